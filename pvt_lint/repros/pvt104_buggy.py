@@ -1,0 +1,77 @@
+"""PVT104 thread-primitive-to-process, buggy: a queue.Queue and a threading.Lock handed to a child process.
+
+They live in one process's memory only. Under fork the child gets a private copy, so what it puts
+in the queue never reaches the parent; under spawn and forkserver they cannot even be pickled.
+"""
+import multiprocessing
+import queue
+import sys
+import threading
+
+PICKLE_ERROR = "TypeError: cannot pickle '_thread.lock' object"
+
+
+def producer(results):
+    results.put("hello")
+    print(f"  child:  put 'hello', the child's queue size is {results.qsize()}", flush=True)
+
+
+def locked_work(lock):
+    with lock:
+        print("  child:  holding the lock", flush=True)
+
+
+def send_queue(method):
+    ctx = multiprocessing.get_context(method)
+    results = queue.Queue()
+    p = ctx.Process(target=producer, args=(results,))
+    return start_and_wait(p) or f"the parent's queue size is {results.qsize()}"
+
+
+def send_lock(method):
+    ctx = multiprocessing.get_context(method)
+    lock = threading.Lock()
+    p = ctx.Process(target=locked_work, args=(lock,))
+    return start_and_wait(p) or "the child held its own copy of the lock"
+
+
+def start_and_wait(p):
+    """Start the child and wait for it; return what went wrong, or None."""
+    try:
+        p.start()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    p.join(timeout=60)
+    if p.exitcode is None:
+        p.terminate()
+        p.join(timeout=5)
+    return None if p.exitcode == 0 else f"child exit code {p.exitcode}"
+
+
+if __name__ == "__main__":
+    methods = multiprocessing.get_all_start_methods()
+    pickling = [m for m in methods if m != "fork"]
+    findings, surprises = [], []
+
+    if "fork" in methods:
+        outcome = send_queue("fork")
+        print(f"  parent: queue.Queue under fork: {outcome}")
+        if outcome == "the parent's queue size is 0":
+            findings.append("under fork the parent's queue.Queue stayed empty after the child put 'hello'")
+        else:
+            surprises.append("queue.Queue under fork")
+
+    for method in pickling:
+        for name, send in [("queue.Queue", send_queue), ("threading.Lock", send_lock)]:
+            outcome = send(method)
+            print(f"  parent: {name} under {method}: {outcome}")
+            if outcome != PICKLE_ERROR:
+                surprises.append(f"{name} under {method}")
+    if pickling:
+        findings.append(f"under {', '.join(pickling)} queue.Queue and threading.Lock both raised {PICKLE_ERROR}")
+
+    if not surprises:
+        print(f"reproduced: {'; '.join(findings)}")
+    else:
+        print(f"not reproduced: unexpected behaviour for {', '.join(surprises)}")
+        sys.exit(1)
