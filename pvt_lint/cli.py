@@ -1,0 +1,163 @@
+"""The ``pvt-lint`` command: a thin click adapter over the engine."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from . import __version__
+from .config import Config, ConfigError, find_pyproject, load_config, parse_code_list
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+FORMAT_NAMES = ("text", "json", "github", "sarif", "gitlab")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"pvt-lint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def resolve_config(paths: tuple[str, ...], config_file: Optional[str]) -> Config:
+    if config_file:
+        return load_config(config_file)
+    start = paths[0] if paths else "."
+    if not os.path.exists(start):
+        start = "."
+    found = find_pyproject(start)
+    if found is None:
+        return Config(root=os.getcwd())
+    return load_config(found)
+
+
+def _apply_options(config: Config, select, ignore, extend_select, exclude, extend_exclude) -> Config:
+    changes: dict = {}
+    if select:
+        changes["select"] = parse_code_list(select, "--select")
+    if extend_select:
+        changes["select"] = (*changes.get("select", config.select), *parse_code_list(extend_select, "--extend-select"))
+    if ignore:
+        changes["ignore"] = (*config.ignore, *parse_code_list(ignore, "--ignore"))
+    if exclude:
+        changes["exclude"] = tuple(exclude)
+    if extend_exclude:
+        changes["extend_exclude"] = (*config.extend_exclude, *extend_exclude)
+    return config.replace(**changes) if changes else config
+
+
+def _list_rules() -> str:
+    from .rules import all_rules
+
+    lines = [f"{rule.CODE}  {rule.NAME:<34} {rule.summary()}" for rule in all_rules()]
+    return "\n".join(lines) + "\n"
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", metavar="CODES", help="Comma-separated code prefixes to enable (default: all).")
+@click.option("--extend-select", metavar="CODES", help="Code prefixes to enable on top of the configured ones.")
+@click.option("--ignore", metavar="CODES", help="Comma-separated code prefixes to disable.")
+@click.option("--exclude", metavar="GLOB", multiple=True, help="Exclude paths matching GLOB (replaces the defaults).")
+@click.option("--extend-exclude", metavar="GLOB", multiple=True, help="Exclude paths matching GLOB, on top of the defaults.")
+@click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES), default="text", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of stdout.")
+@click.option("--config", "config_file", type=click.Path(), help="Read [tool.pvt-lint] from this file.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Show the number of findings per code.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.version_option(__version__, "--version", prog_name="pvt-lint")
+def main(
+    paths: tuple[str, ...],
+    select: Optional[str],
+    extend_select: Optional[str],
+    ignore: Optional[str],
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    output_format: str,
+    output: Optional[str],
+    config_file: Optional[str],
+    exit_zero: bool,
+    statistics: bool,
+    quiet: bool,
+    list_rules: bool,
+) -> None:
+    """Find the bugs that come from confusing processes with threads.
+
+    PATHS are files or directories (searched for *.py); the default is the current directory.
+    Exit status: 0 no findings, 1 findings, 2 usage, configuration or input error.
+    """
+    try:
+        code = _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_format,
+                    output, config_file, exit_zero, statistics, quiet, list_rules)
+    except KeyboardInterrupt:
+        click.echo("pvt-lint: interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``pvt-lint . | head -1``): stop quietly, as cat does.
+        _silence_stdout()
+        code = EXIT_CLEAN
+    sys.exit(code)
+
+
+def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_format, output,
+         config_file, exit_zero, statistics, quiet, list_rules) -> int:
+    if list_rules:
+        _write(_list_rules(), None)
+        return EXIT_CLEAN
+    try:
+        config = resolve_config(paths, config_file)
+        config = _apply_options(config, select, ignore, extend_select, exclude, extend_exclude)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+    from .engine import lint_paths
+    from .reporters import FORMATS, statistics as render_statistics
+
+    report = lint_paths(paths or (".",), config)
+    if output_format not in FORMATS:
+        _fail(f"output format {output_format!r} is not available")
+    rendered = FORMATS[output_format](report.findings)
+    if statistics and output_format == "text":
+        rendered = render_statistics(report.findings)
+    _write(rendered, output)
+
+    for message in report.errors:
+        click.echo(f"pvt-lint: error: {message}", err=True)
+    for path, reason in report.skipped:
+        click.echo(f"pvt-lint: warning: {path}: {reason}", err=True)
+    if report.files == 0 and not report.errors:
+        click.echo("pvt-lint: warning: no Python files found under the given paths", err=True)
+    if not quiet:
+        n = len(report.findings)
+        summary = f"{n} finding{'s' if n != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''}"
+        summary += f" ({len(report.skipped)} file{'s' if len(report.skipped) != 1 else ''} skipped)"
+        click.echo(summary, err=True)
+    if report.errors:
+        return EXIT_ERROR
+    if report.findings and not exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _write(text: str, output: Optional[str]) -> None:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {output}: {exc.strerror or exc}")
+        return
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,208 @@
+"""``[tool.pvt-lint]`` and command-line options become one frozen Config."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "build",
+    "dist",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "site-packages",
+    ".pvt_lint_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".eggs",
+)
+
+KNOWN_KEYS = frozenset(
+    {"select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size"}
+)
+
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """Bad configuration: the message names the key and the file."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ("PVT",)
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    root: str = "."
+    source: str = ""
+
+    def replace(self, **changes) -> "Config":
+        return replace(self, **changes)
+
+    def code_enabled(self, code: str, path: str | None = None) -> bool:
+        """Longest matching prefix wins between select and ignore, as in ruff."""
+        if code == "PVT000":
+            return True
+        ignores = list(self.ignore)
+        if path is not None:
+            ignores.extend(self.file_ignores(path))
+        best_select = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        best_ignore = max((len(p) for p in ignores if code.startswith(p)), default=-1)
+        return best_select >= 0 and best_select > best_ignore
+
+    def file_ignores(self, path: str) -> list[str]:
+        rel = _relative(path, self.root)
+        out: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if _glob_match(rel, pattern):
+                out.extend(codes)
+        return out
+
+    def is_excluded(self, path: str | PurePath) -> bool:
+        """Does an entry found while walking match an exclude pattern (by name or by path)?
+
+        Paths given on the command line are never checked: naming a path lints it, as in ruff.
+        """
+        rel = _relative(str(path), self.root)
+        name = PurePath(rel).name or rel
+        for pattern in (*self.exclude, *self.extend_exclude):
+            pattern = pattern.rstrip("/")
+            if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(rel, pattern):
+                return True
+        return False
+
+    def fingerprint(self) -> str:
+        """What of the configuration can change a file's findings (for the result cache)."""
+        return repr((self.select, self.ignore, self.per_file_ignores))
+
+
+def _relative(path: str, root: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except (ValueError, OSError):
+        return PurePath(path).as_posix()
+
+
+def _glob_match(rel: str, pattern: str) -> bool:
+    """per-file-ignores: a glob over the path, or a directory prefix."""
+    pattern = pattern.rstrip("/")
+    return fnmatch.fnmatchcase(rel, pattern) or rel.startswith(pattern + "/")
+
+
+def find_pyproject(start: str | Path) -> Path | None:
+    """The nearest pyproject.toml at or above ``start`` that has a [tool.pvt-lint] table."""
+    here = Path(start).resolve()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                # Only an explicitly chosen file is an error; a broken unrelated one is skipped.
+                continue
+            if "pvt-lint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def load_config(path: str | Path) -> Config:
+    """Read [tool.pvt-lint] from a pyproject.toml (or a pvt-lint.toml with top-level keys)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: configuration is not valid UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml" or "tool" in data:
+        table = data.get("tool", {}).get("pvt-lint", {})
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.pvt-lint] must be a table")
+    return from_table(table, path)
+
+
+def from_table(table: dict, path: Path) -> Config:
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key {unknown[0]!r} in [tool.pvt-lint] "
+            f"(known keys: {', '.join(sorted(KNOWN_KEYS))})"
+        )
+    config = Config(root=str(path.parent), source=str(path))
+    changes: dict = {}
+    for key in ("select", "ignore"):
+        if key in table:
+            changes[key] = _codes(table[key], key, path)
+    for key in ("exclude", "extend-exclude"):
+        if key in table:
+            changes[key.replace("-", "_")] = _strings(table[key], key, path)
+    if "per-file-ignores" in table:
+        value = table["per-file-ignores"]
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: 'per-file-ignores' must be a table of glob = [codes]")
+        changes["per_file_ignores"] = tuple(
+            (glob, _codes(codes, f"per-file-ignores.{glob}", path))
+            for glob, codes in value.items()
+        )
+    if "max-file-size" in table:
+        value = table["max-file-size"]
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{path}: 'max-file-size' must be a positive integer (bytes)")
+        changes["max_file_size"] = value
+    return config.replace(**changes)
+
+
+def _strings(value, key: str, path: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: {key!r} must be a list of strings")
+    return tuple(value)
+
+
+def _codes(value, key: str, path: Path | str) -> tuple[str, ...]:
+    codes = _strings(value, key, path) if not isinstance(value, str) else tuple(
+        c.strip() for c in value.split(",") if c.strip()
+    )
+    codes = tuple("PVT" if c == "ALL" else c for c in codes)
+    for code in codes:
+        if not valid_code_prefix(code):
+            raise ConfigError(
+                f"{path}: {key!r} has {code!r}, which is not a rule code or prefix "
+                f"(expected PVT, PVT1, PVT101, ...)"
+            )
+    return codes
+
+
+def valid_code_prefix(code: str) -> bool:
+    return code == "ALL" or (code.startswith("PVT") and len(code) <= 6 and code[3:].isdigit())
+
+
+def parse_code_list(text: str, option: str) -> tuple[str, ...]:
+    return _codes(text, option, "command line")

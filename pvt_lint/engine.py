@@ -1,0 +1,281 @@
+"""The pure core: source in, findings out. Parse once, wrap once, one batched traversal."""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import re
+import stat
+import sys
+import threading
+import tokenize
+import warnings
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+from .config import Config
+from .findings import ERROR, Finding
+from .suppress import apply_noqa
+
+SYNTAX_CODE = "PVT000"
+SYNTAX_NAME = "syntax-error"
+
+# A file that mentions none of these cannot dispatch work or take a lock: skip the libcst parse.
+_PREFILTER = re.compile(
+    rb"thread|Thread|multiprocessing|concurrent|Pool|Executor|executor|Process|billiard|"
+    rb"loky|lock|Lock|acquire|asyncio|run_in_executor|start_new"
+)
+
+# CPython's parser stops at 200 nested brackets; libcst's native parser can crash the
+# whole process far beyond that, so such input never reaches it.
+_NESTING_ERRORS = ("too many nested parentheses", "too many nested", "recursion")
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    skipped: Optional[str] = None  # why the file was not analysed, if it was not
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0  # files read
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    errors: list[str] = field(default_factory=list)  # inputs that could not be read at all
+
+    def add(self, result: FileResult) -> None:
+        self.files += 1
+        self.findings.extend(result.findings)
+        if result.skipped:
+            self.skipped.append((result.path, result.skipped))
+
+    def sort(self) -> None:
+        self.findings.sort(key=Finding.sort_key)
+
+
+def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | None = None) -> list[Finding]:
+    """Findings for one module's source (bytes are decoded as Python would decode them)."""
+    return analyse(source, path, config or Config()).findings
+
+
+def analyse(source: str | bytes, path: str, config: Config) -> FileResult:
+    text, problem = decode(source)
+    if problem is not None:
+        line, column, message = problem
+        return FileResult(path, [_syntax_finding(path, line, column, message)])
+    result = _analyse_text(text, path, config)
+    result.findings = sorted(apply_noqa(result.findings, text), key=Finding.sort_key)
+    return result
+
+
+def _analyse_text(text: str, path: str, config: Config) -> FileResult:
+    from .rules import all_rules
+
+    rules = [r for r in all_rules() if config.code_enabled(r.CODE, path)]
+    cpython_error = _cpython_syntax_error(text, path)
+    if cpython_error is not None and any(m in cpython_error.msg for m in _NESTING_ERRORS):
+        return FileResult(path, [_from_syntax_error(path, cpython_error)])
+    if not rules or not _PREFILTER.search(text.encode("utf-8", "surrogatepass")):
+        if cpython_error is not None:
+            return FileResult(path, [_from_syntax_error(path, cpython_error)])
+        return FileResult(path)
+    try:
+        return FileResult(path, _run_rules(text, path, rules))
+    except RecursionError:
+        try:
+            return FileResult(path, _with_deep_stack(_run_rules, text, path, rules))
+        except RecursionError:
+            return FileResult(path, skipped="too deeply nested to analyse")
+    except _ParserError as exc:
+        if cpython_error is not None:
+            return FileResult(path, [_from_syntax_error(path, cpython_error)])
+        # CPython accepts it, libcst does not: a parser limitation, not the user's mistake.
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return FileResult(path, skipped=f"not analysed: the libcst parser rejects valid code ({message})")
+
+
+class _ParserError(Exception):
+    pass
+
+
+def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from .model import Collector, ModuleModel
+
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise _ParserError(str(exc)) from None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    collector = Collector(positions)
+    instances = [rule(path) for rule in rules]
+    wrapper.visit_batched([collector, *instances])
+    model = ModuleModel(collector)
+    findings: list[Finding] = []
+    for rule in instances:
+        rule.check(model)
+        findings.extend(rule.findings)
+    return findings
+
+
+def _with_deep_stack(function, *args):
+    """Run ``function`` on a thread with a large stack and a high recursion limit."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome["error"] = exc
+
+    old_limit = sys.getrecursionlimit()
+    old_size = threading.stack_size()
+    try:
+        threading.stack_size(512 * 1024 * 1024)
+        sys.setrecursionlimit(max(old_limit, 60_000))
+        worker = threading.Thread(target=target, name="pvt-lint-deep")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(old_size)
+        sys.setrecursionlimit(old_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def decode(source: str | bytes) -> tuple[str, Optional[tuple[int, int, str]]]:
+    """Decode as CPython does (BOM, coding cookie, UTF-8 default); (text, problem)."""
+    if isinstance(source, str):
+        text = source
+    else:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        except SyntaxError as exc:
+            return "", (1, 0, str(exc).split("(", 1)[0].strip() or "invalid encoding declaration")
+        try:
+            text = source.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            if isinstance(exc, UnicodeDecodeError):
+                line = source.count(b"\n", 0, exc.start) + 1
+                column = exc.start - (source.rfind(b"\n", 0, exc.start) + 1)
+                return "", (line, column, f"cannot decode the file as {encoding}: {exc.reason}")
+            return "", (1, 0, f"unknown encoding: {encoding}")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1)
+        return "", (line, column, "source code cannot contain null bytes")
+    return text, None
+
+
+def _cpython_syntax_error(text: str, path: str) -> Optional[SyntaxError]:
+    """What the running interpreter's parser says (it only parses: nothing is executed)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, MemoryError, RecursionError) as exc:
+        error = SyntaxError(str(exc) or type(exc).__name__)
+        error.lineno, error.offset = 1, 1
+        return error
+    return None
+
+
+def _from_syntax_error(path: str, error: SyntaxError) -> Finding:
+    line = error.lineno or 1
+    column = max((error.offset or 1) - 1, 0)
+    return _syntax_finding(path, line, column, error.msg or "invalid syntax")
+
+
+def _syntax_finding(path: str, line: int, column: int, message: str) -> Finding:
+    from .links import rule_url
+
+    return Finding(
+        path=path,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=column,
+        code=SYNTAX_CODE,
+        name=SYNTAX_NAME,
+        message=f"cannot parse: {message}",
+        severity=ERROR,
+        url=rule_url(SYNTAX_CODE),
+    )
+
+
+# ---- walking paths ------------------------------------------------------------------------
+def iter_python_files(paths: Iterable[str], config: Config, report: Report) -> list[str]:
+    """Files to lint, in a stable order; problems with paths go to ``report.errors``."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for given in paths:
+        if not os.path.lexists(given):
+            report.errors.append(f"{given}: No such file or directory")
+            continue
+        if os.path.isdir(given):
+            for path in _walk(given, config):
+                key = os.path.realpath(path)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(path)
+        else:
+            key = os.path.realpath(given)
+            if key not in seen:
+                seen.add(key)
+                out.append(given)
+    return out
+
+
+def _walk(root: str, config: Config) -> Iterable[str]:
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not config.is_excluded(os.path.join(directory, d)) and not os.path.islink(os.path.join(directory, d))
+        )
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            path = os.path.normpath(os.path.join(directory, name))
+            if config.is_excluded(path):
+                continue
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                continue
+            if stat.S_ISREG(mode):
+                yield path
+
+
+def lint_file(path: str, config: Config) -> FileResult:
+    try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            return FileResult(path, skipped="not a regular file")
+        size = os.path.getsize(path)
+        if size > config.max_file_size:
+            return FileResult(path, skipped=f"larger than max-file-size ({size} > {config.max_file_size} bytes)")
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return FileResult(path, skipped=f"cannot read: {exc.strerror or exc}")
+    return analyse(data, path, config)
+
+
+def lint_paths(paths: Sequence[str], config: Config) -> Report:
+    report = Report()
+    for path in iter_python_files(paths, config, report):
+        report.add(lint_file(path, config))
+    report.sort()
+    return report

@@ -1,0 +1,129 @@
+"""What the standard library's concurrency APIs are, by qualified name.
+
+Names are normalised by the import resolver first: ``multiprocessing.get_context("spawn")`` and
+``multiprocessing.context.SpawnContext()`` both stand for the ``multiprocessing`` module, so a context's
+``ctx.Process`` resolves to ``multiprocessing.Process``.
+"""
+
+from __future__ import annotations
+
+PROCESS = "process"
+THREAD = "thread"
+
+# Classes whose instances run ``target`` (or ``run``) somewhere else.
+PROCESS_CLASSES = frozenset(
+    {
+        "multiprocessing.Process",
+        "multiprocessing.process.BaseProcess",
+        "multiprocessing.context.Process",
+        "multiprocessing.context.ForkProcess",
+        "multiprocessing.context.SpawnProcess",
+        "multiprocessing.context.ForkServerProcess",
+    }
+)
+THREAD_CLASSES = frozenset(
+    {"threading.Thread", "threading.Timer", "multiprocessing.dummy.Process"}
+)
+
+# Pools and executors: constructor -> execution context.
+POOL_CONSTRUCTORS = {
+    "multiprocessing.Pool": PROCESS,
+    "multiprocessing.pool.Pool": PROCESS,
+    "concurrent.futures.ProcessPoolExecutor": PROCESS,
+    "concurrent.futures.process.ProcessPoolExecutor": PROCESS,
+    "loky.ProcessPoolExecutor": PROCESS,
+    "loky.get_reusable_executor": PROCESS,
+    "concurrent.futures.ThreadPoolExecutor": THREAD,
+    "concurrent.futures.thread.ThreadPoolExecutor": THREAD,
+    "multiprocessing.pool.ThreadPool": THREAD,
+    "multiprocessing.dummy.Pool": THREAD,
+}
+
+# Where a pool constructor takes ``initializer`` positionally.
+INITIALIZER_POSITION = {
+    "multiprocessing.Pool": 1,
+    "multiprocessing.pool.Pool": 1,
+    "multiprocessing.pool.ThreadPool": 1,
+    "multiprocessing.dummy.Pool": 1,
+    "concurrent.futures.ProcessPoolExecutor": 2,
+    "concurrent.futures.process.ProcessPoolExecutor": 2,
+    "concurrent.futures.ThreadPoolExecutor": 2,
+    "concurrent.futures.thread.ThreadPoolExecutor": 2,
+}
+
+# Methods of a pool/executor whose first argument (or keyword) is a callable run by the workers.
+POOL_METHODS = frozenset(
+    {
+        "map",
+        "imap",
+        "imap_unordered",
+        "starmap",
+        "apply",
+        "apply_async",
+        "map_async",
+        "starmap_async",
+        "submit",
+    }
+)
+CALLABLE_KEYWORDS = ("func", "fn", "function", "target")
+
+# Calls that send their first argument to a thread.
+THREAD_CALLS = frozenset({"asyncio.to_thread", "_thread.start_new_thread", "_thread.start_new"})
+
+# Module prefixes that mean "the multiprocessing module" (contexts behave like it).
+MULTIPROCESSING_ALIASES = {
+    "multiprocessing.get_context()": "multiprocessing",
+    "multiprocessing.context.get_context()": "multiprocessing",
+    "multiprocessing.context.SpawnContext()": "multiprocessing",
+    "multiprocessing.context.ForkContext()": "multiprocessing",
+    "multiprocessing.context.ForkServerContext()": "multiprocessing",
+    "multiprocessing.context.DefaultContext()": "multiprocessing",
+}
+
+LOCK_TYPES = frozenset(
+    {
+        "threading.Lock",
+        "threading.RLock",
+        "threading.Condition",
+        "threading.Semaphore",
+        "threading.BoundedSemaphore",
+        "_thread.allocate_lock",
+        "_thread.LockType",
+        "_thread.RLock",
+        "multiprocessing.Lock",
+        "multiprocessing.RLock",
+        "multiprocessing.Condition",
+        "multiprocessing.Semaphore",
+        "multiprocessing.BoundedSemaphore",
+        "asyncio.Lock",
+    }
+)
+
+# Methods that change a builtin container in place.
+MUTATING_METHODS = frozenset(
+    {
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "remove",
+        "clear",
+        "update",
+        "setdefault",
+        "add",
+        "discard",
+        "popitem",
+        "sort",
+        "reverse",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "rotate",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "__setitem__",
+        "__delitem__",
+        "__iadd__",
+    }
+)

@@ -1,0 +1,483 @@
+"""ModuleModel: the collector's facts, resolved once the whole module has been seen."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cached_property
+from typing import Iterable, Iterator, Optional
+
+import libcst as cst
+
+from . import apis
+from .collector import MODULE, Collector, dotted
+from .facts import (
+    CLASS,
+    FREE,
+    GLOBAL,
+    ITEM_STORE,
+    LOCAL,
+    RMW,
+    SELF,
+    STORE,
+    UNKNOWN,
+    WRITE_KINDS,
+    Access,
+    CallSite,
+    DispatchSite,
+    FunctionInfo,
+    StateRef,
+)
+
+
+class ModuleModel:
+    """Everything rules need to know about one module's concurrency, computed once."""
+
+    def __init__(self, collector: Collector) -> None:
+        c = collector
+        self.imports = c.imports
+        self.functions = c.functions
+        self.classes = c.classes
+        self.module_names = c.module_names
+        self.values = c.values
+        self.calls = c.calls
+        self.ifs = c.ifs
+        self.module_accesses = c.module_accesses
+        self.mentions = c.mentions
+        self.main_guards = c.main_guards
+        self.lock_withs = c.lock_withs
+        self._collector = c
+        self.dispatches: list[DispatchSite] = []
+        self._callers: dict[str, list[CallSite]] = defaultdict(list)
+        self._finalize()
+
+    # ---- queries rules use ----------------------------------------------------------------
+    def function(self, qualname: Optional[str]) -> Optional[FunctionInfo]:
+        return self.functions.get(qualname) if qualname else None
+
+    def accesses(self) -> Iterator[Access]:
+        for fn in self.functions.values():
+            yield from fn.accesses
+
+    def writes(self) -> Iterator[Access]:
+        return (a for a in self.accesses() if a.kind in WRITE_KINDS)
+
+    def callers_of(self, qualname: str) -> list[CallSite]:
+        return self._callers.get(qualname, [])
+
+    def closure(self, qualname: str) -> set[str]:
+        """The function and every function of this module it calls, transitively."""
+        return set(self._closures.get(qualname, {qualname}))
+
+    @cached_property
+    def _closures(self) -> dict[str, frozenset[str]]:
+        edges: dict[str, set[str]] = defaultdict(set)
+        for call in self.calls:
+            if call.caller and call.callee:
+                edges[call.caller].add(call.callee)
+        out: dict[str, frozenset[str]] = {}
+        for start in self.functions:
+            seen = {start}
+            stack = [start]
+            while stack:
+                for nxt in edges.get(stack.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+            out[start] = frozenset(seen)
+        return out
+
+    def run_in(self, context: str) -> dict[str, list[DispatchSite]]:
+        """Functions that run in ``context`` (PROCESS/THREAD), each with the sites that send it."""
+        out: dict[str, list[DispatchSite]] = defaultdict(list)
+        for site in self.dispatches:
+            if site.context != context or site.target is None:
+                continue
+            for qualname in self.closure(site.target):
+                out[qualname].append(site)
+        return dict(out)
+
+    def effective_locks(self, access: Access) -> frozenset[str]:
+        """Locks held at an access, including those every caller of its function holds."""
+        return access.locks | self.caller_locks(access.function)
+
+    def caller_locks(self, qualname: Optional[str]) -> frozenset[str]:
+        return self._caller_locks.get(qualname, frozenset()) if qualname else frozenset()
+
+    @cached_property
+    def _caller_locks(self) -> dict[str, frozenset[str]]:
+        """A helper whose every call site in the module holds a lock runs under that lock."""
+        dispatched = {s.target for s in self.dispatches if s.target}
+        held: dict[str, frozenset[str]] = {}
+        for _ in range(4):  # a few rounds reach helpers of helpers
+            changed = False
+            for qualname, sites in self._callers.items():
+                if qualname in dispatched or not sites:
+                    continue
+                common: Optional[frozenset[str]] = None
+                for site in sites:
+                    locks = site.locks | held.get(site.caller or "", frozenset())
+                    common = locks if common is None else common & locks
+                if common and held.get(qualname) != common:
+                    held[qualname] = common
+                    changed = True
+            if not changed:
+                break
+        return held
+
+    def position(self, node: cst.CSTNode):
+        """The CodeRange of any node of the module (1-based lines, 0-based columns)."""
+        return self._collector.positions[node]
+
+    def in_main_guard(self, line: int) -> bool:
+        return any(start <= line <= end for start, end in self.main_guards)
+
+    def resolve(self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str]) -> Optional[str]:
+        """Resolve an expression to a dotted name through imports and bound values."""
+        text = dotted(expr)
+        if text is None:
+            return None
+        return self._collector.resolve_text(text, scope, self._selves(scope))
+
+    def value_of(self, name: str, scope: tuple[str, ...] = ()) -> Optional[str]:
+        for key in (*scope, MODULE):
+            found = self.values.get((key, name))
+            if found is not None:
+                return found[0]
+        return None
+
+    def method(self, class_qualname: str, name: str, _seen: Optional[set] = None) -> Optional[str]:
+        """A method looked up through the module's own classes (a simple MRO)."""
+        cls = self.classes.get(class_qualname)
+        if cls is None:
+            return None
+        if name in cls.methods:
+            return cls.methods[name]
+        seen = _seen or set()
+        seen.add(class_qualname)
+        for base in cls.bases:
+            if base in self.classes and base not in seen:
+                found = self.method(base, name, seen)
+                if found:
+                    return found
+        return None
+
+    def class_bases(self, class_qualname: str) -> set[str]:
+        """All base names of a class, through the module's own classes."""
+        out: set[str] = set()
+        stack = [class_qualname]
+        while stack:
+            cls = self.classes.get(stack.pop())
+            if cls is None:
+                continue
+            for base in cls.bases:
+                if base not in out:
+                    out.add(base)
+                    stack.append(base)
+        return out
+
+    # ---- finalize -------------------------------------------------------------------------
+    def _selves(self, scope: tuple[str, ...]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for qualname in reversed(scope):
+            fn = self.functions.get(qualname)
+            if fn is not None and fn.self_name and fn.class_qualname:
+                out[fn.self_name] = fn.class_qualname
+        return out
+
+    def _scope_of(self, qualname: Optional[str]) -> tuple[str, ...]:
+        out = []
+        while qualname:
+            out.append(qualname)
+            fn = self.functions.get(qualname)
+            qualname = fn.parent if fn else None
+        return tuple(out)
+
+    def _finalize(self) -> None:
+        for fn in self.functions.values():
+            scope = self._scope_of(fn.qualname)
+            selves = self._selves(scope)
+            for access in fn.accesses:
+                self._resolve_access(access, fn, scope, selves)
+        for access in self.module_accesses:
+            access.ref = StateRef(GLOBAL, access.root) if access.root in self.module_names else StateRef(UNKNOWN, access.root)
+            access.in_place = access.depth > 0
+        for call in self.calls:
+            call.callee = self._callee(call.node.func, call.scope, call.class_qualname)
+            if call.callee:
+                self._callers[call.callee].append(call)
+        for call in self.calls:
+            self._find_dispatch(call)
+        self._mark_concurrency()
+
+    def _resolve_access(self, access: Access, fn: FunctionInfo, scope: tuple[str, ...], selves: dict[str, str]) -> None:
+        root, attr = access.root, access.attr
+        if attr is not None and root in selves:
+            access.ref = StateRef(SELF, attr, selves[root])
+            access.in_place = access.depth > 1
+            return
+        if attr is not None and root in self.classes and self.name_kind(root, fn.qualname) == GLOBAL:
+            access.ref = StateRef(CLASS, attr, root)
+            access.in_place = access.depth > 1
+            return
+        if attr is not None and fn.class_qualname and "classmethod" in fn.decorators and root == _first_param(fn):
+            access.ref = StateRef(CLASS, attr, fn.class_qualname)
+            access.in_place = access.depth > 1
+            return
+        kind = self.name_kind(root, fn.qualname)
+        owner = ""
+        if kind == FREE:
+            owner = self._binding_function(root, fn.qualname) or ""
+        access.ref = StateRef(kind, root, owner)
+        access.in_place = access.depth > 0
+
+    def name_kind(self, name: str, qualname: Optional[str]) -> str:
+        """What ``name`` means inside function ``qualname``: local, free, global or unknown."""
+        fn = self.functions.get(qualname) if qualname else None
+        if fn is None:
+            return GLOBAL if name in self.module_names else UNKNOWN
+        if name in fn.global_decls:
+            return GLOBAL
+        if name in fn.nonlocal_decls:
+            return FREE
+        if fn.binds_locally(name):
+            return LOCAL
+        if self._binding_function(name, fn.parent):
+            return FREE
+        return GLOBAL if name in self.module_names else UNKNOWN
+
+    def _binding_function(self, name: str, qualname: Optional[str]) -> Optional[str]:
+        while qualname:
+            fn = self.functions.get(qualname)
+            if fn is None:
+                return None
+            if fn.binds_locally(name) and not fn.is_lambda:
+                return qualname
+            qualname = fn.parent
+        return None
+
+    def _callee(self, func: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str]) -> Optional[str]:
+        """The module function a call (or a callable reference) means, if it is one of ours."""
+        if isinstance(func, cst.Name):
+            name = func.value
+            for qualname in scope:
+                nested = f"{qualname}.<locals>.{name}"
+                if nested in self.functions:
+                    return nested
+                fn = self.functions.get(qualname)
+                if fn is not None and fn.binds_locally(name):
+                    return None
+            if name in self.functions and self.functions[name].parent is None and not self.functions[name].class_qualname:
+                return name
+            if name in self.classes:
+                return self.method(name, "__init__")
+            return None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = func.value.value
+            method = func.attr.value
+            selves = self._selves(scope)
+            if owner in selves:
+                return self.method(selves[owner], method)
+            if owner in self.classes:
+                return self.method(owner, method)
+            value = self.value_of(owner, scope)
+            if value and value.endswith("()") and value[:-2] in self.classes:
+                return self.method(value[:-2], method)
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute):
+            # self.worker.run where self.worker = Worker(...)
+            inner = func.value
+            if isinstance(inner.value, cst.Name):
+                selves = self._selves(scope)
+                if inner.value.value in selves:
+                    found = self.values.get((selves[inner.value.value], f"self.{inner.attr.value}"))
+                    if found and found[0].endswith("()") and found[0][:-2] in self.classes:
+                        return self.method(found[0][:-2], func.attr.value)
+        return None
+
+    def _find_dispatch(self, call: CallSite) -> None:
+        node = call.node
+        qualname = self.resolve(node.func, call.scope, call.class_qualname)
+        call.qualname = qualname
+        if qualname is None:
+            return
+        args = node.args
+        if qualname in apis.PROCESS_CLASSES or qualname in apis.THREAD_CLASSES:
+            context = apis.PROCESS if qualname in apis.PROCESS_CLASSES else apis.THREAD
+            keyword = "function" if qualname == "threading.Timer" else "target"
+            target = _arg(args, keyword, 1)
+            payload = tuple(a.value for a in args if a.keyword and a.keyword.value in ("args", "kwargs"))
+            payload += tuple(a.value for i, a in enumerate(_positional(args)) if i in (2, 3) and keyword == "function")
+            payload += tuple(a.value for i, a in enumerate(_positional(args)) if i in (3, 4) and keyword == "target")
+            if target is not None:
+                self._add(call, context, qualname, "target", target, payload, pool=False)
+            return
+        subclass = self._thread_or_process_subclass(qualname)
+        if subclass is not None:
+            cls_name, context = subclass
+            run = self.method(cls_name, "run")
+            if run is not None:
+                site = self._add(call, context, qualname, "run", None, (), pool=False)
+                site.target = run
+                site.form = "method"
+            return
+        base = qualname
+        if base in apis.POOL_CONSTRUCTORS:
+            position = apis.INITIALIZER_POSITION.get(base, -1)
+            initializer = _arg(args, "initializer", position)
+            if initializer is not None:
+                initargs = _arg(args, "initargs", position + 1 if position >= 0 else -1)
+                payload = (initargs,) if initargs is not None else ()
+                self._add(call, apis.POOL_CONSTRUCTORS[base], base, "initializer", initializer, payload, pool=True)
+            return
+        if qualname in apis.THREAD_CALLS:
+            target = _arg(args, "func", 0)
+            if target is not None:
+                self._add(call, apis.THREAD, qualname, "call", target, tuple(a.value for a in _positional(args)[1:]), pool=False)
+            return
+        if isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            owner = self.resolve(node.func.value, call.scope, call.class_qualname)
+            if method == "run_in_executor":
+                positional = _positional(args)
+                if len(positional) >= 2:
+                    executor = positional[0].value
+                    if isinstance(executor, cst.Name) and executor.value == "None":
+                        context = apis.THREAD
+                    else:
+                        context = self._pool_context(self.resolve(executor, call.scope, call.class_qualname))
+                    if context is not None:
+                        payload = tuple(a.value for a in positional[2:])
+                        self._add(call, context, "loop.run_in_executor", "submit", positional[1].value, payload, pool=True)
+                return
+            if method in apis.POOL_METHODS:
+                context = self._pool_context(owner)
+                if context is None:
+                    return
+                target = _arg(args, apis.CALLABLE_KEYWORDS, 0)
+                if target is None:
+                    return
+                payload = tuple(a.value for a in args if a.value is not target)
+                role = "submit" if method in ("submit", "apply", "apply_async") else "map"
+                pool_name = owner[:-2] if owner else "pool"
+                self._add(call, context, f"{pool_name}.{method}", role, target, payload, pool=True)
+
+    def _pool_context(self, owner: Optional[str]) -> Optional[str]:
+        if owner and owner.endswith("()"):
+            return apis.POOL_CONSTRUCTORS.get(owner[:-2])
+        return None
+
+    def _thread_or_process_subclass(self, qualname: str) -> Optional[tuple[str, str]]:
+        if qualname not in self.classes:
+            return None
+        bases = self.class_bases(qualname)
+        if bases & apis.PROCESS_CLASSES:
+            return qualname, apis.PROCESS
+        if bases & apis.THREAD_CLASSES:
+            return qualname, apis.THREAD
+        return None
+
+    def _add(self, call: CallSite, context: str, api: str, role: str, target_node, payload, pool: bool) -> DispatchSite:
+        node = call.node
+        end = self.position(node).end
+        site = DispatchSite(
+            context=context,
+            api=api,
+            role=role,
+            line=call.line,
+            column=call.column,
+            end_line=end.line,
+            end_column=end.column,
+            caller=call.caller,
+            call=node,
+            callable_node=target_node,
+            in_loop=call.loop_depth > 0,
+            payload=tuple(p for p in payload if p is not None),
+            pool=pool,
+        )
+        if target_node is not None:
+            site.form, site.target = self._callable(target_node, call)
+        self.dispatches.append(site)
+        return site
+
+    def _callable(self, expr: cst.BaseExpression, call: CallSite) -> tuple[str, Optional[str]]:
+        """(form, module function qualname) of a callable expression sent somewhere."""
+        if isinstance(expr, cst.Lambda):
+            pos = self.position(expr).start
+            parent = call.scope[0] + ".<locals>." if call.scope else ""
+            return "lambda", f"{parent}<lambda>@{pos.line}:{pos.column}"
+        if isinstance(expr, cst.Call):
+            func = self.resolve(expr.func, call.scope, call.class_qualname)
+            if func in ("functools.partial", "partial") and expr.args:
+                form, target = self._callable(expr.args[0].value, call)
+                return ("partial" if form in ("function", "method") else form), target
+            return "unknown", None
+        target = self._callee(expr, call.scope, call.class_qualname)
+        if target is not None:
+            fn = self.functions[target]
+            if fn.is_lambda:
+                return "lambda", target
+            if fn.class_qualname:
+                return "method", target
+            return ("nested" if fn.parent else "function"), target
+        if isinstance(expr, cst.Name):
+            value = self.value_of(expr.value, call.scope)
+            if value == "<lambda>":
+                found = None
+                for key in (*call.scope, MODULE):
+                    found = self.values.get((key, expr.value))
+                    if found is not None:
+                        break
+                lam = found[1] if found else None
+                return "lambda-name", self._lambda_qualname(lam)
+            if value and value.startswith("functools.partial") and value.endswith("()"):
+                return "partial", None
+            if expr.value in self.imports:
+                return "external", None
+            if expr.value in _BUILTINS:
+                return "builtin", None
+        resolved = self.resolve(expr, call.scope, call.class_qualname)
+        if resolved and resolved.split(".", 1)[0] in self.imports.values():
+            return "external", None
+        return "unknown", None
+
+    def _lambda_qualname(self, node) -> Optional[str]:
+        if node is None:
+            return None
+        for fn in self.functions.values():
+            if fn.node is node:
+                return fn.qualname
+        return None
+
+    def _mark_concurrency(self) -> None:
+        counts: dict[str, int] = defaultdict(int)
+        for site in self.dispatches:
+            if site.target:
+                counts[site.target] += 1
+        for site in self.dispatches:
+            site.concurrent = site.pool or site.in_loop or (site.target is not None and counts[site.target] > 1)
+
+
+def _first_param(fn: FunctionInfo) -> Optional[str]:
+    node = fn.node
+    if isinstance(node, cst.FunctionDef):
+        positional = [*node.params.posonly_params, *node.params.params]
+        if positional:
+            return positional[0].name.value
+    return None
+
+
+def _positional(args: Iterable[cst.Arg]) -> list[cst.Arg]:
+    return [a for a in args if a.keyword is None and not a.star]
+
+
+def _arg(args, keyword, position: int) -> Optional[cst.BaseExpression]:
+    keywords = (keyword,) if isinstance(keyword, str) else tuple(keyword)
+    for arg in args:
+        if arg.keyword is not None and arg.keyword.value in keywords:
+            return arg.value
+    positional = _positional(args)
+    if 0 <= position < len(positional):
+        return positional[position].value
+    return None
+
+
+_BUILTINS = frozenset(dir(__import__("builtins")))
