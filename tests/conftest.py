@@ -1,0 +1,29 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def run_cli(*args: str, cwd: Path | str | None = None, input: str | None = None, timeout: float = 120):
+    """Run the real ``pvt-lint`` command line in a subprocess."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "pvt_lint", *args],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=timeout,
+        env=env,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli
