@@ -32,7 +32,8 @@ if __name__ == "__main__":
     methods = multiprocessing.get_all_start_methods()
     seen = [method for method in methods if run_with(method)]
     if seen == methods:
-        print(f"fixed: parent received [1] from the child through a multiprocessing.Queue ({', '.join(methods)})")
+        print(f"fixed: parent received [1] from the child through a multiprocessing.Queue "
+              f"({', '.join(methods)})")
     else:
         print(f"not fixed: the parent did not receive [1] under: {sorted(set(methods) - set(seen))}")
         sys.exit(1)

@@ -37,7 +37,8 @@ def main():
 if __name__ == "__main__":
     from_pool, from_process, exitcode = main()
     if from_pool == [1, 4, 9] and from_process == 9 and exitcode == 0:
-        print(f"fixed: pool.map(partial(power)) returned {from_pool}; spawn Process(target=square) sent back {from_process}")
+        print(f"fixed: pool.map(partial(power)) returned {from_pool}; "
+              f"spawn Process(target=square) sent back {from_process}")
     else:
         print(f"not fixed: pool returned {from_pool}, process sent {from_process}, exit code {exitcode}")
         sys.exit(1)

@@ -29,13 +29,17 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         script = pathlib.Path(folder, "unguarded.py")
         script.write_text(UNGUARDED)
-        run = subprocess.run([sys.executable, str(script)], cwd=folder, capture_output=True, text=True, timeout=120)
-    error = " ".join(run.stderr[run.stderr.rfind("RuntimeError:"):].split())  # the error message spans lines
+        run = subprocess.run([sys.executable, str(script)], cwd=folder,
+                             capture_output=True, text=True, timeout=120)
+    # The child's last traceback ends with the error; its message spans several lines.
+    error = " ".join(run.stderr[run.stderr.rfind("RuntimeError:"):].split())
     print(textwrap.indent(run.stdout.rstrip(), "  | "))
     print("  | child's last error:", error[:110] + "...")
-    if BOOTSTRAP_ERROR in error and "child exit code 1" in run.stdout and "child: working" not in run.stdout:
-        print("reproduced: the spawned child died with RuntimeError: An attempt has been made to start a new "
-              "process before the current process has finished its bootstrapping phase; work() never ran (child exit code 1)")
+    child_failed = "child exit code 1" in run.stdout and "child: working" not in run.stdout
+    if BOOTSTRAP_ERROR in error and child_failed:
+        print("reproduced: the spawned child died with RuntimeError: An attempt has been made to start "
+              "a new process before the current process has finished its bootstrapping phase; "
+              "work() never ran (child exit code 1)")
     else:
         print("not reproduced: no bootstrapping RuntimeError from the unguarded script")
         sys.exit(1)

@@ -27,11 +27,13 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         script = pathlib.Path(folder, "guarded.py")
         script.write_text(GUARDED)
-        run = subprocess.run([sys.executable, str(script)], cwd=folder, capture_output=True, text=True, timeout=120)
+        run = subprocess.run([sys.executable, str(script)], cwd=folder,
+                             capture_output=True, text=True, timeout=120)
     output = run.stdout + run.stderr
     print(textwrap.indent(output.rstrip(), "  | "))
     if run.returncode == 0 and "child: working" in output and "child exit code 0" in output:
-        print("fixed: the guarded script ran under spawn; the child printed 'child: working' and exited with code 0")
+        print("fixed: the guarded script ran under spawn; the child printed 'child: working' "
+              "and exited with code 0")
     else:
         print(f"not fixed: the guarded script exited with code {run.returncode}")
         sys.exit(1)

@@ -68,7 +68,8 @@ if __name__ == "__main__":
             if outcome != PICKLE_ERROR:
                 surprises.append(f"{name} under {method}")
     if pickling:
-        findings.append(f"under {', '.join(pickling)} queue.Queue and threading.Lock both raised {PICKLE_ERROR}")
+        findings.append(f"under {', '.join(pickling)} queue.Queue and threading.Lock both raised "
+                        f"{PICKLE_ERROR}")
 
     if not surprises:
         print(f"reproduced: {'; '.join(findings)}")

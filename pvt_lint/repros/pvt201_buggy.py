@@ -40,7 +40,8 @@ if __name__ == "__main__":
     for t in threads:
         t.join(timeout=60)
     if counter == 1:
-        print("reproduced: two threads each ran counter += step() (adding 1) and counter ended at 1, not 2: one update was lost")
+        print("reproduced: two threads each ran counter += step() (adding 1) and counter ended at 1, "
+              "not 2: one update was lost")
     else:
         print(f"not reproduced: counter ended at {counter}")
         sys.exit(1)

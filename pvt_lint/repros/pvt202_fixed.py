@@ -44,8 +44,10 @@ def use_connection_after_a_has_checked(got):
 
 if __name__ == "__main__":
     got_a, got_b = [], []
-    threads = [threading.Thread(target=use_connection, args=(got_a,), name="A", daemon=True),
-               threading.Thread(target=use_connection_after_a_has_checked, args=(got_b,), name="B", daemon=True)]
+    threads = [
+        threading.Thread(target=use_connection, args=(got_a,), name="A", daemon=True),
+        threading.Thread(target=use_connection_after_a_has_checked, args=(got_b,), name="B", daemon=True),
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -40,8 +40,10 @@ def withdraw_after_a_has_read(account, amount):
 
 if __name__ == "__main__":
     account = Account(100)
-    threads = [threading.Thread(target=account.deposit, args=(50,), name="A", daemon=True),
-               threading.Thread(target=withdraw_after_a_has_read, args=(account, 30), name="B", daemon=True)]
+    threads = [
+        threading.Thread(target=account.deposit, args=(50,), name="A", daemon=True),
+        threading.Thread(target=withdraw_after_a_has_read, args=(account, 30), name="B", daemon=True),
+    ]
     for t in threads:
         t.start()
     for t in threads:

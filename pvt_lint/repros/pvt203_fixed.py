@@ -42,14 +42,17 @@ def withdraw_after_a_has_read(account, amount):
 
 if __name__ == "__main__":
     account = Account(100)
-    threads = [threading.Thread(target=account.deposit, args=(50,), name="A", daemon=True),
-               threading.Thread(target=withdraw_after_a_has_read, args=(account, 30), name="B", daemon=True)]
+    threads = [
+        threading.Thread(target=account.deposit, args=(50,), name="A", daemon=True),
+        threading.Thread(target=withdraw_after_a_has_read, args=(account, 30), name="B", daemon=True),
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
     if account.balance == 120:
-        print("fixed: balance 100, deposit(50) and withdraw(30) in two threads, both under the lock, left 120")
+        print("fixed: balance 100, deposit(50) and withdraw(30) in two threads, both under the lock, "
+              "left 120")
     else:
         print(f"not fixed: the balance ended at {account.balance}")
         sys.exit(1)

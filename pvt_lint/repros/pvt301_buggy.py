@@ -52,7 +52,6 @@ if __name__ == "__main__":
     threads = seconds(with_threads, n)
     processes = seconds(with_processes, n)  # includes starting the worker processes
     ratio = threads / processes
-    print(f"  {WORKERS} x crunch({n}): {WORKERS} threads {threads:.2f} s, {WORKERS} processes {processes:.2f} s")
     verdict = f"threads took {threads:.2f} s, processes took {processes:.2f} s (ratio {ratio:.2f})"
     if ratio > 1:
         print(f"reproduced: {verdict}")
