@@ -1,0 +1,108 @@
+"""[tool.pvt-lint] in pyproject.toml: keys, errors that name key and file, CLI precedence."""
+
+import json
+
+from pvt_lint.config import Config
+
+from conftest import run_cli
+
+BUGGY = """import multiprocessing
+data = []
+def worker():
+    data.append(1)
+if __name__ == "__main__":
+    multiprocessing.Process(target=worker).start()
+"""
+
+
+def project(tmp_path, table: str):
+    (tmp_path / "pyproject.toml").write_text(f"[project]\nname = 'x'\n\n[tool.pvt-lint]\n{table}\n")
+    (tmp_path / "src").mkdir(exist_ok=True)
+    (tmp_path / "src" / "a.py").write_text(BUGGY)
+    (tmp_path / "src" / "b.py").write_text(BUGGY)
+    return tmp_path
+
+
+def codes(result):
+    return sorted((f["path"], f["code"]) for f in json.loads(result.stdout))
+
+
+def test_ignore_from_pyproject(tmp_path):
+    project(tmp_path, 'ignore = ["PVT1"]')
+    result = run_cli("--format", "json", "src", cwd=tmp_path)
+    assert result.returncode == 0
+    assert codes(result) == []
+
+
+def test_cli_select_overrides_file_select(tmp_path):
+    project(tmp_path, 'select = ["PVT2"]')
+    assert codes(run_cli("--format", "json", "src", cwd=tmp_path)) == []
+    result = run_cli("--format", "json", "--select", "PVT1", "src", cwd=tmp_path)
+    assert codes(result) == [("src/a.py", "PVT101"), ("src/b.py", "PVT101")]
+
+
+def test_per_file_ignores(tmp_path):
+    project(tmp_path, '[tool.pvt-lint.per-file-ignores]\n"src/b.py" = ["PVT101"]')
+    result = run_cli("--format", "json", "src", cwd=tmp_path)
+    assert codes(result) == [("src/a.py", "PVT101")]
+
+
+def test_exclude_from_pyproject(tmp_path):
+    project(tmp_path, 'extend-exclude = ["b.py"]')
+    result = run_cli("--format", "json", "src", cwd=tmp_path)
+    assert codes(result) == [("src/a.py", "PVT101")]
+
+
+def test_config_is_found_above_the_first_path(tmp_path):
+    project(tmp_path, 'ignore = ["PVT101"]')
+    result = run_cli("--format", "json", str(tmp_path / "src"), cwd="/")
+    assert codes(result) == []
+
+
+def test_unknown_key_is_an_error_naming_key_and_file(tmp_path):
+    project(tmp_path, 'selekt = ["PVT1"]')
+    result = run_cli("src", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: unknown key 'selekt' in [tool.pvt-lint] "
+        "(known keys: exclude, extend-exclude, ignore, max-file-size, per-file-ignores, select)\n"
+    )
+
+
+def test_invalid_values_are_errors(tmp_path):
+    project(tmp_path, "select = 3")
+    result = run_cli("src", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: 'select' must be a list of strings\n"
+    project(tmp_path, 'ignore = ["W503"]')
+    result = run_cli("src", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "'ignore' has 'W503', which is not a rule code or prefix" in result.stderr
+    project(tmp_path, "max-file-size = -1")
+    assert run_cli("src", cwd=tmp_path).returncode == 2
+
+
+def test_invalid_toml_is_an_error_with_the_file(tmp_path):
+    (tmp_path / "bad.toml").write_text("[tool.pvt-lint\nselect = ")
+    (tmp_path / "a.py").write_text(BUGGY)
+    result = run_cli("--config", "bad.toml", "a.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("pvt-lint: error: bad.toml: invalid TOML: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_config_file_is_an_error(tmp_path):
+    result = run_cli("--config", "nope.toml", ".", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "pvt-lint: error: nope.toml: cannot read configuration: No such file or directory\n"
+
+
+def test_longest_prefix_wins_between_select_and_ignore():
+    config = Config(select=("PVT101",), ignore=("PVT1",))
+    assert config.code_enabled("PVT101")
+    assert not config.code_enabled("PVT102")
+    config = Config(select=("PVT",), ignore=("PVT1",))
+    assert not config.code_enabled("PVT101")
+    assert config.code_enabled("PVT201")
+    assert Config(select=("PVT2",)).code_enabled("PVT000"), "syntax errors are always reported"
