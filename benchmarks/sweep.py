@@ -41,8 +41,9 @@ class GroupResult:
     files_linted: int | None = None
     codes: collections.Counter = field(default_factory=collections.Counter)
     tracebacks: int = 0
+    skipped_total: int | None = None
     not_analysed: collections.Counter = field(default_factory=collections.Counter)
-    summary: dict = field(default_factory=dict)
+    examples: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
 
@@ -63,59 +64,48 @@ def count_py(paths: list[Path]) -> int:
     return total
 
 
-def split_report(payload) -> tuple[list[dict], dict]:
-    """Findings and everything else from the JSON reporter, whichever of the plain shapes it uses."""
+def split_report(payload) -> list[dict]:
+    """The findings of the JSON reporter: a list today; a {"findings": [...]} object is accepted too."""
     if isinstance(payload, list):
-        return payload, {}
-    if isinstance(payload, dict):
-        for key in ("findings", "results", "diagnostics"):
-            if isinstance(payload.get(key), list):
-                return payload[key], {k: v for k, v in payload.items() if k != key}
+        return payload
+    if isinstance(payload, dict) and isinstance(payload.get("findings"), list):
+        return payload["findings"]
     raise ValueError(f"unrecognised JSON report of type {type(payload).__name__}")
 
 
-def files_linted_from(summary: dict) -> int | None:
-    for container in (summary, summary.get("summary") if isinstance(summary.get("summary"), dict) else {}):
-        for key in ("files_linted", "files_checked", "files_analysed", "files_analyzed", "files"):
-            value = container.get(key)
-            if isinstance(value, int):
-                return value
-    return None
+# What the CLI prints on stderr (pvt_lint/cli.py): one warning per file it did not analyse, then a summary.
+SKIPPED_LINE = re.compile(r"^pvt-lint: warning: (?P<path>.+?): (?P<reason>.+)$")
+SUMMARY_LINE = re.compile(
+    r"^(?P<findings>\d+) findings? in (?P<files>\d+) files?(?: \((?P<skipped>\d+) files? skipped\))?$"
+)
+ERROR_LINE = re.compile(r"^pvt-lint: (?:error|warning): ")
 
 
-def not_analysed_from(summary: dict, stderr: str) -> collections.Counter:
-    """Reasons the CLI gives for files it did not analyse, from its JSON summary or else its stderr."""
-    reasons: collections.Counter = collections.Counter()
-    containers = [summary] + [v for v in summary.values() if isinstance(v, dict)]
-    for container in containers:
-        for key, value in container.items():
-            if not re.search(r"skip|not_analy|excluded|unreadable|error", key):
-                continue
-            if isinstance(value, int):
-                reasons[key] += value
-            elif isinstance(value, list):
-                for item in value:
-                    reason = item.get("reason", key) if isinstance(item, dict) else key
-                    reasons[str(reason)] += 1
-            elif isinstance(value, dict):
-                for reason, count in value.items():
-                    reasons[f"{key}: {reason}"] += count if isinstance(count, int) else len(count)
-    if not reasons:
-        for line in stderr.splitlines():
-            line = line.strip()
-            if not line or line.startswith((TRACEBACK, "File ", "  ")):
-                continue
-            # `path: reason` lines: keep the reason so that counts group by it.
-            reason = line.split(": ", 1)[1] if ": " in line and not line.startswith(" ") else line
-            reasons[reason[:160]] += 1
-    return reasons
+def read_stderr(stderr: str, result: GroupResult) -> None:
+    """Files linted, skipped files by reason and CLI errors, from the CLI's stderr."""
+    for line in stderr.splitlines():
+        if summary := SUMMARY_LINE.match(line):
+            result.files_linted = int(summary["files"])
+            result.skipped_total = int(summary["skipped"] or 0)
+        elif skipped := SKIPPED_LINE.match(line):
+            # Group by the reason without its specifics ("(1234 > 1000 bytes)", the parser's message).
+            reason = re.sub(r"\s*\(.*\)$", "", skipped["reason"])
+            result.not_analysed[reason] += 1
+            result.examples.setdefault(reason, f"{skipped['path']}: {skipped['reason']}")
+        elif ERROR_LINE.match(line):
+            result.problems.append(line)
 
 
-def sweep_group(pvt: pvt_command.PvtCommand, group: str, roots: list[Path], cwd: Path) -> GroupResult:
+def sweep_group(pvt: pvt_command.PvtCommand, group: str, roots: list[Path], cwd: Path,
+                every_file: bool) -> GroupResult:
     result = GroupResult(group, [str(r) for r in roots], count_py(roots))
     args = ["--format", "json", "--exit-zero"]
     if pvt.has("--no-cache"):
         args.append("--no-cache")
+    if every_file and pvt.has("--exclude"):
+        # --exclude replaces the default excludes (build, dist, venv, ...), which would hide the standard
+        # library's own `venv` package; __pycache__ holds no .py file, so nothing is left out.
+        args += ["--exclude", "__pycache__"]
     proc = subprocess.run(pvt.argv(*args, *map(str, roots)), cwd=cwd, env=pvt.env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
     result.returncode = proc.returncode
@@ -123,15 +113,12 @@ def sweep_group(pvt: pvt_command.PvtCommand, group: str, roots: list[Path], cwd:
     if proc.returncode != 0:
         result.problems.append(f"exit {proc.returncode}: {proc.stderr.strip()[-1500:]}")
     try:
-        findings, summary = split_report(json.loads(proc.stdout))
+        findings = split_report(json.loads(proc.stdout))
     except ValueError as error:  # json.JSONDecodeError is a ValueError too
         result.problems.append(f"stdout is not a JSON report ({error}); first bytes: {proc.stdout[:300]!r}")
-        findings, summary = [], {}
-    result.summary = summary
+        findings = []
     result.codes.update(f.get("code", "?") for f in findings)
-    result.files_linted = files_linted_from(summary)
-    stderr_without_tracebacks = proc.stderr if not result.tracebacks else ""
-    result.not_analysed = not_analysed_from(summary, stderr_without_tracebacks)
+    read_stderr(proc.stderr, result)
     if result.tracebacks:
         first = proc.stderr.index(TRACEBACK)
         result.problems.append("traceback on stderr:\n" + proc.stderr[first:first + 3000])
@@ -143,13 +130,14 @@ def markdown(results: list[GroupResult], version: str, python: str) -> str:
     lines = [
         f"{version}; interpreter {python}.",
         "",
-        "| group | `.py` files in tree | files linted (CLI) | findings | PVT000 | tracebacks | exit |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| group | `.py` files in tree | files linted (CLI) | not analysed | findings | PVT000 | tracebacks | exit |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         linted = r.files_linted if r.files_linted is not None else "not reported"
-        lines.append(f"| {r.group} | {r.py_files} | {linted} | {sum(r.codes.values())} | {r.codes['PVT000']} "
-                     f"| {r.tracebacks} | {r.returncode} |")
+        skipped = r.skipped_total if r.skipped_total is not None else sum(r.not_analysed.values())
+        lines.append(f"| {r.group} | {r.py_files} | {linted} | {skipped} | {sum(r.codes.values())} "
+                     f"| {r.codes['PVT000']} | {r.tracebacks} | {r.returncode} |")
     lines += ["", "Findings per code:", "", "| code | " + " | ".join(r.group for r in results) + " |",
               "| --- |" + " ---: |" * len(results)]
     for code in codes:
@@ -160,7 +148,7 @@ def markdown(results: list[GroupResult], version: str, python: str) -> str:
     any_reason = False
     for r in results:
         for reason, count in r.not_analysed.most_common():
-            lines.append(f"- {r.group}: {count} × {reason}")
+            lines.append(f"- {r.group}: {count} × {reason} (e.g. `{r.examples[reason]}`)")
             any_reason = True
     if not any_reason:
         lines.append("- none reported")
@@ -174,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", default=sys.executable, help="interpreter with libcst and click for pvt-lint")
     parser.add_argument("--groups", nargs="+", choices=GROUPS, default=list(GROUPS))
+    parser.add_argument("--default-excludes", action="store_true",
+                        help="keep the CLI's default excludes instead of linting every file")
     parser.add_argument("--markdown-out", type=Path)
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
@@ -188,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         for group in args.groups:
             roots = stdlib_paths(args.python) if group == "stdlib" else corpora.ensure(group)
             print(f"sweep.py: {group}: {len(roots)} roots", file=sys.stderr, flush=True)
-            results.append(sweep_group(pvt, group, roots, Path(cwd)))
+            results.append(sweep_group(pvt, group, roots, Path(cwd), every_file=not args.default_excludes))
     python = subprocess.run([args.python, "-c", "import sys; print(sys.version.split()[0])"],
                             stdout=subprocess.PIPE, text=True).stdout.strip()
     report = markdown(results, pvt.version, f"CPython {python}")
@@ -199,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         data = [
             {"group": r.group, "roots": r.roots, "py_files": r.py_files, "returncode": r.returncode,
              "files_linted": r.files_linted, "codes": dict(r.codes), "tracebacks": r.tracebacks,
-             "not_analysed": dict(r.not_analysed), "summary": r.summary, "problems": r.problems}
+             "skipped_total": r.skipped_total, "not_analysed": dict(r.not_analysed), "examples": r.examples,
+             "problems": r.problems}
             for r in results
         ]
         args.json_out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
