@@ -1,0 +1,51 @@
+"""The flake8 plugin: a thin adapter over the same engine the CLI runs.
+
+flake8 owns everything around the rules: which files are read, ``# noqa`` comments
+(``--disable-noqa`` included), ``--select``/``--extend-ignore``/``per-file-ignores`` and the
+output format. The plugin therefore enables every rule and reports findings as they come out
+of the analysis, before the engine's own ``# noqa`` step.
+
+A file that does not parse never reaches the plugin: flake8 reports it as E999 and runs no
+AST plugin on it. The CLI reports the same file as PVT000 on the same line; the plugin never
+yields PVT000, so a syntax error is reported once, under flake8's own code.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Sequence
+
+from . import __version__
+from .config import Config
+from .engine import SYNTAX_CODE, _analyse_text, decode
+from .findings import Finding
+
+# Every rule on: selection belongs to flake8 (``--select PVT``, ``extend-select``).
+_ALL_RULES = Config()
+
+
+def findings_for_flake8(source: str, filename: str) -> list[Finding]:
+    """The engine's findings for one file, without ``# noqa`` handling and without PVT000."""
+    text, problem = decode(source)
+    if problem is not None:
+        return []
+    result = _analyse_text(text, filename, _ALL_RULES)
+    return sorted((f for f in result.findings if f.code != SYNTAX_CODE), key=Finding.sort_key)
+
+
+class Plugin:
+    """flake8 AST plugin. ``tree`` is requested only to be run once per file."""
+
+    name = "pvt-lint"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
+        self.lines = lines
+        self.filename = filename
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        # flake8 has already decoded the file and stripped a BOM; the lines keep their endings.
+        source = "".join(self.lines)
+        for finding in findings_for_flake8(source, self.filename):
+            # flake8 columns are 0-based, as the engine's are.
+            yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
