@@ -1,0 +1,226 @@
+"""The pre-commit hook, run for real: ``pre-commit try-repo`` installs pvt-lint from a snapshot of
+this working tree into pre-commit's own virtualenv (pip, from the package registry) and runs the
+``pvt-lint`` hook on a throwaway git repository.
+
+The snapshot is the files a ``pip install`` of the project needs plus ``.pre-commit-hooks.yaml``,
+committed with fixed author and dates, so the same tree gives the same commit and pre-commit reuses
+the hook environment it built before. It lives in a cache directory (``PVT_LINT_TEST_CACHE``, by
+default ``~/.cache/pvt-lint-tests``). ``try-repo`` always builds a new environment in a temporary
+store (that is how pre-commit implements it); the ``pre-commit run`` test with a config file keeps
+its environment in the cache's PRE_COMMIT_HOME, so it is slow only the first time a given package
+content is seen. Uncommitted edits are part of the snapshot, so the tests check the tree as it is
+on disk, and work the same from a fresh clone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+# The first run creates a virtualenv and pip-installs the project and its dependencies.
+INSTALL_TIMEOUT = 1200
+
+BUGGY = """\
+import multiprocessing
+
+results = []
+
+
+def worker(n):
+    results.append(n * n)
+
+
+if __name__ == "__main__":
+    p = multiprocessing.Process(target=worker, args=(3,))
+    p.start()
+    p.join()
+"""
+
+CLEAN = """\
+import threading
+
+results = []
+
+
+def worker(n):
+    results.append(n * n)
+
+
+if __name__ == "__main__":
+    t = threading.Thread(target=worker, args=(3,))
+    t.start()
+    t.join()
+"""
+
+BUGGY_FINDING = (
+    "buggy.py:7:5: PVT101 global `results` is changed by `.append()` in child process target "
+    "`worker` (started at line 11); the parent never sees the change"
+)
+
+_FIXED_IDENTITY = {
+    "GIT_AUTHOR_NAME": "pvt-lint tests",
+    "GIT_AUTHOR_EMAIL": "tests@pvt-lint.invalid",
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000",
+    "GIT_COMMITTER_NAME": "pvt-lint tests",
+    "GIT_COMMITTER_EMAIL": "tests@pvt-lint.invalid",
+    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000",
+}
+
+
+def _cache_dir() -> Path:
+    configured = os.environ.get("PVT_LINT_TEST_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pvt-lint-tests"
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    env.update(_FIXED_IDENTITY)
+    env["PRE_COMMIT_HOME"] = str(_cache_dir() / "pre-commit")
+    env["PRE_COMMIT_COLOR"] = "never"
+    env["GIT_CONFIG_NOSYSTEM"] = "1"
+    env["GIT_CONFIG_GLOBAL"] = os.devnull
+    return env
+
+
+def _git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", *args], cwd=cwd, env=_environment(), check=True, capture_output=True, timeout=60)
+
+
+def _package_files() -> list[Path]:
+    """What pre-commit needs from the project: the hook definitions and an installable package."""
+    files = [ROOT / ".pre-commit-hooks.yaml", ROOT / "pyproject.toml", ROOT / "README.md"]
+    files += [
+        path
+        for path in sorted((ROOT / "pvt_lint").rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".pyo"}
+    ]
+    missing = [str(p) for p in files if not p.is_file()]
+    assert not missing, f"files the hook needs are missing: {missing}"
+    return files
+
+
+def _snapshot() -> Path:
+    """A git repository holding the package files as they are on disk, one per distinct content."""
+    files = _package_files()
+    digest = hashlib.sha256()
+    for path in files:
+        relative = path.relative_to(ROOT).as_posix()
+        digest.update(relative.encode() + b"\0" + oct(path.stat().st_mode & 0o111).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    snapshots = _cache_dir() / "snapshots"
+    final = snapshots / digest.hexdigest()[:20]
+    if (final / ".git").is_dir():
+        return final
+    building = snapshots / f".building-{uuid.uuid4().hex}"
+    building.mkdir(parents=True)
+    for path in files:
+        target = building / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    _git("-c", "init.defaultBranch=main", "init", "-q", cwd=building)
+    _git("add", "-A", cwd=building)
+    _git("commit", "-q", "--no-gpg-sign", "-m", "snapshot of the pvt-lint working tree", cwd=building)
+    try:
+        building.rename(final)
+    except OSError:  # another test run made the same snapshot first
+        shutil.rmtree(building, ignore_errors=True)
+    return final
+
+
+@pytest.fixture(scope="module")
+def hook_repo() -> Path:
+    return _snapshot()
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git("-c", "init.defaultBranch=main", "init", "-q", cwd=repo)
+    for name, text in files.items():
+        (repo / name).write_text(text, encoding="utf-8")
+    _git("add", "-A", cwd=repo)
+    return repo
+
+
+def _pre_commit(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args, "--color", "never"],
+        cwd=cwd,
+        env=_environment(),
+        capture_output=True,
+        text=True,
+        timeout=INSTALL_TIMEOUT,
+    )
+
+
+def _try_repo(repo: Path, hook_repo: Path) -> subprocess.CompletedProcess:
+    # try-repo builds the hook environment in a fresh temporary store every time.
+    return _pre_commit("try-repo", str(hook_repo), "pvt-lint", "--all-files", cwd=repo)
+
+
+def _hook_section(output: str) -> list[str]:
+    """The lines pre-commit prints for the hook, from its status line on (dots squeezed)."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("pvt-lint..."))
+    return [re.sub(r"\.{3,}", "...", line) for line in lines[start:] if line.strip()]
+
+
+FAILED_SECTION = [
+    "pvt-lint...Failed",
+    "- hook id: pvt-lint",
+    "- exit code: 1",
+    BUGGY_FINDING,
+    "1 finding in 2 files (0 files skipped)",
+]
+
+
+def test_try_repo_fails_on_a_buggy_file_and_prints_the_finding(tmp_path, hook_repo):
+    repo = _project(tmp_path, {"buggy.py": BUGGY, "clean.py": CLEAN, "notes.txt": BUGGY})
+    result = _try_repo(repo, hook_repo)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    # Both Python files are passed in one command (require_serial); the text file is not.
+    assert _hook_section(result.stdout) == FAILED_SECTION, output
+
+
+def test_try_repo_passes_on_a_clean_repository(tmp_path, hook_repo):
+    repo = _project(tmp_path, {"clean.py": CLEAN, "notes.txt": BUGGY})
+    result = _try_repo(repo, hook_repo)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert _hook_section(result.stdout) == ["pvt-lint...Passed"], output
+
+
+def test_a_pre_commit_config_like_the_documented_one(tmp_path, hook_repo):
+    """What users write in .pre-commit-config.yaml, with the snapshot standing in for GitHub.
+
+    This run keeps its hook environment in the cache's PRE_COMMIT_HOME: warm after the first run.
+    """
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hook_repo, env=_environment(), capture_output=True, text=True, check=True
+    ).stdout.strip()
+    config = f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: pvt-lint\n"
+    repo = _project(tmp_path, {".pre-commit-config.yaml": config, "buggy.py": BUGGY, "clean.py": CLEAN})
+    result = _pre_commit("run", "--all-files", cwd=repo)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert _hook_section(result.stdout) == FAILED_SECTION, output
+
+    (repo / "buggy.py").unlink()
+    _git("add", "-A", cwd=repo)
+    result = _pre_commit("run", "--all-files", cwd=repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _hook_section(result.stdout) == ["pvt-lint...Passed"], result.stdout + result.stderr
