@@ -70,6 +70,7 @@ def _list_rules() -> str:
 @click.option("--statistics", is_flag=True, help="Show the number of findings per code.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option("--diff", "diff_ref", metavar="REF", help="Lint only the Python files changed since the git revision REF (commits, staged, unstaged and untracked files).")
 @click.version_option(__version__, "--version", prog_name="pvt-lint")
 def main(
     paths: tuple[str, ...],
@@ -85,6 +86,7 @@ def main(
     statistics: bool,
     quiet: bool,
     list_rules: bool,
+    diff_ref: Optional[str],
 ) -> None:
     """Find the bugs that come from confusing processes with threads.
 
@@ -93,7 +95,7 @@ def main(
     """
     try:
         code = _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_format,
-                    output, config_file, exit_zero, statistics, quiet, list_rules)
+                    output, config_file, exit_zero, statistics, quiet, list_rules, diff_ref=diff_ref)
     except KeyboardInterrupt:
         click.echo("pvt-lint: interrupted", err=True)
         code = EXIT_INTERRUPTED
@@ -105,7 +107,7 @@ def main(
 
 
 def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_format, output,
-         config_file, exit_zero, statistics, quiet, list_rules) -> int:
+         config_file, exit_zero, statistics, quiet, list_rules, diff_ref=None) -> int:
     if list_rules:
         _write(_list_rules(), None)
         return EXIT_CLEAN
@@ -118,7 +120,15 @@ def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_f
     from .engine import lint_paths
     from .reporters import FORMATS, statistics as render_statistics
 
-    report = lint_paths(paths or (".",), config)
+    targets = paths or (".",)
+    if diff_ref is not None:
+        from .gitdiff import GitDiffError, changed_python_files
+
+        try:
+            targets = changed_python_files(diff_ref, targets, config)
+        except GitDiffError as exc:
+            _fail(str(exc))
+    report = lint_paths(targets, config)
     if output_format not in FORMATS:
         _fail(f"output format {output_format!r} is not available")
     rendered = FORMATS[output_format](report.findings)
@@ -130,7 +140,7 @@ def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_f
         click.echo(f"pvt-lint: error: {message}", err=True)
     for path, reason in report.skipped:
         click.echo(f"pvt-lint: warning: {path}: {reason}", err=True)
-    if report.files == 0 and not report.errors:
+    if report.files == 0 and not report.errors and diff_ref is None:
         click.echo("pvt-lint: warning: no Python files found under the given paths", err=True)
     if not quiet:
         n = len(report.findings)
