@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -70,10 +71,17 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str], out_dir: Path) -> t
     stdout_path, stderr_path = out_dir / "stdout", out_dir / "stderr"
     with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        # Reap it ourselves: wait4 is the only call that returns this child's (and its reaped descendants')
-        # rusage without mixing in any other child of this process.
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                start_new_session=True)
+        try:
+            # Reap it ourselves: wait4 is the only call that returns this child's (and its reaped
+            # descendants') rusage without mixing in any other child of this process.
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            # Interrupted: take the tool's whole process group (worker pools included) down with us.
+            os.killpg(proc.pid, signal.SIGKILL)
+            os.waitpid(proc.pid, 0)
+            raise
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     sample = Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode)
@@ -132,7 +140,9 @@ def build_variants(args, paths: list[Path], work: Path, notes: list[str]) -> tup
     variants: list[Variant] = []
 
     try:
-        pvt = pvt_command.detect(args.python)
+        snapshot = work / "snapshot"
+        snapshot.mkdir()
+        pvt = pvt_command.detect(args.python, snapshot)
     except pvt_command.PvtUnavailable as error:
         notes.append(f"pvt-lint not measured: {error}".replace("\n", " "))
         pvt = None
@@ -254,6 +264,18 @@ def summarise(variants: list[Variant]) -> list[dict]:
     return rows
 
 
+def display_command(argv: list[str], prefixes: tuple[str, str, str]) -> list[str]:
+    corpus_src, copies, work = prefixes
+    shown: list[str] = []
+    for arg in argv:
+        if arg.startswith((corpus_src, copies)):
+            if shown[-1:] != ["PATHS"]:
+                shown.append("PATHS")
+        else:
+            shown.append(arg.replace(work, "$TMP"))
+    return shown
+
+
 def markdown(rows: list[dict], meta: dict, notes: list[str]) -> str:
     lines = [
         f"Corpus set `{meta['set']}`: {meta['corpora']} sdists, {meta['files']} `.py` files, "
@@ -261,7 +283,8 @@ def markdown(rows: list[dict], meta: dict, notes: list[str]) -> str:
         "order rotated each round.",
         "",
         f"- date: {meta['date']}",
-        f"- machine: {meta['nproc']} CPUs ({meta['cpu']}), {meta['os']}",
+        f"- machine: {meta['nproc']} CPUs ({meta['cpu']}), {meta['os']}; 1-minute load average "
+        f"{meta['load'][0]:.1f} before, {meta['load'][1]:.1f} after (other work on the machine inflates wall time)",
         f"- interpreter for pvt-lint and flake8: {meta['python']}",
         *[f"- {tool}: {version}" for tool, version in meta["versions"].items()],
         "",
@@ -277,10 +300,9 @@ def markdown(rows: list[dict], meta: dict, notes: list[str]) -> str:
             f"| {row['tool']} | {row['wall_median']:.2f} | {row['wall_min']:.2f}–{row['wall_max']:.2f} "
             f"| {row['cpu_median']:.2f} | {row['maxrss_mib']:.0f} | {ratio} |"
         )
-    lines += ["", "Commands (corpus paths elided):", ""]
+    lines += ["", "Commands (PATHS: the corpus directories, or their copies for the edited run):", ""]
     for row in rows:
-        shown = [a for a in row["command"] if not a.startswith(meta["path_prefixes"])]
-        lines.append(f"- {row['tool']}: `{' '.join(shown)}`")
+        lines.append(f"- {row['tool']}: `{' '.join(display_command(row['command'], meta['path_prefixes']))}`")
     if notes:
         lines += ["", "Notes:", "", *[f"- {note}" for note in notes]]
     return "\n".join(lines) + "\n"
@@ -292,6 +314,7 @@ def markdown(rows: list[dict], meta: dict, notes: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", choices=("concurrency", "django"), default="concurrency")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="a subset of the set's corpora (quick checks)")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds; the median is reported (>= 1)")
     parser.add_argument("--warmup", type=int, default=1,
                         help="untimed rounds first (at least 1 when a cache is measured)")
@@ -304,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
 
-    paths = corpora.ensure(args.set)
+    _, pinned = corpora.load_lock()
+    paths = corpora.fetch(corpora.select(pinned, args.set, args.only))
+    load_before = os.getloadavg()[0]
     files = python_files(paths)
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="pvt-lint-bench-") as tmp:
@@ -335,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench.py: {label} done", file=sys.stderr, flush=True)
 
     meta = {
-        "set": args.set,
+        "set": args.set + (f" (only {', '.join(args.only)})" if args.only else ""),
+        "load": (load_before, os.getloadavg()[0]),
         "corpora": len(paths),
         "files": len(files),
         "mib": sum(f.stat().st_size for f in files) / 2**20,
@@ -347,7 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         "os": f"{platform.system()} {platform.release()}",
         "python": interpreter_version(args.python),
         "versions": versions,
-        "path_prefixes": (str(corpora.cache_dir()), tempfile.gettempdir()),
+        "path_prefixes": (str(corpora.cache_dir() / "src") + os.sep, str(work / "pvt-edited" / "corpus") + os.sep,
+                          str(work)),
     }
     rows = summarise(variants)
     table = markdown(rows, meta, notes)

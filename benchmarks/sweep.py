@@ -168,17 +168,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
 
-    try:
-        pvt = pvt_command.detect(args.python)
-    except pvt_command.PvtUnavailable as error:
-        print(f"sweep.py: cannot run pvt-lint: {error}", file=sys.stderr)
-        return 2
     results = []
-    with tempfile.TemporaryDirectory(prefix="pvt-lint-sweep-") as cwd:
+    with tempfile.TemporaryDirectory(prefix="pvt-lint-sweep-") as tmp:
+        cwd = Path(tmp) / "cwd"
+        cwd.mkdir()
+        try:
+            pvt = pvt_command.detect(args.python, Path(tmp))
+        except pvt_command.PvtUnavailable as error:
+            print(f"sweep.py: cannot run pvt-lint: {error}", file=sys.stderr)
+            return 2
         for group in args.groups:
             roots = stdlib_paths(args.python) if group == "stdlib" else corpora.ensure(group)
             print(f"sweep.py: {group}: {len(roots)} roots", file=sys.stderr, flush=True)
-            results.append(sweep_group(pvt, group, roots, Path(cwd), every_file=not args.default_excludes))
+            results.append(sweep_group(pvt, group, roots, cwd, every_file=not args.default_excludes))
     python = subprocess.run([args.python, "-c", "import sys; print(sys.version.split()[0])"],
                             stdout=subprocess.PIPE, text=True).stdout.strip()
     report = markdown(results, pvt.version, f"CPython {python}")
