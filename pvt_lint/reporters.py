@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
+import textwrap
 from collections import Counter
+from pathlib import Path, PurePath
 from typing import Callable, Sequence
+from urllib.parse import quote
 
-from .findings import WARNING, Finding
+from . import __version__
+from .findings import ERROR, WARNING, Finding
+from .links import PROJECT_URL
 
 FORMATS: dict[str, Callable[[Sequence[Finding]], str]] = {}
 
@@ -51,6 +59,213 @@ def github(findings: Sequence[Finding]) -> str:
         )
         lines.append(f"::{level} {props}::{_escape_data(f.message)}\n")
     return "".join(lines)
+
+
+# ---- SARIF 2.1.0 (GitHub code scanning and other SARIF viewers) -----------------------------
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+SRCROOT = "%SRCROOT%"
+
+_SECTION = re.compile(r"^## (?P<title>.+)$", re.MULTILINE)
+_RELATIVE_CONCEPT_LINK = re.compile(r"\]\(docs/concepts\.md#(?P<anchor>[^)]+)\)")
+
+
+def _doc_sections(doc: str) -> dict[str, str]:
+    """The docstring's fixed sections (``## What it does`` ...), by title."""
+    doc = textwrap.dedent("\n".join((doc or "").splitlines()[1:])).strip()
+    parts = _SECTION.split(doc)
+    return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def _rule_descriptor(rule) -> dict:
+    from .links import concept_url, rule_url
+
+    doc = rule.__doc__ or ""
+    sections = _doc_sections(doc)
+    summary = rule.summary()
+    what = " ".join(sections.get("What it does", summary).split())
+    concept = concept_url(rule.CONCEPT) if rule.CONCEPT else ""
+    body = textwrap.dedent("\n".join(doc.splitlines()[1:])).strip()
+    markdown = _RELATIVE_CONCEPT_LINK.sub(lambda m: f"]({concept_url(m.group('anchor'))})", body)
+    text_help = what
+    if concept:
+        text_help += f"\n\nConcept: {concept}"
+    text_help += f"\n\nDocumentation: {rule_url(rule.CODE)}"
+    descriptor = {
+        "id": rule.CODE,
+        "name": rule.NAME,
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": what},
+        "helpUri": rule_url(rule.CODE),
+        "help": {"text": text_help, "markdown": f"# {rule.CODE} {rule.NAME}\n\n{summary}\n\n{markdown}"},
+        "defaultConfiguration": {"level": _sarif_level(rule.SEVERITY)},
+        "properties": {"tags": ["concurrency", rule.NAME]},
+    }
+    if concept:
+        descriptor["properties"]["conceptUri"] = concept
+    return descriptor
+
+
+def _syntax_descriptor() -> dict:
+    from .engine import SYNTAX_CODE, SYNTAX_NAME
+    from .links import rule_url
+
+    text = "The file could not be parsed as Python, so no rule could look at it."
+    return {
+        "id": SYNTAX_CODE,
+        "name": SYNTAX_NAME,
+        "shortDescription": {"text": "File could not be parsed."},
+        "fullDescription": {"text": text},
+        "helpUri": rule_url(SYNTAX_CODE),
+        "help": {"text": f"{text}\n\nDocumentation: {rule_url(SYNTAX_CODE)}", "markdown": text},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["syntax"]},
+    }
+
+
+def _sarif_level(severity: str) -> str:
+    return "warning" if severity == WARNING else "error"
+
+
+def _artifact_location(path: str, cwd: str) -> dict:
+    """Relative to the working directory under %SRCROOT% when inside it, else an absolute URI."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive on Windows
+        relative = os.pardir
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return {"uri": Path(absolute).as_uri()}
+    return {"uri": quote(PurePath(relative).as_posix()), "uriBaseId": SRCROOT}
+
+
+def _region(f: Finding) -> dict:
+    # SARIF columns are 1-based and endColumn points just past the region, as ours does.
+    return {
+        "startLine": f.line,
+        "startColumn": f.column + 1,
+        "endLine": f.end_line or f.line,
+        "endColumn": (f.end_column if f.end_line else f.column) + 1,
+    }
+
+
+@reporter("sarif")
+def sarif(findings: Sequence[Finding]) -> str:
+    from .rules import all_rules
+
+    cwd = os.getcwd()
+    descriptors = [_syntax_descriptor(), *(_rule_descriptor(rule) for rule in all_rules())]
+    index = {d["id"]: i for i, d in enumerate(descriptors)}
+    results = []
+    for f in findings:
+        location = _artifact_location(f.path, cwd)
+        result: dict = {"ruleId": f.code}
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        result["level"] = _sarif_level(f.severity)
+        result["message"] = {"text": f.message}
+        result["locations"] = [{"physicalLocation": {"artifactLocation": location, "region": _region(f)}}]
+        if f.related:
+            result["relatedLocations"] = [
+                {
+                    "id": number,
+                    "physicalLocation": {
+                        "artifactLocation": location,
+                        "region": {"startLine": r.line, "startColumn": r.column + 1},
+                    },
+                    "message": {"text": r.message},
+                }
+                for number, r in enumerate(f.related, start=1)
+            ]
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "pvt-lint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": PROJECT_URL,
+                        "rules": descriptors,
+                    }
+                },
+                "originalUriBaseIds": {SRCROOT: {"uri": Path(cwd).as_uri().rstrip("/") + "/"}},
+                # Our columns count characters, not the UTF-16 code units SARIF assumes by default.
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+# ---- GitLab Code Quality (merge request widget) ---------------------------------------------
+GITLAB_SEVERITY = {ERROR: "major", WARNING: "minor"}
+_QUOTED_LINE = re.compile(r"\bline \d+")
+
+
+def _line_text(path: str, line: int, cache: dict[str, list[str]]) -> str:
+    if path not in cache:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b""
+        cache[path] = data.decode("utf-8", errors="replace").splitlines()
+    lines = cache[path]
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def gitlab_fingerprint(path: str, code: str, message: str, line_text: str, occurrence: int = 0) -> str:
+    """Stable across runs and across edits that move the line: no line number goes in, not even
+    the ones a message quotes ("started at line 16"). ``occurrence`` tells apart identical
+    findings on identical lines of one file.
+    """
+    message = _QUOTED_LINE.sub("line N", message)
+    parts = [PurePath(path).as_posix(), code, message, line_text.strip()]
+    if occurrence:
+        parts.append(str(occurrence))
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@reporter("gitlab")
+def gitlab(findings: Sequence[Finding]) -> str:
+    cwd = os.getcwd()
+    cache: dict[str, list[str]] = {}
+    seen: Counter = Counter()
+    issues = []
+    for f in findings:
+        path = _relative_path(f.path, cwd)
+        line_text = _line_text(f.path, f.line, cache)
+        key = (path, f.code, f.message, line_text.strip())
+        occurrence = seen[key]
+        seen[key] += 1
+        issues.append(
+            {
+                "type": "issue",
+                "description": f"{f.code} {f.message}",
+                "check_name": f.code,
+                "fingerprint": gitlab_fingerprint(path, f.code, f.message, line_text, occurrence),
+                "severity": GITLAB_SEVERITY.get(f.severity, "major"),
+                "location": {"path": path, "lines": {"begin": f.line, "end": f.end_line or f.line}},
+            }
+        )
+    return json.dumps(issues, indent=2) + "\n"
+
+
+def _relative_path(path: str, cwd: str) -> str:
+    """Relative to the working directory (GitLab wants repository-relative paths) when inside it."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, cwd)
+    except ValueError:
+        return PurePath(absolute).as_posix()
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return PurePath(absolute).as_posix()
+    return PurePath(relative).as_posix()
 
 
 def statistics(findings: Sequence[Finding]) -> str:

@@ -27,9 +27,12 @@ FILES = sorted(FIXTURES.rglob("*.py"))
 SEP = "\x1f"
 
 
+FORMAT = SEP.join(["%(path)s", "%(row)d", "%(col)d", "%(code)s", "%(text)s"])
+
+
 def run_flake8(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", f"--format=%(path)s{SEP}%(row)d{SEP}%(col)d{SEP}%(code)s{SEP}%(text)s", *args],
+        [sys.executable, "-m", "flake8", "--isolated", f"--format={FORMAT}", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -122,7 +125,9 @@ def test_select_by_prefix_and_extend_ignore(tmp_path):
 ENCODED = {
     "crlf.py": NOQA_SOURCE.replace("  # noqa: PVT101", "").replace("\n", "\r\n").encode(),
     "bom.py": b"\xef\xbb\xbf" + NOQA_SOURCE.replace("  # noqa: PVT101", "").encode(),
-    "latin1.py": ("# -*- coding: latin-1 -*-\n# caf\xe9\n" + NOQA_SOURCE.replace("  # noqa: PVT101", "")).encode("latin-1"),
+    "latin1.py": (
+        "# -*- coding: latin-1 -*-\n# caf\xe9\n" + NOQA_SOURCE.replace("  # noqa: PVT101", "")
+    ).encode("latin-1"),
 }
 
 
