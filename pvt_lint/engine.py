@@ -115,7 +115,7 @@ def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
     positions = wrapper.resolve(PositionProvider)
     collector = Collector(positions)
     instances = [rule(path) for rule in rules]
-    wrapper.visit_batched([collector, *instances])
+    wrapper.visit_batched([collector, collector.work, *instances])
     model = ModuleModel(collector)
     findings: list[Finding] = []
     for rule in instances:

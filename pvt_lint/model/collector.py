@@ -27,6 +27,7 @@ from .facts import (
     FunctionInfo,
     IfInfo,
 )
+from .work import WorkCollector
 
 MODULE = "<module>"
 _PLACEHOLDERS = frozenset({"None", "<constant>"})
@@ -124,6 +125,7 @@ class Collector(cst.BatchableCSTVisitor):
         self._classes: list[ClassInfo] = []
         self._lambda_count = 0
         self._statements: list[cst.CSTNode] = []
+        self.work = WorkCollector(self)  # loops and GIL facts, visited in the same traversal
 
     # ---- helpers -------------------------------------------------------------------------
     def _pos(self, node: cst.CSTNode) -> CodeRange:

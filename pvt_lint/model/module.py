@@ -27,6 +27,7 @@ from .facts import (
     FunctionInfo,
     StateRef,
 )
+from .work import WorkModel
 
 
 class ModuleModel:
@@ -85,6 +86,11 @@ class ModuleModel:
                         stack.append(nxt)
             out[start] = frozenset(seen)
         return out
+
+    @cached_property
+    def work(self) -> WorkModel:
+        """Loops, recursion and GIL-relevant calls of each function (see ``work.py``)."""
+        return WorkModel(self, getattr(self._collector, "work", None))
 
     def run_in(self, context: str) -> dict[str, list[DispatchSite]]:
         """Functions that run in ``context`` (PROCESS/THREAD), each with the sites that send it."""

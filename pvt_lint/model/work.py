@@ -1,0 +1,512 @@
+"""What the code a function runs does: loops, recursion, and calls that block or release the GIL.
+
+``WorkCollector`` rides the engine's one batched traversal next to the ``Collector`` (it reads the
+collector's current function) and records loops, the operations inside them and GIL checks.
+``WorkModel`` joins those facts with the module model's calls and closures once the module has been
+seen, and answers one question for a function: is it pure-Python CPU work?
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+from .facts import LOCAL, CallSite
+
+if TYPE_CHECKING:
+    from .collector import Collector
+    from .module import ModuleModel
+
+# How a call behaves with respect to the GIL.
+PURE = "pure"  # runs Python-level or C code that holds the GIL: CPU work
+LOCAL_CALL = "local"  # a function of this module: its own calls are classified
+PRINT = "print"  # print / logging: I/O, harmless once, not inside a hot loop
+BLOCKING = "blocking"  # I/O, sleeping, waiting on a queue, lock, event or thread
+RELEASES_GIL = "releases-gil"  # a C library known to drop the GIL for its work
+UNKNOWN = "unknown"  # anything else: it may do either, so it is not judged
+NOT_CPU = frozenset({BLOCKING, RELEASES_GIL, UNKNOWN})
+
+# Loops with a literal bound below this are too short to matter.
+TINY_LOOP = 100
+
+PURE_BUILTINS = frozenset(
+    {
+        "range", "len", "abs", "min", "max", "sum", "ord", "chr", "divmod", "pow", "int", "float",
+        "enumerate", "zip", "sorted", "reversed", "round", "bool", "str", "bytes", "bytearray", "list",
+        "tuple", "dict", "set", "frozenset", "complex", "isinstance", "hash", "hex", "bin", "oct",
+        "any", "all", "iter", "slice", "repr", "format", "type", "id",
+    }
+)
+IO_BUILTINS = frozenset({"open", "input", "breakpoint", "exec", "eval", "__import__", "compile"})
+PRINT_BUILTINS = frozenset({"print"})
+
+# Standard modules whose functions compute while holding the GIL.
+PURE_MODULES = frozenset(
+    {"math", "cmath", "operator", "itertools", "bisect", "heapq", "statistics", "fractions", "random", "string"}
+)
+PURE_FUNCTIONS = frozenset(
+    {"functools.reduce", "time.time", "time.perf_counter", "time.monotonic", "time.process_time",
+     "time.perf_counter_ns", "time.monotonic_ns", "time.time_ns", "copy.copy", "copy.deepcopy"}
+)
+# C libraries that drop the GIL while they work: threads do run in parallel there.
+GIL_RELEASING_MODULES = frozenset(
+    {"numpy", "scipy", "pandas", "numexpr", "numba", "torch", "tensorflow", "jax", "cv2", "PIL",
+     "hashlib", "zlib", "lzma", "bz2", "gzip", "cryptography", "nacl", "Crypto", "_hashlib", "sklearn"}
+)
+# Modules whose calls wait on the outside world.
+BLOCKING_MODULES = frozenset(
+    {"time", "socket", "select", "selectors", "ssl", "subprocess", "os", "shutil", "pathlib", "io",
+     "urllib", "http", "requests", "httpx", "aiohttp", "urllib3", "sqlite3", "queue", "threading",
+     "multiprocessing", "asyncio", "logging", "sys", "signal", "ftplib", "smtplib", "telnetlib"}
+)
+
+# Methods of built-in numbers, strings and containers: they hold the GIL.
+PURE_METHODS = frozenset(
+    {
+        "append", "extend", "insert", "pop", "remove", "clear", "copy", "count", "index", "sort",
+        "reverse", "items", "keys", "values", "setdefault", "update", "add", "discard", "union",
+        "intersection", "difference", "symmetric_difference", "issubset", "issuperset", "isdisjoint",
+        "split", "rsplit", "strip", "lstrip", "rstrip", "lower", "upper", "casefold", "startswith",
+        "endswith", "replace", "find", "rfind", "partition", "rpartition", "splitlines", "title",
+        "capitalize", "zfill", "ljust", "rjust", "center", "isdigit", "isalpha", "isalnum",
+        "isspace", "isupper", "islower", "isdecimal", "isnumeric", "encode", "decode", "translate",
+        "bit_length", "bit_count", "to_bytes", "from_bytes", "is_integer", "conjugate", "hex",
+        "popleft", "appendleft", "most_common", "__getitem__", "__len__",
+    }
+)
+# Methods that wait: I/O, queues, events, locks, threads, selectors.
+BLOCKING_METHODS = frozenset(
+    {
+        "read", "readline", "readlines", "readinto", "write", "writelines", "flush", "recv",
+        "recvfrom", "recv_into", "recvfrom_into", "recvmsg", "send", "sendall", "sendto", "sendmsg",
+        "sendfile", "accept", "connect", "connect_ex", "urlopen", "request", "get_nowait",
+        "put", "put_nowait", "wait", "wait_for", "join", "select", "poll", "acquire", "sleep",
+        "communicate", "result", "makefile", "close", "fetchone", "fetchall", "execute",
+    }
+)
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+
+# Names that say a loop iterates a file, a socket or a stream: an I/O loop.
+IO_ITERABLE_NAMES = frozenset(
+    {"f", "fh", "fp", "fd", "file", "infile", "stream", "sock", "socket", "conn", "connection",
+     "response", "resp", "reader", "stdin", "pipe", "lines_in", "rfile", "handle"}
+)
+
+
+@dataclass
+class Loop:
+    """A ``for``/``while`` loop or a comprehension inside a function."""
+
+    function: Optional[str]
+    kind: str  # "for", "while", "comprehension"
+    line: int
+    column: int
+    end_line: int
+    node: cst.CSTNode
+    bound: Optional[int] = None  # iterations, when the iterable is a literal (range(10), [1, 2])
+    io_iterable: bool = False  # iterates something named like a file or socket
+    ops: int = 0  # arithmetic, comparisons and indexing in the body (nested loops included)
+    calls: list[cst.Call] = field(default_factory=list)  # calls in the body, nested loops included
+
+    @property
+    def tiny(self) -> bool:
+        return self.bound is not None and self.bound < TINY_LOOP
+
+
+@dataclass
+class GilCheck:
+    """A call of ``sys._is_gil_enabled()`` (the code knows about free-threaded builds)."""
+
+    function: Optional[str]
+    line: int
+
+
+class WorkCollector(cst.BatchableCSTVisitor):
+    """Loops, operations in them, and GIL checks; runs right after the ``Collector`` it reads."""
+
+    def __init__(self, collector: "Collector") -> None:
+        super().__init__()
+        self._collector = collector
+        self.loops: list[Loop] = []
+        self.function_ops: dict[str, int] = {}
+        self.gil_checks: list[GilCheck] = []
+        self._open: list[tuple[Loop, list[bool]]] = []  # innermost last; [active] while in its body
+
+    def _function(self) -> Optional[str]:
+        return self._collector._frame.qualname
+
+    def _push(self, node: cst.CSTNode, kind: str, iterable: Optional[cst.BaseExpression], active: bool) -> None:
+        pos = self._collector.positions[node]
+        loop = Loop(self._function(), kind, pos.start.line, pos.start.column, pos.end.line, node)
+        if iterable is not None:
+            loop.bound = _literal_length(iterable)
+            loop.io_iterable = _looks_like_io(iterable)
+        self.loops.append(loop)
+        self._open.append((loop, [active]))
+
+    def _pop(self) -> None:
+        self._open.pop()
+
+    def _active(self):
+        function = self._function()
+        for loop, state in self._open:
+            if state[0] and loop.function == function:
+                yield loop
+
+    def _op(self) -> None:
+        function = self._function()
+        if function is not None:
+            self.function_ops[function] = self.function_ops.get(function, 0) + 1
+        for loop in self._active():
+            loop.ops += 1
+
+    # ---- loops: only the body counts (a `while x < n: pass` test is a wait, not work) ----------
+    def visit_For(self, node: cst.For) -> None:
+        self._push(node, "for", node.iter, False)
+
+    def visit_For_body(self, node: cst.For) -> None:
+        self._open[-1][1][0] = True
+
+    def leave_For_body(self, node: cst.For) -> None:
+        self._open[-1][1][0] = False
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._pop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self._push(node, "while", None, False)
+
+    def visit_While_body(self, node: cst.While) -> None:
+        self._open[-1][1][0] = True
+
+    def leave_While_body(self, node: cst.While) -> None:
+        self._open[-1][1][0] = False
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self._pop()
+
+    def _visit_comprehension(self, node) -> None:
+        self._push(node, "comprehension", node.for_in.iter, True)
+
+    def _leave_comprehension(self, node) -> None:
+        self._pop()
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._visit_comprehension(node)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._leave_comprehension(original_node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._visit_comprehension(node)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self._leave_comprehension(original_node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._visit_comprehension(node)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self._leave_comprehension(original_node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._visit_comprehension(node)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self._leave_comprehension(original_node)
+
+    # ---- work --------------------------------------------------------------------------------
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        self._op()
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._op()
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self._op()
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._op()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for loop in self._active():
+            loop.calls.append(node)
+        if _is_gil_check(node.func):
+            self.gil_checks.append(GilCheck(self._function(), self._collector.positions[node].start.line))
+
+
+@dataclass
+class CpuProfile:
+    """What a function and everything it calls in this module do, judged for the GIL."""
+
+    qualname: str
+    hot_loops: list[Loop] = field(default_factory=list)  # loops doing work that are not tiny
+    recursion: Optional[CallSite] = None  # a call that makes the closure recursive
+    blockers: list[tuple[CallSite, str]] = field(default_factory=list)  # (call, kind) that is not CPU
+
+    @property
+    def cpu_bound(self) -> bool:
+        return bool(self.hot_loops or self.recursion) and not self.blockers
+
+    @property
+    def hot(self) -> Optional[tuple[int, int, str]]:
+        """(line, column, what) of the place the time goes."""
+        if self.hot_loops:
+            loop = self.hot_loops[0]
+            return loop.line, loop.column, f"{loop.kind} loop" if loop.kind != "comprehension" else "comprehension"
+        if self.recursion is not None:
+            return self.recursion.line, self.recursion.column, "recursive call"
+        return None
+
+
+class WorkModel:
+    """The work facts of one module, resolved against its ``ModuleModel``."""
+
+    def __init__(self, model: "ModuleModel", work: Optional[WorkCollector]) -> None:
+        self._model = model
+        self.loops: list[Loop] = work.loops if work else []
+        self.function_ops: dict[str, int] = work.function_ops if work else {}
+        self.gil_checks: list[GilCheck] = work.gil_checks if work else []
+        self._calls_by_caller: dict[str, list[CallSite]] = {}
+        self._call_of_node: dict[int, CallSite] = {}
+        for call in model.calls:
+            if call.caller:
+                self._calls_by_caller.setdefault(call.caller, []).append(call)
+            self._call_of_node[id(call.node)] = call
+        self._loops_by_function: dict[str, list[Loop]] = {}
+        for loop in self.loops:
+            if loop.function:
+                self._loops_by_function.setdefault(loop.function, []).append(loop)
+        self._profiles: dict[str, CpuProfile] = {}
+
+    # ---- calls -------------------------------------------------------------------------------
+    def call_kind(self, call: CallSite) -> str:
+        """How one call behaves: PURE, LOCAL_CALL, PRINT, BLOCKING, RELEASES_GIL or UNKNOWN."""
+        if call.callee:
+            return LOCAL_CALL
+        func = call.node.func
+        model = self._model
+        if isinstance(func, cst.Name):
+            name = func.value
+            kind = model.name_kind(name, call.caller)
+            if name in model.imports and kind != LOCAL:
+                return _module_kind(model.imports[name])
+            if kind == LOCAL or name in model.module_names:
+                return UNKNOWN  # a parameter, a local callable, a module-level binding
+            if name in PURE_BUILTINS:
+                return PURE
+            if name in PRINT_BUILTINS:
+                return PRINT
+            if name in IO_BUILTINS:
+                return BLOCKING
+            return UNKNOWN
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            head = _head(func)
+            if head is not None and model.name_kind(head, call.caller) != LOCAL and head in model.imports:
+                return _module_kind(call.qualname or "")
+            resolved_head = (call.qualname or "").split(".", 1)[0].removesuffix("()")
+            if head is not None and resolved_head != head and resolved_head in _KNOWN_MODULES:
+                return _module_kind(call.qualname or "")  # h = hashlib.sha256(); h.update(data)
+            if method in LOG_METHODS:
+                return PRINT
+            if method == "join":
+                return PURE if isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString)) else BLOCKING
+            if method == "get":
+                return PURE if _is_mapping_get(call.node) else BLOCKING
+            if method in BLOCKING_METHODS or method.startswith(("send", "recv")):
+                return BLOCKING
+            if method in PURE_METHODS:
+                return PURE
+        return UNKNOWN
+
+    # ---- functions ---------------------------------------------------------------------------
+    def profile(self, qualname: str) -> CpuProfile:
+        """The GIL profile of ``qualname`` and every function of this module it calls."""
+        found = self._profiles.get(qualname)
+        if found is None:
+            found = self._profiles[qualname] = self._build_profile(qualname)
+        return found
+
+    def _build_profile(self, qualname: str) -> CpuProfile:
+        model = self._model
+        closure = model.closure(qualname)
+        profile = CpuProfile(qualname)
+        looped = self._called_in_loops(qualname, closure)
+        for function in sorted(closure):
+            loops = self._loops_by_function.get(function, [])
+            in_loop_calls = {id(node) for loop in loops for node in loop.calls}
+            for call in self._calls_by_caller.get(function, []):
+                kind = self.call_kind(call)
+                if kind in NOT_CPU:
+                    profile.blockers.append((call, kind))
+                elif kind == PRINT and (function in looped or id(call.node) in in_loop_calls):
+                    profile.blockers.append((call, BLOCKING))
+                elif kind == LOCAL_CALL and profile.recursion is None and function in model.closure(call.callee):
+                    if self.function_ops.get(call.callee, 0):  # a cycle of calls that computes
+                        profile.recursion = call
+            for loop in loops:
+                if loop.io_iterable:
+                    profile.blockers.append((_pseudo_call(loop), BLOCKING))
+                elif not loop.tiny and self._does_work(loop):
+                    profile.hot_loops.append(loop)
+        profile.hot_loops.sort(key=lambda loop: (loop.line, loop.column))
+        profile.blockers.sort(key=lambda pair: (pair[0].line, pair[0].column))
+        return profile
+
+    def _does_work(self, loop: Loop) -> bool:
+        if loop.ops:
+            return True
+        for node in loop.calls:
+            call = self._call_of_node.get(id(node))
+            if call is not None and self.call_kind(call) in (PURE, LOCAL_CALL):
+                return True
+        return False
+
+    def _called_in_loops(self, start: str, closure: set[str]) -> set[str]:
+        """Functions of the closure that run inside a loop of a function that calls them."""
+        loop_calls = {id(node) for loop in self.loops if loop.function in closure for node in loop.calls}
+        looped: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for function in closure:
+                for call in self._calls_by_caller.get(function, []):
+                    callee = call.callee
+                    if callee and callee in closure and callee not in looped:
+                        if id(call.node) in loop_calls or function in looped:
+                            looped.add(callee)
+                            changed = True
+        return looped
+
+    def in_loop(self, node: cst.Call) -> bool:
+        """Is this call inside the body of a loop or a comprehension of its function?"""
+        return id(node) in self._looped_calls
+
+    @cached_property
+    def _looped_calls(self) -> set[int]:
+        return {id(node) for loop in self.loops for node in loop.calls}
+
+    def gil_checked_before(self, function: Optional[str], line: int) -> bool:
+        """Does ``function`` (None: module level) call ``sys._is_gil_enabled()`` at or before ``line``,
+        directly or through a function of this module?"""
+        for check in self.gil_checks:
+            if check.function == function and check.line <= line:
+                return True
+        checkers = {check.function for check in self.gil_checks if check.function}
+        if not checkers:
+            return False
+        for call in self._model.calls:
+            if call.caller == function and call.line <= line and call.callee in checkers:
+                return True
+        return False
+
+
+_KNOWN_MODULES = PURE_MODULES | GIL_RELEASING_MODULES | BLOCKING_MODULES | {"functools", "copy"}
+
+
+def _module_kind(qualname: str) -> str:
+    qualname = qualname.replace("()", "")
+    if qualname in PURE_FUNCTIONS:
+        return PURE
+    top = qualname.split(".", 1)[0]
+    if top == "logging" and qualname.rsplit(".", 1)[-1] in LOG_METHODS:
+        return PRINT
+    if top in PURE_MODULES:
+        return PURE
+    if top in GIL_RELEASING_MODULES:
+        return RELEASES_GIL
+    if top in BLOCKING_MODULES:
+        return BLOCKING
+    return UNKNOWN
+
+
+def _head(func: cst.BaseExpression) -> Optional[str]:
+    while isinstance(func, cst.Attribute):
+        func = func.value
+    return func.value if isinstance(func, cst.Name) else None
+
+
+def _is_mapping_get(call: cst.Call) -> bool:
+    """``d.get(key)`` / ``d.get(key, default)``, not ``q.get()``, ``q.get(True)``, ``q.get(timeout=1)``."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if any(a.keyword is not None for a in call.args) or not positional:
+        return False
+    first = positional[0].value
+    return not (isinstance(first, cst.Name) and first.value in ("True", "False"))
+
+
+def _literal_length(expr: cst.BaseExpression) -> Optional[int]:
+    """How many items a literal iterable has: ``range(50)``, ``range(2, 10, 2)``, ``[1, 2, 3]``."""
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        if any(isinstance(e, cst.StarredElement) for e in expr.elements):
+            return None
+        return len(expr.elements)
+    if isinstance(expr, cst.SimpleString):
+        try:
+            return len(expr.evaluated_value)
+        except Exception:  # pragma: no cover - a string libcst cannot evaluate
+            return None
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "range":
+        numbers = []
+        for arg in expr.args:
+            if arg.keyword is not None or arg.star:
+                return None
+            value = _literal_int(arg.value)
+            if value is None:
+                return None
+            numbers.append(value)
+        if not 1 <= len(numbers) <= 3:
+            return None
+        try:
+            return len(range(*numbers))
+        except ValueError:
+            return None
+    return None
+
+
+def _literal_int(expr: cst.BaseExpression) -> Optional[int]:
+    if isinstance(expr, cst.Integer):
+        try:
+            return int(expr.value.replace("_", ""), 0)
+        except ValueError:
+            return None
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        inner = _literal_int(expr.expression)
+        return -inner if inner is not None else None
+    return None
+
+
+def _looks_like_io(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value in IO_ITERABLE_NAMES
+    if isinstance(expr, cst.Name):
+        return expr.value in IO_ITERABLE_NAMES
+    return False
+
+
+def _is_gil_check(func: cst.BaseExpression) -> bool:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value == "_is_gil_enabled"
+    if isinstance(func, cst.Call) and isinstance(func.func, cst.Name) and func.func.value == "getattr":
+        return any(
+            isinstance(a.value, cst.SimpleString) and "_is_gil_enabled" in a.value.value for a in func.args
+        )
+    return False
+
+
+def _pseudo_call(loop: Loop) -> CallSite:
+    """A stand-in call for an I/O loop (its iteration is the blocking read)."""
+    return CallSite(
+        caller=loop.function,
+        node=loop.node,  # type: ignore[arg-type]
+        scope=(),
+        class_qualname=None,
+        line=loop.line,
+        column=loop.column,
+        locks=frozenset(),
+        loop_depth=0,
+    )
