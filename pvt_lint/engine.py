@@ -83,12 +83,9 @@ def _analyse_text(text: str, path: str, config: Config) -> FileResult:
             return FileResult(path, [_from_syntax_error(path, cpython_error)])
         return FileResult(path)
     try:
-        return FileResult(path, _run_rules(text, path, rules))
+        return FileResult(path, on_deep_stack(_run_rules, text, path, rules))
     except RecursionError:
-        try:
-            return FileResult(path, _with_deep_stack(_run_rules, text, path, rules))
-        except RecursionError:
-            return FileResult(path, skipped="too deeply nested to analyse")
+        return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
     except _ParserError as exc:
         if cpython_error is not None:
             return FileResult(path, [_from_syntax_error(path, cpython_error)])
@@ -124,30 +121,32 @@ def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
     return findings
 
 
-def _with_deep_stack(function, *args):
-    """Run ``function`` on a thread with a large stack and a high recursion limit."""
-    outcome: dict = {}
+_DEEP_STACK_BYTES = 512 * 1024 * 1024
+_DEEP_RECURSION_LIMIT = 100_000
+_deep_executor = None
+_deep_lock = threading.Lock()
 
-    def target() -> None:
-        try:
-            outcome["value"] = function(*args)
-        except BaseException as exc:  # handed back to the caller's thread
-            outcome["error"] = exc
 
-    old_limit = sys.getrecursionlimit()
-    old_size = threading.stack_size()
-    try:
-        threading.stack_size(512 * 1024 * 1024)
-        sys.setrecursionlimit(max(old_limit, 60_000))
-        worker = threading.Thread(target=target, name="pvt-lint-deep")
-        worker.start()
-        worker.join()
-    finally:
-        threading.stack_size(old_size)
-        sys.setrecursionlimit(old_limit)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+def on_deep_stack(function, *args):
+    """Run ``function`` on one long-lived thread with a large stack and a high recursion limit.
+
+    libcst's visitors and code generator recurse once per nesting level, so valid code such as
+    a 500-branch elif chain overflows the default limit; hitting the limit first and retrying is
+    slow (every frame unwinds through a context manager), so analysis always runs there.
+    """
+    global _deep_executor
+    with _deep_lock:
+        if _deep_executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            old_size = threading.stack_size()
+            threading.stack_size(_DEEP_STACK_BYTES)
+            try:
+                _deep_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pvt-lint-deep")
+                _deep_executor.submit(sys.setrecursionlimit, max(sys.getrecursionlimit(), _DEEP_RECURSION_LIMIT)).result()
+            finally:
+                threading.stack_size(old_size)
+    return _deep_executor.submit(function, *args).result()
 
 
 def decode(source: str | bytes) -> tuple[str, Optional[tuple[int, int, str]]]:
