@@ -1,0 +1,328 @@
+"""PVT301: pure-Python CPU work sent to threads, where the GIL runs it on one core at a time."""
+
+from __future__ import annotations
+
+from ..findings import WARNING, Related
+from ..model import THREAD, DispatchSite, ModuleModel
+from .base import Rule
+
+# The process-based alternative to each thread API.
+_ALTERNATIVE = {
+    "concurrent.futures.ThreadPoolExecutor": "`concurrent.futures.ProcessPoolExecutor`",
+    "concurrent.futures.thread.ThreadPoolExecutor": "`concurrent.futures.ProcessPoolExecutor`",
+    "multiprocessing.pool.ThreadPool": "`multiprocessing.Pool`",
+    "multiprocessing.dummy.Pool": "`multiprocessing.Pool`",
+    "multiprocessing.dummy.Process": "`multiprocessing.Process`",
+    "threading.Thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
+    "threading.Timer": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
+    "_thread.start_new_thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
+    "_thread.start_new": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
+    "loop.run_in_executor": "`run_in_executor` with a `ProcessPoolExecutor`",
+    "asyncio.to_thread": "`loop.run_in_executor` with a `ProcessPoolExecutor`",
+}
+_LONE_THREAD_APIS = frozenset({"threading.Thread", "threading.Timer", "multiprocessing.dummy.Process"})
+
+
+class CpuBoundWorkInThreads(Rule):
+    """Pure-Python CPU-bound work sent to threads, which the GIL runs one at a time.
+
+    ## What it does
+    Flags the place where a function is sent to threads (`ThreadPoolExecutor`, `ThreadPool`,
+    `multiprocessing.dummy`, several `threading.Thread`s, `loop.run_in_executor(None, f)`,
+    `asyncio.to_thread`) when that function, and every function of the same module it calls,
+    does pure-Python CPU work (a loop, a comprehension or recursion doing arithmetic, comparisons,
+    indexing and calls to built-ins such as `range`, `len`, `sum` or `math.*`) and makes no call
+    that blocks or releases the GIL: no file, socket or HTTP I/O, no `time.sleep`, no waiting on a
+    queue, event, lock or thread, no `print` or logging inside the loop, no `numpy`, `hashlib`,
+    `zlib` and the like, and no call into code it cannot see.
+
+    ## Why is this bad?
+    With the GIL only one thread runs Python bytecode at a time. A thread pool over a pure-Python
+    loop is no faster than one thread, and often slower (the threads fight over the GIL). A process
+    pool gives every worker its own interpreter and its own GIL, so the work uses every core.
+    This is about speed, not correctness, so the finding is a warning.
+
+    ## Example
+    ```python
+    from concurrent.futures import ThreadPoolExecutor
+
+    def count_primes(limit):
+        count = 0
+        for n in range(2, limit):
+            if all(n % d for d in range(2, int(n ** 0.5) + 1)):
+                count += 1
+        return count
+
+    if __name__ == "__main__":
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            print(list(pool.map(count_primes, [20_000] * 4)))
+    ```
+
+    ## Use instead
+    ```python
+    from concurrent.futures import ProcessPoolExecutor
+
+    def count_primes(limit):
+        count = 0
+        for n in range(2, limit):
+            if all(n % d for d in range(2, int(n ** 0.5) + 1)):
+                count += 1
+        return count
+
+    if __name__ == "__main__":
+        with ProcessPoolExecutor(max_workers=4) as pool:
+            print(list(pool.map(count_primes, [20_000] * 4)))
+    ```
+
+    ## Concept
+    [8. Free-threaded Python](docs/concepts.md#8-free-threaded-python)
+
+    ## Reproduction
+    `pvt-lint --repro PVT301` times the same loop on 2 threads and on 2 processes;
+    `pvt-lint --repro PVT301 --fixed` shows the process pool using both cores.
+
+    ## Known limitations
+    Only functions of the same module are followed; a call into another module, a method of an
+    object it cannot type, or a callable passed in as an argument makes the function "unknown" and
+    the rule stays silent. A single background `Thread` (to keep a program responsive) is not
+    flagged. Loops are judged by shape, not by measured cost: a loop over a large argument may be
+    cheap in practice. Code that checks `sys._is_gil_enabled()` before dispatching is trusted to pick
+    threads only on a free-threaded build; the check is recognised when called directly or through a
+    function of the same module, not through a variable.
+    """
+
+    CODE = "PVT301"
+    NAME = "cpu-bound-work-in-threads"
+    MESSAGE = (
+        "`{target}` is pure-Python CPU work sent to threads by `{api}`; under the GIL threads give "
+        "no speed-up for it: use {alternative}"
+    )
+    SEVERITY = WARNING
+    CONCEPT = "8-free-threaded-python"
+    VALID = (
+        # The same function sent to processes: each has its own GIL.
+        """
+from concurrent.futures import ProcessPoolExecutor
+def crunch(n):
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+with ProcessPoolExecutor(4) as pool:
+    pool.map(crunch, [10**6] * 4)
+""",
+        # An I/O loop: threads overlap the waiting.
+        """
+from concurrent.futures import ThreadPoolExecutor
+from urllib.request import urlopen
+def fetch(urls):
+    sizes = []
+    for url in urls:
+        sizes.append(len(urlopen(url).read()))
+    return sizes
+with ThreadPoolExecutor(8) as pool:
+    pool.submit(fetch, ["http://example.com"] * 10)
+""",
+        # A consumer that blocks on a queue most of the time.
+        """
+import queue, threading
+def consume(q, out):
+    while True:
+        item = q.get()
+        out.append(item * item)
+q = queue.Queue()
+for _ in range(4):
+    threading.Thread(target=consume, args=(q, [])).start()
+""",
+        # A loop over a tiny literal range.
+        """
+from concurrent.futures import ThreadPoolExecutor
+def checksum(block):
+    total = 0
+    for i in range(16):
+        total += block[i] * i
+    return total
+with ThreadPoolExecutor(4) as pool:
+    pool.map(checksum, [bytes(16)] * 4)
+""",
+        # Threads only where the GIL is off (a free-threaded build).
+        """
+import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+def crunch(n):
+    return sum(i * i for i in range(n))
+if not sys._is_gil_enabled():
+    with ThreadPoolExecutor(4) as pool:
+        pool.map(crunch, [10**6] * 4)
+""",
+        # The loop prints as it goes: I/O inside the loop.
+        """
+from concurrent.futures import ThreadPoolExecutor
+def report(n):
+    for i in range(n):
+        print(i * i)
+with ThreadPoolExecutor(4) as pool:
+    pool.map(report, [1000] * 4)
+""",
+        # numpy releases the GIL in its kernels: threads do run in parallel.
+        """
+import numpy as np
+from concurrent.futures import ThreadPoolExecutor
+def norms(rows):
+    return [np.linalg.norm(row) for row in rows]
+with ThreadPoolExecutor(4) as pool:
+    pool.map(norms, [[[1.0, 2.0]] * 1000] * 4)
+""",
+        # A call into code it cannot see: it may well release the GIL.
+        """
+from concurrent.futures import ThreadPoolExecutor
+from mylib import transform
+def run(items):
+    return [transform(x) * 2 for x in items]
+with ThreadPoolExecutor(4) as pool:
+    pool.map(run, [range(1000)] * 4)
+""",
+        # One background thread keeps the program responsive; it is not there for speed.
+        """
+import threading
+def crunch(n):
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+t = threading.Thread(target=crunch, args=(10**7,), daemon=True)
+t.start()
+""",
+    )
+    INVALID = (
+        """
+from concurrent.futures import ThreadPoolExecutor
+def crunch(n):
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+with ThreadPoolExecutor(4) as pool:
+    pool.map(crunch, [10**6] * 4)  # expect: PVT301
+""",
+        # Recursion, through multiprocessing.pool.ThreadPool.
+        """
+from multiprocessing.pool import ThreadPool
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+with ThreadPool(4) as pool:
+    pool.map(fib, [30] * 4)  # expect: PVT301
+""",
+        # multiprocessing.dummy is threads under a process-like name.
+        """
+from multiprocessing.dummy import Pool
+import math
+def distances(points):
+    return [math.hypot(x, y) for x, y in points]
+pool = Pool(4)
+pool.map(distances, [[(3, 4)] * 10000] * 4)  # expect: PVT301
+""",
+        # The work is in a helper of the same module.
+        """
+import threading
+def is_prime(n):
+    if n < 2:
+        return False
+    for d in range(2, int(n ** 0.5) + 1):
+        if n % d == 0:
+            return False
+    return True
+def count(lo, hi, out, slot):
+    out[slot] = sum(1 for n in range(lo, hi) if is_prime(n))
+out = [0] * 4
+threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i)) for i in range(4)]  # expect: PVT301
+""",
+        # The default executor of run_in_executor is a thread pool.
+        """
+import asyncio
+def crunch(n):
+    return sum(i * i % 7 for i in range(n))
+async def main():
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, crunch, 10**6)  # expect: PVT301
+""",
+        # A print after the loop is fine: the loop itself is pure.
+        """
+from concurrent.futures import ThreadPoolExecutor
+def crunch(n):
+    total = 0
+    i = 0
+    while i < n:
+        total += i * i
+        i += 1
+    print(total)
+    return total
+with ThreadPoolExecutor(4) as pool:
+    futures = [pool.submit(crunch, 10**6) for _ in range(4)]  # expect: PVT301
+""",
+        # A thread and the main thread computing side by side.
+        """
+import threading
+def crunch(data, out):
+    out.append(sum(x * x for x in data))
+out = []
+t = threading.Thread(target=crunch, args=(range(10**6), out))  # expect: PVT301
+t.start()
+crunch(range(10**6), out)
+t.join()
+""",
+    )
+
+    def check(self, model: ModuleModel) -> None:
+        work = model.work
+        for site in model.dispatches:
+            if site.context != THREAD or site.target is None or site.role == "initializer":
+                continue
+            if self._lone_background_thread(model, site):
+                continue
+            if work.gil_checked_before(site.caller, site.line):
+                continue
+            profile = work.profile(site.target)
+            if not profile.cpu_bound or profile.hot is None:
+                continue
+            line, column, what = profile.hot
+            fn = model.function(site.target)
+            target = fn.name if fn is not None else site.target
+            self.report(
+                site.line,
+                site.column,
+                self.MESSAGE.format(target=target, api=_short_api(site.api), alternative=_alternative(site.api)),
+                end=(site.end_line, site.end_column),
+                related=(Related(line, column, f"the {what} that keeps one core busy"),),
+            )
+
+    @staticmethod
+    def _lone_background_thread(model: ModuleModel, site: DispatchSite) -> bool:
+        """One Thread object, not started in a loop, next to no other thread and no call of its target."""
+        if site.pool or site.concurrent or site.api not in _LONE_THREAD_APIS or model.work.in_loop(site.call):
+            return False
+        for other in model.dispatches:
+            if other is not site and other.context == THREAD and other.caller == site.caller:
+                return False
+        return not any(call.caller == site.caller for call in model.callers_of(site.target or ""))
+
+
+def _pool_of(api: str) -> str:
+    return api.rsplit(".", 1)[0] if api.rsplit(".", 1)[-1] in _METHODS else api
+
+
+_METHODS = frozenset(
+    {"map", "imap", "imap_unordered", "starmap", "apply", "apply_async", "map_async", "starmap_async", "submit"}
+)
+
+
+def _alternative(api: str) -> str:
+    return _ALTERNATIVE.get(_pool_of(api), "a process pool (`concurrent.futures.ProcessPoolExecutor`)")
+
+
+def _short_api(api: str) -> str:
+    """``concurrent.futures.ThreadPoolExecutor.map`` -> ``ThreadPoolExecutor.map``."""
+    pool = _pool_of(api)
+    method = api[len(pool) + 1:]
+    name = pool.rsplit(".", 1)[-1] if pool != "loop.run_in_executor" else "loop.run_in_executor"
+    return f"{name}.{method}" if method else name
