@@ -7,8 +7,9 @@ committed with fixed author and dates, so the same tree gives the same commit an
 the hook environment it built before. It lives in a cache directory (``PVT_LINT_TEST_CACHE``, by
 default ``~/.cache/pvt-lint-tests``). ``try-repo`` always builds a new environment in a temporary
 store (that is how pre-commit implements it); the ``pre-commit run`` test with a config file keeps
-its environment in the cache's PRE_COMMIT_HOME, so it is slow only the first time a given package
-content is seen. Uncommitted edits are part of the snapshot, so the tests check the tree as it is
+its environment in a PRE_COMMIT_HOME under the cache, one per package content, so it is slow only
+the first time that content is seen. Snapshots unused for an hour are removed with their
+environments. Uncommitted edits are part of the snapshot, so the tests check the tree as it is
 on disk, and work the same from a fresh clone.
 """
 
@@ -20,6 +21,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -85,10 +87,11 @@ def _cache_dir() -> Path:
     return Path(base) / "pvt-lint-tests"
 
 
-def _environment() -> dict[str, str]:
+def _environment(home: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
     env.update(_FIXED_IDENTITY)
-    env["PRE_COMMIT_HOME"] = str(_cache_dir() / "pre-commit")
+    if home is not None:
+        env["PRE_COMMIT_HOME"] = str(home)
     env["PRE_COMMIT_COLOR"] = "never"
     env["GIT_CONFIG_NOSYSTEM"] = "1"
     env["GIT_CONFIG_GLOBAL"] = os.devnull
@@ -123,7 +126,9 @@ def _snapshot() -> Path:
     snapshots = _cache_dir() / "snapshots"
     final = snapshots / digest.hexdigest()[:20]
     if (final / ".git").is_dir():
+        os.utime(final)
         return final
+    _prune(snapshots)
     building = snapshots / f".building-{uuid.uuid4().hex}"
     building.mkdir(parents=True)
     for path in files:
@@ -138,6 +143,30 @@ def _snapshot() -> Path:
     except OSError:  # another test run made the same snapshot first
         shutil.rmtree(building, ignore_errors=True)
     return final
+
+
+def _home(snapshot: Path) -> Path:
+    """The PRE_COMMIT_HOME that keeps the hook environment built from ``snapshot``."""
+    return _cache_dir() / "pre-commit-homes" / snapshot.name
+
+
+# Each package content gets its own snapshot and hook environment (~100 MB): drop the ones no
+# test run has used for a while, so editing the package does not fill the disk.
+_UNUSED_FOR = 3600
+
+
+def _prune(snapshots: Path) -> None:
+    if not snapshots.is_dir():
+        return
+    now = time.time()
+    for old in snapshots.iterdir():
+        try:
+            unused = now - old.stat().st_mtime > _UNUSED_FOR
+        except OSError:
+            continue
+        if unused:
+            shutil.rmtree(_home(old), ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -155,11 +184,11 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
     return repo
 
 
-def _pre_commit(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def _pre_commit(*args: str, cwd: Path, home: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", *args, "--color", "never"],
         cwd=cwd,
-        env=_environment(),
+        env=_environment(home),
         capture_output=True,
         text=True,
         timeout=INSTALL_TIMEOUT,
@@ -214,13 +243,13 @@ def test_a_pre_commit_config_like_the_documented_one(tmp_path, hook_repo):
     ).stdout.strip()
     config = f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: pvt-lint\n"
     repo = _project(tmp_path, {".pre-commit-config.yaml": config, "buggy.py": BUGGY, "clean.py": CLEAN})
-    result = _pre_commit("run", "--all-files", cwd=repo)
+    result = _pre_commit("run", "--all-files", cwd=repo, home=_home(hook_repo))
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert _hook_section(result.stdout) == FAILED_SECTION, output
 
     (repo / "buggy.py").unlink()
     _git("add", "-A", cwd=repo)
-    result = _pre_commit("run", "--all-files", cwd=repo)
+    result = _pre_commit("run", "--all-files", cwd=repo, home=_home(hook_repo))
     assert result.returncode == 0, result.stdout + result.stderr
     assert _hook_section(result.stdout) == ["pvt-lint...Passed"], result.stdout + result.stderr
