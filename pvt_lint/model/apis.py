@@ -127,3 +127,45 @@ MUTATING_METHODS = frozenset(
         "__iadd__",
     }
 )
+
+# ---- process rules (PVT1xx) -------------------------------------------------------------
+# Objects that work inside one process only, and what to use across processes instead.
+THREAD_PRIMITIVES = {
+    "threading.Lock": "multiprocessing.Lock()",
+    "threading.RLock": "multiprocessing.RLock()",
+    "threading.Condition": "multiprocessing.Condition()",
+    "threading.Event": "multiprocessing.Event()",
+    "threading.Semaphore": "multiprocessing.Semaphore()",
+    "threading.BoundedSemaphore": "multiprocessing.BoundedSemaphore()",
+    "threading.Barrier": "multiprocessing.Barrier()",
+    "_thread.allocate_lock": "multiprocessing.Lock()",
+    "queue.Queue": "multiprocessing.Queue()",
+    "queue.LifoQueue": "a Manager().Queue() or multiprocessing.Queue()",
+    "queue.PriorityQueue": "a Manager().Queue() or multiprocessing.Queue()",
+    "queue.SimpleQueue": "multiprocessing.SimpleQueue()",
+}
+
+# Module-level values that are shared between processes by design (or are per-process by design).
+PROCESS_SHARED_CALLS = frozenset(
+    {
+        "multiprocessing.Value", "multiprocessing.Array", "multiprocessing.RawValue",
+        "multiprocessing.RawArray", "multiprocessing.Queue", "multiprocessing.JoinableQueue",
+        "multiprocessing.SimpleQueue", "multiprocessing.Pipe", "multiprocessing.Lock",
+        "multiprocessing.RLock", "multiprocessing.Event", "multiprocessing.Condition",
+        "multiprocessing.Semaphore", "multiprocessing.BoundedSemaphore", "multiprocessing.Barrier",
+        "multiprocessing.Manager", "multiprocessing.sharedctypes.Value",
+        "multiprocessing.sharedctypes.Array", "multiprocessing.sharedctypes.RawValue",
+        "multiprocessing.sharedctypes.RawArray", "multiprocessing.shared_memory.SharedMemory",
+        "multiprocessing.shared_memory.ShareableList", "multiprocessing.managers.SyncManager",
+        "threading.local", "_thread._local", "logging.getLogger",
+    }
+)
+
+# Calls that start (or configure the starting of) child processes as soon as they run.
+PROCESS_STARTING_CALLS = {
+    "multiprocessing.Manager": "starts a manager server process",
+    "multiprocessing.set_start_method": "sets the start method",
+}
+
+# APIs that pickle callables by value (cloudpickle), so lambdas and nested functions do travel.
+PICKLE_BY_VALUE_PREFIXES = ("loky.",)

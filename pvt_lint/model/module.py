@@ -462,6 +462,118 @@ class ModuleModel:
             site.concurrent = site.pool or site.in_loop or (site.target is not None and counts[site.target] > 1)
 
 
+    # ---- process facts (PVT1xx) -----------------------------------------------------------
+    def child_run(self, initializers: bool = False) -> dict[str, list[DispatchSite]]:
+        """Functions run by child-process tasks (and what they call), each with the sites sending them.
+
+        A pool's ``initializer`` is per-process setup, so it (and what only it reaches) is left out
+        unless ``initializers`` is true.
+        """
+        out: dict[str, list[DispatchSite]] = defaultdict(list)
+        for site in self.dispatches:
+            if site.context != apis.PROCESS or site.target is None:
+                continue
+            if site.role == "initializer" and not initializers:
+                continue
+            for qualname in self.closure(site.target):
+                out[qualname].append(site)
+        return dict(out)
+
+    def within(self, qualname: Optional[str], functions) -> bool:
+        """Whether function ``qualname`` is one of ``functions`` or is defined inside one."""
+        while qualname:
+            if qualname in functions:
+                return True
+            fn = self.functions.get(qualname)
+            qualname = fn.parent if fn else None
+        return False
+
+    def readers(self, name: str) -> list[Optional[str]]:
+        """Scopes that read the value of module-level ``name`` (None: module level or a class body).
+
+        Writing through the name (``name.append(v)``, ``name[k] = v``) is not reading it.
+        """
+        return sorted(
+            (scope for scope in self._collector.loads.get(name, ()) if self.name_kind(name, scope) == GLOBAL),
+            key=lambda s: s or "",
+        )
+
+    def tests_name(self, qualname: Optional[str], name: str) -> bool:
+        """Whether an ``if`` in function ``qualname`` tests ``name`` (a lazy-init or memo check)."""
+        return any(i.function == qualname and (name, None) in i.tested for i in self.ifs)
+
+    def value_at(self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str] = None) -> Optional[str]:
+        """What an expression holds where it is used, e.g. "threading.Lock()"; None when unknown.
+
+        Unlike ``resolve``, a parameter or an unassigned local hides a module-level value.
+        """
+        if isinstance(expr, cst.Call):
+            func = self.resolve(expr.func, scope, class_qualname)
+            return f"{func}()" if func else None
+        if isinstance(expr, cst.Name):
+            for qualname in scope:
+                found = self.values.get((qualname, expr.value))
+                if found is not None:
+                    return found[0]
+                fn = self.functions.get(qualname)
+                if fn is not None and fn.binds_locally(expr.value):
+                    return None
+            found = self.values.get((MODULE, expr.value))
+            return found[0] if found is not None else None
+        if isinstance(expr, cst.Attribute):
+            resolved = self.resolve(expr, scope, class_qualname)
+            return resolved if resolved and resolved.endswith("()") else None
+        return None
+
+    def scope_of(self, qualname: Optional[str]) -> tuple[str, ...]:
+        """The enclosing function qualnames of code in ``qualname``, innermost first."""
+        return self._scope_of(qualname)
+
+    def start_method(self, site: DispatchSite) -> Optional[str]:
+        """The start method a dispatch names explicitly (``get_context("fork").Process``), if any."""
+        func = site.call.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        receiver = func.value
+        if isinstance(receiver, cst.Name):
+            scope = self._scope_of(site.caller)
+            for key in (*scope, MODULE):
+                found = self.values.get((key, receiver.value))
+                if found is not None:
+                    receiver = found[1]
+                    break
+        if isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith("get_context"):
+            first = receiver.args[0].value if receiver.args else None
+            if isinstance(first, cst.SimpleString):
+                return first.evaluated_value
+        return None
+
+    def process_starts(self) -> list[tuple[CallSite, str]]:
+        """Calls that start child processes when they run, each with what it does."""
+        out: list[tuple[CallSite, str]] = []
+        pool_sites = {id(s.call) for s in self.dispatches if s.context == apis.PROCESS and s.pool and s.role != "initializer"}
+        for call in self.calls:
+            name = call.qualname or ""
+            if name in apis.PROCESS_STARTING_CALLS:
+                out.append((call, apis.PROCESS_STARTING_CALLS[name]))
+            elif name.endswith("().start") and self._is_process_class(name[: -len("().start")]):
+                out.append((call, "starts a process"))
+            elif apis.POOL_CONSTRUCTORS.get(name) == apis.PROCESS and name.endswith("Pool"):
+                out.append((call, "starts a process pool"))
+            elif id(call.node) in pool_sites:
+                out.append((call, "sends work to a process pool"))
+        return out
+
+    def _is_process_class(self, qualname: str) -> bool:
+        if qualname in apis.PROCESS_CLASSES:
+            return True
+        found = self._thread_or_process_subclass(qualname)
+        return found is not None and found[1] == apis.PROCESS
+
+    def import_time(self, call: CallSite) -> bool:
+        """Whether a call runs when the module is imported (module level, outside the main guard)."""
+        return call.caller is None and not self.in_main_guard(call.line)
+
 def _first_param(fn: FunctionInfo) -> Optional[str]:
     node = fn.node
     if isinstance(node, cst.FunctionDef):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..findings import Related
-from ..model import GLOBAL, PROCESS, WRITE_KINDS, ModuleModel
+from ..model import GLOBAL, WRITE_KINDS, ModuleModel
+from ..model.apis import PROCESS_SHARED_CALLS
 from .base import Rule
 
 _VERBS = {
@@ -67,8 +68,12 @@ class GlobalMutatedInChild(Rule):
     `pvt-lint --repro PVT101 --fixed` shows the queue-based version.
 
     ## Known limitations
-    Only functions defined in the same module are followed; state changed through an object passed in
-    as an argument is not tracked.
+    Only functions defined in the same module are followed, and only module-level names: state changed
+    through an object passed in as an argument, or through `self` in a `Process` subclass, is not
+    tracked. A global that no code in the module reads except child code (a per-process cache), one an
+    `if` in the same function tests (lazy initialisation, memoisation), one a pool `initializer` sets,
+    and `multiprocessing` shared objects (`Value`, `Array`, `Manager()` proxies, queues) are not
+    reported. A module that is only read by other modules is not seen.
     """
 
     CODE = "PVT101"
@@ -83,6 +88,7 @@ data = []
 def worker():
     data.append(1)
 t = threading.Thread(target=worker)
+print(data)
 """,
         # A local that shadows the global.
         """
@@ -93,6 +99,7 @@ def worker():
     data.append(1)
     return data
 p = multiprocessing.Process(target=worker)
+print(data)
 """,
         # Results come back through a multiprocessing.Queue passed as an argument.
         """
@@ -101,6 +108,58 @@ def worker(q):
     q.put(1)
 q = multiprocessing.Queue()
 p = multiprocessing.Process(target=worker, args=(q,))
+""",
+        # Near miss: a lazy per-process connection cache that the parent never looks at.
+        """
+from concurrent.futures import ProcessPoolExecutor
+_conn = None
+def connect():
+    return object()
+def query(n):
+    global _conn
+    if _conn is None:
+        _conn = connect()
+    return (_conn, n)
+if __name__ == "__main__":
+    with ProcessPoolExecutor() as ex:
+        print(list(ex.map(query, range(3))))
+""",
+        # Near miss: the pool initializer sets per-process state; tasks only read it.
+        """
+import multiprocessing
+_model = None
+def init(path):
+    global _model
+    _model = {"path": path}
+def predict(x):
+    return _model["path"], x
+if __name__ == "__main__":
+    with multiprocessing.Pool(2, initializer=init, initargs=("m.bin",)) as pool:
+        print(pool.map(predict, range(4)), _model)
+""",
+        # Near miss: shared by design, a multiprocessing.Value and a Manager dict at module level.
+        """
+import multiprocessing
+counter = multiprocessing.Value("i", 0)
+manager = multiprocessing.Manager()
+seen = manager.dict()
+def work(n):
+    with counter.get_lock():
+        counter.value += 1
+    seen[n] = True
+if __name__ == "__main__":
+    multiprocessing.Process(target=work, args=(1,)).start()
+    print(counter.value, dict(seen))
+""",
+        # Near miss: a ThreadPool from multiprocessing runs tasks in threads of this process.
+        """
+from multiprocessing.pool import ThreadPool
+results = []
+def work(n):
+    results.append(n)
+with ThreadPool(4) as pool:
+    pool.map(work, range(4))
+print(results)
 """,
     )
     INVALID = (
@@ -119,10 +178,59 @@ def work():
     counter += 1  # expect: PVT101
 P(target=work).start()
 """,
+        # Through a helper, from a Pool created by a spawn context; the parent reads the dict.
+        """
+import multiprocessing
+totals = {}
+def record(key, value):
+    totals[key] = value  # expect: PVT101
+def work(n):
+    record(n, n * n)
+if __name__ == "__main__":
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        pool.map(work, range(4))
+    print(totals)
+""",
+        # A ProcessPoolExecutor held on self, and a functools.partial target.
+        """
+import functools
+from concurrent.futures import ProcessPoolExecutor
+config = {"scale": 1}
+seen = set()
+def work(n, scale):
+    seen.add(n)  # expect: PVT101
+    del config["scale"]  # expect: PVT101
+    return n * scale
+class Runner:
+    def __init__(self):
+        self.ex = ProcessPoolExecutor()
+    def run(self):
+        return self.ex.submit(functools.partial(work, scale=2), 3)
+def report():
+    return seen, config
+""",
+        # A Process subclass's run; a global rebound with `global` and read by the parent.
+        """
+import multiprocessing
+status = "idle"
+class Worker(multiprocessing.Process):
+    def run(self):
+        global status
+        status = "done"  # expect: PVT101
+if __name__ == "__main__":
+    w = Worker()
+    w.start()
+    w.join()
+    print(status)
+""",
     )
 
     def check(self, model: ModuleModel) -> None:
-        for qualname, sites in model.run_in(PROCESS).items():
+        child = model.child_run()
+        set_up = _set_up_by_initializers(model)
+        reported: set[int] = set()
+        for qualname, sites in child.items():
             fn = model.function(qualname)
             if fn is None:
                 continue
@@ -132,14 +240,43 @@ P(target=work).start()
                     continue
                 if access.kind == "store" and not access.in_place and access.root not in fn.global_decls:
                     continue
-                verb = f"{access.via}-ed" if access.kind == "mutate" else _VERBS[access.kind]
-                if access.kind == "mutate":
-                    verb = f"changed by `.{access.via}()`"
+                name = access.ref.name
+                if not _parent_state(model, name, set_up) or model.tests_name(qualname, name):
+                    continue  # per-process by design, or a lazy-init / memo check in the child
+                readers = model.readers(name)
+                if readers and all(model.within(r, child) for r in readers):
+                    continue  # only child code reads it: a per-process cache
+                key = id(access.statement) if access.statement is not None else access.line
+                if key in reported:
+                    continue
+                reported.add(key)
+                verb = f"changed by `.{access.via}()`" if access.kind == "mutate" else _VERBS[access.kind]
                 target = model.function(site.target).name if site.target else qualname
                 self.report(
                     access.line,
                     access.column,
-                    self.MESSAGE.format(name=access.ref.name, verb=verb, target=target, line=site.line),
+                    self.MESSAGE.format(name=name, verb=verb, target=target, line=site.line),
                     end=(access.end_line, access.end_column),
                     related=(Related(site.line, site.column, f"`{target}` is sent to a child process here"),),
                 )
+
+
+def _parent_state(model: ModuleModel, name: str, set_up: set[str]) -> bool:
+    """Whether ``name`` is the parent's plain module state (not shared or per-process by design)."""
+    binding = model.module_names.get(name)
+    if binding is None or binding.kind in ("import", "def", "class") or name in set_up:
+        return False
+    value = model.value_of(name)
+    return not (value and value.split("()", 1)[0] in PROCESS_SHARED_CALLS)
+
+
+def _set_up_by_initializers(model: ModuleModel) -> set[str]:
+    """Globals that a pool initializer (re)binds: per-process setup, often of a shared object."""
+    out: set[str] = set()
+    for qualname, sites in model.child_run(initializers=True).items():
+        fn = model.function(qualname)
+        if fn is None or not any(s.role == "initializer" for s in sites):
+            continue
+        out.update(a.ref.name for a in fn.accesses
+                   if a.kind == "store" and a.ref is not None and a.ref.kind == GLOBAL and not a.in_place)
+    return out

@@ -1,0 +1,267 @@
+"""PVT104: a threading lock/event or a queue.Queue handed to another process."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from ..model import PROCESS, DispatchSite, ModuleModel
+from ..model.apis import THREAD_PRIMITIVES
+from .base import Rule
+
+# Keywords of pool methods that stay in the parent (or are not objects sent along).
+_NOT_SENT = frozenset({"callback", "error_callback", "chunksize", "timeout", "max_workers", "processes",
+                       "maxtasksperchild", "mp_context", "context", "initializer"})
+
+
+class ThreadPrimitiveToProcess(Rule):
+    """Thread-only lock, event or queue handed to another process.
+
+    ## What it does
+    Flags a `threading.Lock`, `RLock`, `Condition`, `Event`, `Semaphore`, `BoundedSemaphore` or
+    `Barrier`, or a `queue.Queue`, `LifoQueue`, `PriorityQueue` or `SimpleQueue`, sent to another
+    process: in `args=`/`kwargs=` of a `Process`, in `initargs=` of a pool, or as an argument of a
+    pool or `ProcessPoolExecutor` task.
+
+    ## Why is this bad?
+    These objects live in one process's memory. Under `spawn` and `forkserver`, and for every pool
+    task, they must be pickled and fail with `TypeError: cannot pickle '_thread.lock' object`. Under
+    `fork` the child gets a private copy: the lock synchronises nothing, and what the child puts in
+    the queue never reaches the parent.
+
+    ## Example
+    ```python
+    import multiprocessing
+    import queue
+
+    def produce(results):
+        results.put("hello")
+
+    if __name__ == "__main__":
+        results = queue.Queue()
+        p = multiprocessing.Process(target=produce, args=(results,))
+        p.start()  # TypeError under spawn; an empty queue in the parent under fork
+        p.join()
+    ```
+
+    ## Use instead
+    ```python
+    import multiprocessing
+
+    def produce(results):
+        results.put("hello")
+
+    if __name__ == "__main__":
+        results = multiprocessing.Queue()
+        p = multiprocessing.Process(target=produce, args=(results,))
+        p.start()
+        print(results.get())
+        p.join()
+    ```
+
+    ## Concept
+    [6. Pickling and start methods](docs/concepts.md#6-pickling-and-start-methods)
+
+    ## Reproduction
+    `pvt-lint --repro PVT104` hands a `queue.Queue` and a `threading.Lock` to child processes and
+    shows the empty queue under fork and the pickling error under spawn and forkserver;
+    `pvt-lint --repro PVT104 --fixed` uses `multiprocessing.Queue` and `multiprocessing.Lock`.
+
+    ## Known limitations
+    Only objects written at the dispatch call, or bound to a name or to `self.x` in the same module,
+    are recognised, one container level deep (`args=(lock,)`, `kwargs={"q": q}`). Objects stored
+    inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are not seen.
+    """
+
+    CODE = "PVT104"
+    NAME = "thread-primitive-to-process"
+    MESSAGE = "`{name}` (a `{kind}`) is sent to a child process by `{api}` (line {line}); {effect}; use `{instead}` instead"
+    CONCEPT = "6-pickling-and-start-methods"
+    VALID = (
+        # multiprocessing primitives are made for this.
+        """
+import multiprocessing
+def work(lock, q):
+    with lock:
+        q.put(1)
+if __name__ == "__main__":
+    lock, q = multiprocessing.Lock(), multiprocessing.Queue()
+    multiprocessing.Process(target=work, args=(lock, q)).start()
+""",
+        # Near miss: thread primitives handed to threads share the one process's memory.
+        """
+import queue
+import threading
+from concurrent.futures import ThreadPoolExecutor
+def work(lock, q):
+    with lock:
+        q.put(1)
+lock, q = threading.Lock(), queue.Queue()
+threading.Thread(target=work, args=(lock, q)).start()
+with ThreadPoolExecutor() as ex:
+    ex.submit(work, lock, q)
+""",
+        # Near miss: Manager objects are proxies that pickle, for pool tasks too.
+        """
+import multiprocessing
+def work(lock, q, n):
+    with lock:
+        q.put(n)
+if __name__ == "__main__":
+    with multiprocessing.Manager() as manager:
+        lock, q = manager.Lock(), manager.Queue()
+        with multiprocessing.Pool() as pool:
+            pool.starmap(work, [(lock, q, n) for n in range(3)])
+""",
+        # Near miss: a parameter named like a module-level threading.Lock is not that lock.
+        """
+import multiprocessing
+import threading
+lock = threading.Lock()
+def start(lock):
+    p = multiprocessing.Process(target=print, args=(lock,))
+    p.start()
+    return p
+""",
+        # Near miss: the lock stays in the parent and guards the callback, which runs in the parent.
+        """
+import multiprocessing
+import threading
+done = []
+guard = threading.Lock()
+def work(n):
+    return n * n
+def collect(result):
+    with guard:
+        done.append(result)
+if __name__ == "__main__":
+    with multiprocessing.Pool() as pool:
+        pool.apply_async(work, (3,), callback=collect).wait()
+""",
+    )
+    INVALID = (
+        """
+import multiprocessing
+import queue
+def produce(results):
+    results.put("hello")
+if __name__ == "__main__":
+    results = queue.Queue()
+    p = multiprocessing.Process(target=produce, args=(results,))  # expect: PVT104
+    p.start()
+""",
+        # A lock on self, sent as a kwargs value through a spawn context.
+        """
+import multiprocessing
+import threading
+def work(lock=None):
+    pass
+class Service:
+    def __init__(self):
+        self.lock = threading.RLock()
+    def start(self):
+        ctx = multiprocessing.get_context("spawn")
+        ctx.Process(target=work, kwargs={"lock": self.lock}).start()  # expect: PVT104
+""",
+        # An Event as a pool initializer argument.
+        """
+from multiprocessing import Pool
+from threading import Event
+stop = None
+def init(event):
+    global stop
+    stop = event
+def work(n):
+    return n
+def main():
+    event = Event()
+    with Pool(2, init, (event,)) as pool:  # expect: PVT104
+        return pool.map(work, range(3))
+""",
+        # A ProcessPoolExecutor task argument, written inline.
+        """
+import threading
+from concurrent.futures import ProcessPoolExecutor
+def work(n, lock):
+    with lock:
+        return n
+def main():
+    with ProcessPoolExecutor() as ex:
+        return ex.submit(work, 1, threading.Lock())  # expect: PVT104
+""",
+        # apply_async's args tuple, and a Process subclass's constructor argument.
+        """
+import multiprocessing
+import queue
+class Producer(multiprocessing.Process):
+    def __init__(self, out):
+        super().__init__()
+        self.out = out
+    def run(self):
+        self.out.put(1)
+def work(q):
+    q.put(1)
+def main():
+    q = queue.SimpleQueue()
+    Producer(q).start()  # expect: PVT104
+    with multiprocessing.Pool() as pool:
+        pool.apply_async(work, (q,)).get()  # expect: PVT104
+""",
+    )
+
+    def check(self, model: ModuleModel) -> None:
+        for site in model.dispatches:
+            if site.context != PROCESS:
+                continue
+            scope = model.scope_of(site.caller)
+            for expr in _sent(site):
+                value = model.value_at(expr, scope)
+                kind = value[:-2] if value and value.endswith("()") else None
+                if kind not in THREAD_PRIMITIVES:
+                    continue
+                tasks = site.pool and site.role != "initializer"
+                if tasks:
+                    effect = "pool tasks are always pickled and this fails with a TypeError"
+                    instead = f"multiprocessing.Manager().{_short(kind)}()"
+                else:
+                    effect = ("it fails to pickle under spawn and forkserver, and under fork each process "
+                              "gets its own copy, so it shares nothing")
+                    instead = THREAD_PRIMITIVES[kind]
+                api = site.api if site.pool else site.api.rsplit(".", 1)[-1]
+                self.report(
+                    site.line,
+                    site.column,
+                    self.MESSAGE.format(name=_text(expr), kind=kind, api=api, line=site.line,
+                                        effect=effect, instead=instead),
+                    end=(site.end_line, site.end_column),
+                )
+                break  # one finding per dispatch call
+
+
+def _sent(site: DispatchSite) -> Iterator[cst.BaseExpression]:
+    """The objects a dispatch sends along, one container level deep."""
+    if site.role == "run":
+        values = [a.value for a in site.call.args if not (a.keyword and a.keyword.value in _NOT_SENT)]
+    else:
+        values = list(site.payload)
+        skipped = {id(a.value) for a in site.call.args if a.keyword and a.keyword.value in _NOT_SENT}
+        values = [v for v in values if id(v) not in skipped]
+    for value in values:
+        if isinstance(value, (cst.Tuple, cst.List, cst.Set)):
+            yield from (e.value for e in value.elements if not isinstance(e, cst.StarredElement))
+        elif isinstance(value, cst.Dict):
+            yield from (e.value for e in value.elements if isinstance(e, cst.DictElement))
+        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
+            yield from (a.value for a in value.args if a.keyword is not None)
+        else:
+            yield value
+
+
+def _short(kind: str) -> str:
+    name = kind.rsplit(".", 1)[-1]
+    return "Lock" if name == "allocate_lock" else ("Queue" if "Queue" in name else name)
+
+
+def _text(expr: cst.BaseExpression) -> str:
+    return cst.Module([]).code_for_node(expr)

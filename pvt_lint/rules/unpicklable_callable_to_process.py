@@ -1,0 +1,217 @@
+"""PVT102: a lambda or a nested function sent to another process, which must pickle it."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..model import PROCESS, ModuleModel
+from ..model.apis import PICKLE_BY_VALUE_PREFIXES
+from .base import Rule
+
+_UNPICKLABLE = ("lambda", "nested", "lambda-name")
+_ROLES = ("target", "map", "submit", "initializer")
+
+
+class UnpicklableCallableToProcess(Rule):
+    """Lambda or nested function sent to a process, which cannot pickle it.
+
+    ## What it does
+    Flags a lambda, a function defined inside another function, or a lambda bound to a name, sent to
+    another process: as a `Process` `target`, as the callable of any `multiprocessing.Pool` method, of
+    `ProcessPoolExecutor.submit`/`map`, or as a pool's `initializer`.
+
+    ## Why is this bad?
+    Everything sent to another process is pickled, and pickle stores a function by its importable
+    qualified name. A lambda (`<lambda>`) or a nested function (`outer.<locals>.inner`) has none, so
+    sending it fails with `PicklingError` or `AttributeError: Can't pickle local object`: always for
+    pool and executor tasks, and for a `Process` target or a pool `initializer` under `spawn` and
+    `forkserver`, the defaults on macOS, Windows and, since Python 3.14, Linux.
+
+    ## Example
+    ```python
+    from concurrent.futures import ProcessPoolExecutor
+
+    if __name__ == "__main__":
+        with ProcessPoolExecutor() as pool:
+            print(list(pool.map(lambda x: x * x, [1, 2, 3])))  # PicklingError
+    ```
+
+    ## Use instead
+    ```python
+    from concurrent.futures import ProcessPoolExecutor
+
+    def square(x):
+        return x * x
+
+    if __name__ == "__main__":
+        with ProcessPoolExecutor() as pool:
+            print(list(pool.map(square, [1, 2, 3])))
+    ```
+
+    ## Concept
+    [6. Pickling and start methods](docs/concepts.md#6-pickling-and-start-methods)
+
+    ## Reproduction
+    `pvt-lint --repro PVT102` sends a lambda to a process pool and a nested function to a spawned
+    process, and shows both failing to pickle; `pvt-lint --repro PVT102 --fixed` uses module-level
+    functions and a `functools.partial` of one.
+
+    ## Known limitations
+    Only callables written at the dispatch call, or bound to a name in the same module, are judged.
+    A `Process` target or pool initializer whose context names the `fork` start method is not reported
+    (fork does not pickle them); a start method chosen with `set_start_method` is not followed. `loky` executors pickle with cloudpickle and are not reported; `multiprocess` and
+    `pathos` (dill) are not recognised as process APIs at all. Methods of classes defined inside
+    functions are not reported.
+    """
+
+    CODE = "PVT102"
+    NAME = "unpicklable-callable-to-process"
+    MESSAGE = "{what} is sent to a child process by `{api}` (line {line}) but cannot be pickled; it {fails}"
+    CONCEPT = "6-pickling-and-start-methods"
+    VALID = (
+        # A module-level function and a functools.partial of one pickle by name.
+        """
+import functools
+from multiprocessing import Pool
+def power(x, e):
+    return x ** e
+if __name__ == "__main__":
+    with Pool() as pool:
+        pool.map(power, [1, 2])
+        pool.map(functools.partial(power, e=2), [1, 2])
+""",
+        # Threads do not pickle anything.
+        """
+import threading
+from concurrent.futures import ThreadPoolExecutor
+def main():
+    def inner():
+        pass
+    threading.Thread(target=inner).start()
+    with ThreadPoolExecutor() as ex:
+        ex.submit(lambda: 1)
+""",
+        # Near miss: builtins and static methods of module-level classes pickle by name.
+        """
+from concurrent.futures import ProcessPoolExecutor
+class Maths:
+    @staticmethod
+    def square(x):
+        return x * x
+def main():
+    with ProcessPoolExecutor() as ex:
+        ex.map(abs, [-1, 2])
+        ex.map(Maths.square, [1, 2])
+""",
+        # Near miss: a nested function as a Process target under an explicit fork context is not pickled.
+        """
+import multiprocessing
+def main():
+    def child():
+        print("hi")
+    ctx = multiprocessing.get_context("fork")
+    ctx.Process(target=child).start()
+""",
+        # Near miss: a lambda that is only called in the parent, with a module function sent instead.
+        """
+import multiprocessing
+def work(x):
+    return x + 1
+def main():
+    key = lambda r: r[0]
+    with multiprocessing.Pool() as pool:
+        return sorted(pool.map(work, [3, 1]), key=key)
+""",
+        # Near miss: loky pickles with cloudpickle, so a lambda travels.
+        """
+from loky import get_reusable_executor
+def main():
+    ex = get_reusable_executor(max_workers=2)
+    return list(ex.map(lambda x: x * 2, [1, 2]))
+""",
+    )
+    INVALID = (
+        """
+from concurrent.futures import ProcessPoolExecutor
+if __name__ == "__main__":
+    with ProcessPoolExecutor() as pool:
+        print(list(pool.map(lambda x: x * x, [1, 2, 3])))  # expect: PVT102
+""",
+        # A nested function as a spawned Process target, positionally.
+        """
+import multiprocessing
+def main():
+    def square(x):
+        print(x * x)
+    ctx = multiprocessing.get_context("spawn")
+    p = ctx.Process(None, square, args=(3,))  # expect: PVT102
+    p.start()
+""",
+        # A module-level lambda bound to a name, to a Pool method and as an initializer.
+        """
+from multiprocessing import Pool
+double = lambda x: 2 * x
+setup = lambda: None
+def main():
+    with Pool(2, initializer=setup) as pool:  # expect: PVT102
+        return pool.apply_async(double, (3,))  # expect: PVT102
+""",
+        # A partial of a nested function still carries the nested function.
+        """
+import functools
+from concurrent.futures import ProcessPoolExecutor
+def main(items):
+    def scale(x, factor):
+        return x * factor
+    ex = ProcessPoolExecutor()
+    return ex.submit(functools.partial(scale, factor=3), 2)  # expect: PVT102
+""",
+        # Every Pool method takes the callable: imap_unordered and starmap too.
+        """
+import multiprocessing as mp
+def run(rows):
+    pool = mp.Pool()
+    def parse(row):
+        return row.split()
+    out = list(pool.imap_unordered(parse, rows))  # expect: PVT102
+    out += pool.starmap(lambda a, b: a + b, [(1, 2)])  # expect: PVT102
+    return out
+""",
+    )
+
+    def check(self, model: ModuleModel) -> None:
+        for site in model.dispatches:
+            if site.context != PROCESS or site.role not in _ROLES or site.form not in _UNPICKLABLE:
+                continue
+            if site.api.startswith(PICKLE_BY_VALUE_PREFIXES):
+                continue
+            every_method = site.pool and site.role != "initializer"  # tasks are pickled even under fork
+            if not every_method and model.start_method(site) == "fork":
+                continue
+            fn = model.function(site.target)
+            if site.form == "nested" and fn is not None:
+                outer = model.function(fn.parent)
+                what = f"nested function `{fn.name}` (defined in `{outer.name if outer else fn.parent}`)"
+            elif site.form == "lambda-name":
+                what = f"lambda `{_text(model, site.callable_node)}`"
+            else:
+                what = "a lambda"
+            if every_method:
+                fails = "fails with a PicklingError under every start method"
+            else:
+                fails = "fails to pickle under spawn and forkserver (the defaults on macOS, Windows and, since Python 3.14, Linux)"
+            api = site.api.rsplit(".", 1)[-1] if site.role == "target" else site.api
+            if site.role == "initializer":
+                api = f"{site.api}(initializer=...)"
+            self.report(
+                site.line,
+                site.column,
+                self.MESSAGE.format(what=what, api=api, line=site.line, fails=fails),
+                end=(site.end_line, site.end_column),
+            )
+
+
+def _text(model: ModuleModel, node) -> str:
+    if isinstance(node, cst.Call) and node.args:
+        node = node.args[0].value
+    return cst.Module([]).code_for_node(node) if node is not None else "?"
