@@ -16,6 +16,7 @@ from .facts import (
     GLOBAL,
     ITEM_STORE,
     LOCAL,
+    MUTATE,
     RMW,
     SELF,
     STORE,
@@ -130,6 +131,13 @@ class ModuleModel:
                 break
         return held
 
+    @cached_property
+    def threads(self):
+        """Thread facts (what runs in threads, with which ``self``; check-then-acts): see threads.py."""
+        from .threads import ThreadFacts
+
+        return ThreadFacts(self)
+
     def position(self, node: cst.CSTNode):
         """The CodeRange of any node of the module (1-based lines, 0-based columns)."""
         return self._collector.positions[node]
@@ -204,9 +212,15 @@ class ModuleModel:
             selves = self._selves(scope)
             for access in fn.accesses:
                 self._resolve_access(access, fn, scope, selves)
+                if access.kind == STORE and access.in_place:
+                    access.kind = ITEM_STORE  # x[k] = v changes the object x names
+                elif access.kind == MUTATE:
+                    access.in_place = True  # x.append(v) changes the object, never the name
         for access in self.module_accesses:
             access.ref = StateRef(GLOBAL, access.root) if access.root in self.module_names else StateRef(UNKNOWN, access.root)
-            access.in_place = access.depth > 0
+            access.in_place = access.depth > 0 or access.kind == MUTATE
+            if access.kind == STORE and access.in_place:
+                access.kind = ITEM_STORE
         for call in self.calls:
             call.callee = self._callee(call.node.func, call.scope, call.class_qualname)
             if call.callee:
