@@ -97,7 +97,8 @@ def worker():
     data.append(1)  # noqa: PVT101
 
 
-multiprocessing.Process(target=worker).start()
+if __name__ == "__main__":
+    multiprocessing.Process(target=worker).start()
 """
 
 
@@ -108,7 +109,7 @@ def test_noqa_belongs_to_flake8(tmp_path):
     # --disable-noqa is flake8's switch: the plugin must not have dropped the finding itself.
     message = (
         "global `data` is changed by `.append()` in child process target `worker` "
-        "(started at line 10); the parent never sees the change"
+        "(started at line 11); the parent never sees the change"
     )
     assert flake8_findings("--select", "PVT", "--disable-noqa", "noqa.py", cwd=tmp_path) == {
         "noqa.py": {(7, 5, "PVT101", message)}
@@ -152,7 +153,7 @@ def test_plugin_yields_flake8_tuples_with_0_based_columns():
             7,
             4,
             "PVT101 global `data` is changed by `.append()` in child process target `worker` "
-            "(started at line 10); the parent never sees the change",
+            "(started at line 11); the parent never sees the change",
             Plugin,
         )
     ]

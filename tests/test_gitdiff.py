@@ -24,7 +24,8 @@ def worker():
     data.append(1)
 
 
-multiprocessing.Process(target=worker).start()
+if __name__ == "__main__":
+    multiprocessing.Process(target=worker).start()
 """
 
 IDENTITY = {
