@@ -56,6 +56,52 @@ def _list_rules() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int:
+    """--explain CODE and --repro CODE [--fixed]: a rule's documentation, or its bug shown running."""
+    import json
+
+    from . import docs
+
+    if fixed and repro_code is None:
+        _fail("--fixed only goes with --repro CODE")
+    if explain_code is not None and repro_code is not None:
+        _fail("use --explain or --repro, not both")
+    option = "--explain" if explain_code is not None else "--repro"
+    if paths:
+        _fail(f"{option} takes a rule code, not PATHS")
+    if output_format not in ("text", "json"):
+        _fail(f"{option} supports --format text or json, not {output_format}")
+    wanted = explain_code if explain_code is not None else repro_code
+    doc = docs.doc_for(wanted)
+    if doc is None:
+        _fail(f"unknown rule code {wanted[:40]!r}; known codes: {', '.join(docs.known_codes())}")
+    if explain_code is not None:
+        _write(json.dumps(docs.as_dict(doc), indent=2) + "\n" if output_format == "json" else docs.as_text(doc), output)
+        return EXIT_CLEAN
+
+    from . import repros
+
+    code = docs.repro_code(doc.code)
+    if code is None:
+        _fail(f"{doc.code} has no reproduction; `pvt-lint --explain {doc.code}` describes it")
+    script = str(repros.script_path(code, fixed))
+    try:
+        result = repros.run(code, fixed=fixed, timeout=docs.REPRO_TIMEOUT)
+    except KeyboardInterrupt:
+        click.echo("pvt-lint: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    if output_format == "json":
+        _write(json.dumps(docs.repro_dict(result, doc.name, script), indent=2) + "\n", output)
+    else:
+        _write(docs.repro_text(result, doc.name, script), output)
+    if not result.ok:
+        expected = "fixed: " if fixed else "reproduced: "
+        click.echo(f"pvt-lint: the {result.variant} {code} reproduction did not end with the expected "
+                   f"{expected.strip()!r} verdict", err=True)
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--select", metavar="CODES", help="Comma-separated code prefixes to enable (default: all).")
@@ -70,6 +116,9 @@ def _list_rules() -> str:
 @click.option("--statistics", is_flag=True, help="Show the number of findings per code.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option("--explain", "explain_code", metavar="CODE", help="Print the documentation of rule CODE (text, or --format json) and exit.")
+@click.option("--repro", "repro_code", metavar="CODE", help="Run the bundled program that shows the bug of rule CODE; exit 0 if it does.")
+@click.option("--fixed", is_flag=True, help="With --repro: run the fixed program instead; exit 0 if it works.")
 @click.option("--diff", "diff_ref", metavar="REF", help="Lint only the Python files changed since the git revision REF (commits, staged, unstaged and untracked files).")
 @click.version_option(__version__, "--version", prog_name="pvt-lint")
 def main(
@@ -85,6 +134,9 @@ def main(
     exit_zero: bool,
     statistics: bool,
     quiet: bool,
+    explain_code: Optional[str],
+    repro_code: Optional[str],
+    fixed: bool,
     list_rules: bool,
     diff_ref: Optional[str],
 ) -> None:
@@ -93,6 +145,8 @@ def main(
     PATHS are files or directories (searched for *.py); the default is the current directory.
     Exit status: 0 no findings, 1 findings, 2 usage, configuration or input error.
     """
+    if explain_code is not None or repro_code is not None or fixed:
+        sys.exit(_learn(explain_code, repro_code, fixed, output_format, output, paths))
     try:
         code = _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_format,
                     output, config_file, exit_zero, statistics, quiet, list_rules, diff_ref=diff_ref)
