@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -120,6 +121,9 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--repro", "repro_code", metavar="CODE", help="Run the bundled program that shows the bug of rule CODE; exit 0 if it does.")
 @click.option("--fixed", is_flag=True, help="With --repro: run the fixed program instead; exit 0 if it works.")
 @click.option("--diff", "diff_ref", metavar="REF", help="Lint only the Python files changed since the git revision REF (commits, staged, unstaged and untracked files).")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N", help="Worker processes (default 0: one per CPU).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache directory (default: .pvt_lint_cache in the project root).")
 @click.version_option(__version__, "--version", prog_name="pvt-lint")
 def main(
     paths: tuple[str, ...],
@@ -139,6 +143,9 @@ def main(
     fixed: bool,
     list_rules: bool,
     diff_ref: Optional[str],
+    jobs: int = 0,
+    no_cache: bool = False,
+    cache_dir: Optional[str] = None,
 ) -> None:
     """Find the bugs that come from confusing processes with threads.
 
@@ -149,7 +156,8 @@ def main(
         sys.exit(_learn(explain_code, repro_code, fixed, output_format, output, paths))
     try:
         code = _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_format,
-                    output, config_file, exit_zero, statistics, quiet, list_rules, diff_ref=diff_ref)
+                    output, config_file, exit_zero, statistics, quiet, list_rules, diff_ref=diff_ref,
+                    jobs=jobs, no_cache=no_cache, cache_dir=cache_dir)
     except KeyboardInterrupt:
         click.echo("pvt-lint: interrupted", err=True)
         code = EXIT_INTERRUPTED
@@ -161,7 +169,8 @@ def main(
 
 
 def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_format, output,
-         config_file, exit_zero, statistics, quiet, list_rules, diff_ref=None) -> int:
+         config_file, exit_zero, statistics, quiet, list_rules, diff_ref=None, jobs=0, no_cache=False,
+         cache_dir=None) -> int:
     if list_rules:
         _write(_list_rules(), None)
         return EXIT_CLEAN
@@ -182,7 +191,13 @@ def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_f
             targets = changed_python_files(diff_ref, targets, config)
         except GitDiffError as exc:
             _fail(str(exc))
-    report = lint_paths(targets, config)
+    report = lint_paths(
+        targets,
+        config,
+        jobs=jobs or os.cpu_count() or 1,
+        cache=None if no_cache else _open_cache(config, cache_dir),
+        progress=_progress_bar if output_format == "text" and not quiet else None,
+    )
     if output_format not in FORMATS:
         _fail(f"output format {output_format!r} is not available")
     rendered = FORMATS[output_format](report.findings)
@@ -206,6 +221,28 @@ def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_f
     if report.findings and not exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _open_cache(config: Config, cache_dir: Optional[str]):
+    from .cache import ResultCache, default_directory
+
+    # per-file-ignores match paths relative to the root, so the root is part of what decides findings.
+    fingerprint = f"{config.fingerprint()}\0{os.path.abspath(config.root)}"
+    return ResultCache(cache_dir or default_directory(config.root), fingerprint)
+
+
+# A bar for a handful of files only flickers.
+PROGRESS_MIN_FILES = 300
+
+
+@contextmanager
+def _progress_bar(total: int):
+    """click's progress bar on stderr, only on an interactive terminal and for many files."""
+    if total < PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    with click.progressbar(length=total, label="pvt-lint", file=sys.stderr) as bar:
+        yield bar.update
 
 
 def _write(text: str, output: Optional[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import queue
 import re
 import stat
 import sys
@@ -12,7 +13,7 @@ import threading
 import tokenize
 import warnings
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import Callable, ContextManager, Iterable, Optional, Sequence
 
 from .config import Config
 from .findings import ERROR, Finding
@@ -54,6 +55,7 @@ class Report:
 
     def sort(self) -> None:
         self.findings.sort(key=Finding.sort_key)
+        self.skipped.sort()
 
 
 def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | None = None) -> list[Finding]:
@@ -72,13 +74,16 @@ def analyse(source: str | bytes, path: str, config: Config) -> FileResult:
 
 
 def _analyse_text(text: str, path: str, config: Config) -> FileResult:
-    from .rules import all_rules
-
-    rules = [r for r in all_rules() if config.code_enabled(r.CODE, path)]
     cpython_error = _cpython_syntax_error(text, path)
     if cpython_error is not None and any(m in cpython_error.msg for m in _NESTING_ERRORS):
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
-    if not rules or not _PREFILTER.search(text.encode("utf-8", "surrogatepass")):
+    rules = None
+    if _PREFILTER.search(text.encode("utf-8", "surrogatepass")):
+        # Imported only here: a run whose files are all cached or prefiltered never loads libcst.
+        from .rules import all_rules
+
+        rules = [r for r in all_rules() if config.code_enabled(r.CODE, path)]
+    if not rules:
         if cpython_error is not None:
             return FileResult(path, [_from_syntax_error(path, cpython_error)])
         return FileResult(path)
@@ -123,7 +128,8 @@ def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
 
 _DEEP_STACK_BYTES = 512 * 1024 * 1024
 _DEEP_RECURSION_LIMIT = 100_000
-_deep_executor = None
+_deep_thread: Optional[threading.Thread] = None
+_deep_tasks: "queue.SimpleQueue" = queue.SimpleQueue()
 _deep_lock = threading.Lock()
 
 
@@ -132,21 +138,42 @@ def on_deep_stack(function, *args):
 
     libcst's visitors and code generator recurse once per nesting level, so valid code such as
     a 500-branch elif chain overflows the default limit; hitting the limit first and retrying is
-    slow (every frame unwinds through a context manager), so analysis always runs there.
+    slow (every frame unwinds through a context manager), so analysis always runs there. The thread
+    is a daemon: Ctrl-C while it works on a large file ends the run at once instead of waiting for it.
     """
-    global _deep_executor
+    global _deep_thread
+    if threading.current_thread() is _deep_thread:
+        return function(*args)
     with _deep_lock:
-        if _deep_executor is None:
-            from concurrent.futures import ThreadPoolExecutor
-
+        if _deep_thread is None or not _deep_thread.is_alive():
             old_size = threading.stack_size()
             threading.stack_size(_DEEP_STACK_BYTES)
             try:
-                _deep_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pvt-lint-deep")
-                _deep_executor.submit(sys.setrecursionlimit, max(sys.getrecursionlimit(), _DEEP_RECURSION_LIMIT)).result()
+                _deep_thread = threading.Thread(target=_deep_loop, name="pvt-lint-deep", daemon=True)
+                _deep_thread.start()
             finally:
                 threading.stack_size(old_size)
-    return _deep_executor.submit(function, *args).result()
+    done = threading.Event()
+    outcome: list = []
+    _deep_tasks.put((function, args, done, outcome))
+    done.wait()
+    value, error = outcome
+    if error is not None:
+        raise error
+    return value
+
+
+def _deep_loop() -> None:
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), _DEEP_RECURSION_LIMIT))
+    while True:
+        function, args, done, outcome = _deep_tasks.get()
+        try:
+            outcome.extend((function(*args), None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, who re-raises it
+            outcome.extend((None, exc))
+        finally:
+            done.set()
+            del function, args, done, outcome
 
 
 def decode(source: str | bytes) -> tuple[str, Optional[tuple[int, int, str]]]:
@@ -258,6 +285,14 @@ def _walk(root: str, config: Config) -> Iterable[str]:
 
 
 def lint_file(path: str, config: Config) -> FileResult:
+    data = _read(path, config)
+    if isinstance(data, FileResult):
+        return data
+    return analyse(data, path, config)
+
+
+def _read(path: str, config: Config) -> bytes | FileResult:
+    """The file's bytes, or the result that says why it was not read."""
     try:
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
@@ -266,15 +301,92 @@ def lint_file(path: str, config: Config) -> FileResult:
         if size > config.max_file_size:
             return FileResult(path, skipped=f"larger than max-file-size ({size} > {config.max_file_size} bytes)")
         with open(path, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except OSError as exc:
         return FileResult(path, skipped=f"cannot read: {exc.strerror or exc}")
-    return analyse(data, path, config)
 
 
-def lint_paths(paths: Sequence[str], config: Config) -> Report:
+# Below this many files to analyse, starting workers costs more than it saves.
+PARALLEL_MIN_FILES = 16
+_INTERNAL_ERROR = "not analysed: internal error"
+
+
+def _analyse_guarded(data: bytes, path: str, config: Config) -> FileResult:
+    """``analyse``, but a bug met on one file costs that file, not the run (ruff reports panics so too)."""
+    try:
+        return analyse(data, path, config)
+    except RecursionError:
+        return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
+    except Exception as exc:  # noqa: BLE001
+        return FileResult(path, skipped=f"{_INTERNAL_ERROR} ({type(exc).__name__}: {exc})")
+
+
+def _no_progress(total: int):
+    from contextlib import nullcontext
+
+    return nullcontext(lambda done: None)
+
+
+def lint_paths(
+    paths: Sequence[str],
+    config: Config,
+    *,
+    jobs: int = 1,
+    cache=None,
+    progress: Optional[Callable[[int], ContextManager[Callable[[int], None]]]] = None,
+) -> Report:
+    """Lint files and directories; the report is the same, in the same order, whatever ``jobs``,
+    the order of ``paths`` and the state of ``cache`` (a ``cache.ResultCache`` or None).
+
+    ``progress(total)`` returns a context manager that yields ``advance(n)``.
+    """
     report = Report()
-    for path in iter_python_files(paths, config, report):
-        report.add(lint_file(path, config))
+    files = iter_python_files(paths, config, report)
+    results: list[Optional[FileResult]] = [None] * len(files)
+    digests: dict[int, str] = {}
+    tasks: list[tuple[int, str, bytes]] = []
+    with (progress or _no_progress)(len(files)) as advance:
+        for index, path in enumerate(files):
+            data = _read(path, config)
+            if isinstance(data, FileResult):
+                results[index] = data
+                advance(1)
+                continue
+            if cache is not None:
+                from .cache import content_hash
+
+                digest = content_hash(data)
+                hit = cache.get(path, digest)
+                if hit is not None:
+                    results[index] = FileResult(path, hit[0], hit[1])
+                    advance(1)
+                    continue
+                digests[index] = digest
+            tasks.append((index, path, data))
+
+        def store(index: int, result: FileResult) -> None:
+            results[index] = result
+            if index in digests and not _transient(result):
+                cache.put(result.path, digests[index], result.findings, result.skipped)
+            advance(1)
+
+        if jobs > 1 and len(tasks) >= PARALLEL_MIN_FILES:
+            from . import parallel
+            from .rules import all_rules
+
+            all_rules()  # imported once here, shared by every forked worker
+            parallel.run(tasks, config, jobs, store, lambda path, reason: FileResult(path, skipped=reason))
+        else:
+            for index, path, data in tasks:
+                store(index, _analyse_guarded(data, path, config))
+    for result in results:
+        report.add(result)
     report.sort()
     return report
+
+
+def _transient(result: FileResult) -> bool:
+    """A result that says more about this run than about the file: never cached."""
+    return bool(result.skipped) and (
+        result.skipped.startswith(_INTERNAL_ERROR) or "analysis process died" in result.skipped
+    )

@@ -1,0 +1,218 @@
+"""The result cache: one plain-JSON entry per linted file, trusted only when every key matches.
+
+An entry's file name is derived from the file's path and everything else that decides its findings
+(cache format, pvt-lint version and source, interpreter, libcst, effective configuration). Inside, the
+entry repeats those keys and the sha256 of the exact bytes it describes; an entry is used only when all of
+them match and every field has the expected type. Anything else (garbage, a truncated write, an entry for
+other content, another version, a pickle) is ignored and overwritten by the next write: the cache directory
+may live in a cloned repository, so nothing read from it is ever evaluated, unpickled or trusted.
+
+Writes go to a temporary file in the same directory and are moved into place with ``os.replace``, so a
+reader sees an old entry, a new entry or none, never half of one, whatever runs concurrently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from . import __version__
+from .findings import Finding, Related
+
+FORMAT = 1
+DIRECTORY_NAME = ".pvt_lint_cache"
+_ENTRY_SUFFIX = ".json"
+_TEMP_PREFIX = ".tmp-"
+
+_FINDING_FIELDS = {
+    "path": str,
+    "line": int,
+    "column": int,
+    "code": str,
+    "message": str,
+    "end_line": int,
+    "end_column": int,
+    "name": str,
+    "severity": str,
+    "url": str,
+    "concept_url": str,
+}
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _code_fingerprint() -> str:
+    """Which pvt-lint code produced an entry: the version plus every source file's name, size and mtime.
+
+    An editable install changes without a version bump; stat-ing ~50 files costs well under a millisecond.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _libcst_version() -> str:
+    """libcst's version without importing it (a fully cached run never imports libcst)."""
+    try:
+        from importlib.metadata import version
+
+        return version("libcst")
+    except Exception:  # noqa: BLE001 - any failure just means "unknown", which still keys the cache
+        return "unknown"
+
+
+class ResultCache:
+    """Entries under ``directory``; ``config_fingerprint`` is ``Config.fingerprint()``."""
+
+    def __init__(self, directory: str | os.PathLike, config_fingerprint: str) -> None:
+        self.directory = Path(directory)
+        self.keys = {
+            "format": FORMAT,
+            "pvt_lint": __version__,
+            "code": _code_fingerprint(),
+            "python": sys.version,
+            "libcst": _libcst_version(),
+            "config": hashlib.sha256(config_fingerprint.encode()).hexdigest(),
+        }
+        self._prefix = json.dumps(self.keys, sort_keys=True)
+        self._usable: Optional[bool] = None
+        self.hits = 0
+        self.writes = 0
+
+    # ---- naming -------------------------------------------------------------------------------
+    def entry_path(self, path: str) -> Path:
+        # The path as shown and the file it names (a relative path means another file from another cwd).
+        key = f"{self._prefix}\0{path}\0{os.path.abspath(path)}"
+        name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.directory / name[:2] / (name + _ENTRY_SUFFIX)
+
+    def _ensure_directory(self) -> bool:
+        """Create the directory with its own ``.gitignore``; False when it cannot be used."""
+        if self._usable is None:
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                ignore = self.directory / ".gitignore"
+                if not ignore.exists():
+                    _atomic_write(ignore, "# Created by pvt-lint: the result cache is never committed.\n*\n")
+                self._usable = True
+            except OSError:
+                self._usable = False
+        return self._usable
+
+    # ---- reading ------------------------------------------------------------------------------
+    def get(self, path: str, digest: str):
+        """The cached (findings, skipped) for ``path`` with content ``digest``, or None."""
+        try:
+            with open(self.entry_path(path), "rb") as handle:
+                raw = handle.read(64 * 1024 * 1024)
+        except (OSError, ValueError):
+            return None
+        result = self._validate(raw, path, digest)
+        if result is not None:
+            self.hits += 1
+        return result
+
+    def _validate(self, raw: bytes, path: str, digest: str):
+        try:
+            entry = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        if not isinstance(entry, dict):
+            return None
+        for key, value in self.keys.items():
+            if entry.get(key) != value or type(entry.get(key)) is not type(value):
+                return None
+        if entry.get("path") != path or entry.get("sha256") != digest:
+            return None
+        skipped = entry.get("skipped")
+        if skipped is not None and not isinstance(skipped, str):
+            return None
+        raw_findings = entry.get("findings")
+        if not isinstance(raw_findings, list):
+            return None
+        findings = []
+        for item in raw_findings:
+            finding = _finding_from_json(item, path)
+            if finding is None:
+                return None
+            findings.append(finding)
+        return findings, skipped
+
+    # ---- writing ------------------------------------------------------------------------------
+    def put(self, path: str, digest: str, findings: list[Finding], skipped: Optional[str]) -> None:
+        if not self._ensure_directory():
+            return
+        entry = dict(self.keys)
+        entry.update(
+            path=path,
+            sha256=digest,
+            skipped=skipped,
+            findings=[_finding_to_json(f) for f in findings],
+        )
+        target = self.entry_path(path)
+        try:
+            target.parent.mkdir(exist_ok=True)
+            _atomic_write(target, json.dumps(entry, ensure_ascii=True, separators=(",", ":")))
+            self.writes += 1
+        except OSError:
+            pass  # a read-only or full disk costs speed, never results
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        # Interrupted or failed: no temporary file is left behind to be mistaken for an entry.
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def _finding_to_json(finding: Finding) -> dict:
+    data = {name: getattr(finding, name) for name in _FINDING_FIELDS}
+    data["related"] = [[r.line, r.column, r.message] for r in finding.related]
+    return data
+
+
+def _finding_from_json(item, path: str) -> Optional[Finding]:
+    if not isinstance(item, dict) or set(item) != {*_FINDING_FIELDS, "related"}:
+        return None
+    for name, kind in _FINDING_FIELDS.items():
+        value = item[name]
+        if type(value) is not kind:
+            return None
+    if item["path"] != path:
+        return None
+    related = item["related"]
+    if not isinstance(related, list):
+        return None
+    out = []
+    for r in related:
+        if not (isinstance(r, list) and len(r) == 3 and type(r[0]) is int and type(r[1]) is int
+                and type(r[2]) is str):
+            return None
+        out.append(Related(r[0], r[1], r[2]))
+    fields = {name: item[name] for name in _FINDING_FIELDS}
+    return Finding(**fields, related=tuple(out))
+
+
+def default_directory(root: str) -> str:
+    return os.path.join(root, DIRECTORY_NAME)

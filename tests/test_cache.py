@@ -1,0 +1,177 @@
+"""The result cache through the real CLI: it is used, it cannot be poisoned, concurrent runs agree."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES, ROOT, run_cli
+
+CACHE = ".pvt_lint_cache"
+
+
+def make_tree(tmp_path: Path, copies: int = 2) -> Path:
+    tree = tmp_path / "tree"
+    for n in range(copies):
+        shutil.copytree(FIXTURES, tree / f"copy{n}")
+    return tree
+
+
+def entries(cache: Path) -> dict[str, Path]:
+    """Cache entry files by the path they describe."""
+    out = {}
+    for entry in cache.rglob("*.json"):
+        out[json.loads(entry.read_text())["path"]] = entry
+    return out
+
+
+def lint(tree: Path, *args: str):
+    result = run_cli("--format", "json", *args, ".", cwd=tree)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def test_cold_run_creates_the_cache_with_its_own_gitignore_and_warm_run_agrees(tmp_path):
+    tree = make_tree(tmp_path)
+    uncached = lint(tree, "--no-cache")
+    assert not (tree / CACHE).exists()
+    cold = lint(tree)
+    assert (tree / CACHE / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert len(entries(tree / CACHE)) == len(list(tree.rglob("*.py")))
+    warm = lint(tree)
+    assert uncached.stdout == cold.stdout == warm.stdout
+    assert json.loads(warm.stdout)  # the fixtures have findings: equal outputs are not both empty
+
+
+def test_a_valid_entry_is_really_used(tmp_path):
+    """Proves the poisoning tests below test something: an entry that validates is believed."""
+    tree = make_tree(tmp_path, copies=1)
+    lint(tree)
+    (tree / "quiet.py").write_text("import threading\n")
+    lint(tree)
+    entry_file = entries(tree / CACHE)["quiet.py"]
+    entry = json.loads(entry_file.read_text())
+    assert entry["findings"] == []
+    entry["findings"] = [{
+        "path": "quiet.py", "line": 1, "column": 0, "code": "PVT999",
+        "message": "planted", "end_line": 1, "end_column": 0, "name": "planted", "severity": "error",
+        "url": "", "concept_url": "", "related": [],
+    }]
+    entry_file.write_text(json.dumps(entry))
+    assert "planted" in lint(tree).stdout
+
+
+def test_planted_entries_are_ignored_rewritten_and_never_executed(tmp_path):
+    tree = make_tree(tmp_path, copies=1)
+    expected = lint(tree, "--no-cache").stdout
+    lint(tree)
+    by_path = entries(tree / CACHE)
+    with_findings = sorted(p for p, e in by_path.items() if json.loads(e.read_text())["findings"])
+    assert len(with_findings) >= 5
+    sentinel = tmp_path / "pickle-ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(sentinel), "w"))
+
+    def garbage(entry: dict, raw: bytes) -> bytes:
+        return os.urandom(len(raw))
+
+    def truncated(entry: dict, raw: bytes) -> bytes:
+        return raw[: len(raw) // 2]
+
+    def other_content(entry: dict, raw: bytes) -> bytes:
+        entry["sha256"] = hashlib.sha256(b"x = 1\n").hexdigest()
+        entry["findings"] = []
+        return json.dumps(entry).encode()
+
+    def other_version(entry: dict, raw: bytes) -> bytes:
+        entry["pvt_lint"] = "0.0.0-another-version"
+        entry["findings"] = []
+        return json.dumps(entry).encode()
+
+    def pickled(entry: dict, raw: bytes) -> bytes:
+        return pickle.dumps({"findings": [], "payload": Payload()})
+
+    plants = [garbage, truncated, other_content, other_version, pickled]
+    planted = {}
+    for plant, path in zip(plants, with_findings):
+        entry_file = by_path[path]
+        raw = entry_file.read_bytes()
+        entry_file.write_bytes(plant(json.loads(raw), raw))
+        planted[path] = entry_file
+
+    assert lint(tree).stdout == expected
+    assert not sentinel.exists()
+    for path, entry_file in planted.items():
+        entry = json.loads(entry_file.read_text())  # rewritten as a valid entry
+        assert entry["path"] == path
+        assert entry["sha256"] == hashlib.sha256((tree / path).read_bytes()).hexdigest()
+        assert entry["findings"]
+    assert lint(tree).stdout == expected
+
+
+def test_an_edited_file_is_analysed_again(tmp_path):
+    tree = make_tree(tmp_path, copies=1)
+    lint(tree)
+    target = tree / "quiet.py"
+    target.write_text("import threading\n")
+    lint(tree)
+    target.write_text(
+        "import multiprocessing\nresults = []\n\ndef work():\n    results.append(1)\n\n"
+        "if __name__ == '__main__':\n    p = multiprocessing.Process(target=work)\n    p.start()\n"
+        "    p.join()\n    print(results)\n"
+    )
+    assert lint(tree).stdout == lint(tree, "--no-cache").stdout
+    assert "quiet.py" in lint(tree).stdout
+
+
+def test_cache_dir_option_and_a_different_configuration_do_not_share_entries(tmp_path):
+    tree = make_tree(tmp_path, copies=1)
+    elsewhere = tmp_path / "elsewhere"
+    everything = lint(tree, "--cache-dir", str(elsewhere))
+    assert (elsewhere / ".gitignore").exists() and not (tree / CACHE).exists()
+    narrower = lint(tree, "--cache-dir", str(elsewhere), "--select", "PVT3")
+    assert narrower.stdout == lint(tree, "--no-cache", "--select", "PVT3").stdout
+    assert narrower.stdout != everything.stdout
+
+
+def test_two_concurrent_cold_runs_agree_and_leave_a_valid_cache(tmp_path):
+    tree = make_tree(tmp_path, copies=3)
+    expected = lint(tree, "--no-cache").stdout
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    argv = [sys.executable, "-m", "pvt_lint", "--format", "json", "--jobs", "2", "."]
+    runs = [subprocess.Popen(argv, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for stdout, stderr in outputs:
+        assert "Traceback" not in stderr
+        assert stdout == expected
+    cache = tree / CACHE
+    files = [p for p in cache.rglob("*") if p.is_file() and p.name != ".gitignore"]
+    assert len(files) == len(list(tree.rglob("*.py")))  # one entry per file, no temporary files left
+    before = {p: p.stat().st_mtime_ns for p in files}
+    for p in files:
+        json.loads(p.read_text())
+    assert lint(tree).stdout == expected
+    # The third run read every entry and rewrote none.
+    assert {p: p.stat().st_mtime_ns for p in files} == before
+
+
+def test_a_fully_cached_run_never_imports_libcst(tmp_path):
+    tree = make_tree(tmp_path, copies=1)
+    lint(tree)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    warm = subprocess.run([sys.executable, "-X", "importtime", "-m", "pvt_lint", "."], cwd=tree, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert warm.returncode == 1, warm.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in warm.stderr.splitlines() if "|" in line}
+    assert "pvt_lint.engine" in imported  # the measurement works
+    assert not {name for name in imported if name.split(".")[0] == "libcst"}

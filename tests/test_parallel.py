@@ -1,0 +1,97 @@
+"""Worker processes: the same report as a serial run, and a dying worker loses only its file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from conftest import FIXTURES, ROOT
+
+from pvt_lint.engine import PARALLEL_MIN_FILES
+
+
+def make_tree(tmp_path: Path, copies: int) -> Path:
+    tree = tmp_path / "tree"
+    for n in range(copies):
+        shutil.copytree(FIXTURES, tree / f"copy{n}")
+    return tree
+
+
+# Run in a fresh interpreter: the engine forks workers, which a test runner's threads would make unsafe.
+SCRIPT = textwrap.dedent(
+    """
+    import json, os, signal, sys
+    from pvt_lint import engine
+    from pvt_lint.config import Config
+
+    crash_on = sys.argv[3] if len(sys.argv) > 3 else None
+    real_analyse = engine.analyse
+
+    def analyse(data, path, config):
+        if crash_on and path.endswith(crash_on):
+            os.kill(os.getpid(), signal.SIGSEGV)  # what a crash in libcst's native parser looks like
+        return real_analyse(data, path, config)
+
+    engine.analyse = analyse
+    os.chdir(sys.argv[1])
+    report = engine.lint_paths(["."], Config(root="."), jobs=int(sys.argv[2]))
+    print(json.dumps({
+        "findings": [f.to_dict() for f in report.findings],
+        "files": report.files,
+        "skipped": report.skipped,
+    }))
+    """
+)
+
+
+def lint_in_subprocess(tree: Path, jobs: int, crash_on: str | None = None) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    argv = [sys.executable, "-c", SCRIPT, str(tree), str(jobs), *([crash_on] if crash_on else [])]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)
+
+
+def test_enough_files_for_workers(tmp_path):
+    tree = make_tree(tmp_path, copies=3)
+    assert len(list(tree.rglob("*.py"))) >= PARALLEL_MIN_FILES  # so the parallel path really runs
+
+
+def test_workers_give_the_serial_report(tmp_path):
+    tree = make_tree(tmp_path, copies=3)
+    serial = lint_in_subprocess(tree, jobs=1)
+    assert serial["findings"] and not serial["skipped"]
+    assert lint_in_subprocess(tree, jobs=2) == serial
+    assert lint_in_subprocess(tree, jobs=5) == serial
+
+
+def test_a_worker_that_dies_loses_only_its_file(tmp_path):
+    tree = make_tree(tmp_path, copies=3)
+    victim = "copy1/PVT101/global_variable_trap.py"
+    serial = lint_in_subprocess(tree, jobs=1)
+    crashed = lint_in_subprocess(tree, jobs=2, crash_on=victim)
+    assert crashed["files"] == serial["files"]
+    assert crashed["skipped"] == [[victim, "not analysed: the analysis process died (killed by SIGSEGV)"]]
+    assert crashed["findings"] == [f for f in serial["findings"] if f["path"] != victim]
+    assert len(crashed["findings"]) < len(serial["findings"])  # the victim had findings to lose
+
+
+def test_every_worker_dying_still_finishes_the_run(tmp_path):
+    tree = make_tree(tmp_path, copies=2)
+    for n in range(PARALLEL_MIN_FILES):
+        (tree / f"crash{n:02}.py").write_text("import threading\n")
+    crashed = lint_in_subprocess(tree, jobs=2, crash_on="py")
+    assert len(crashed["skipped"]) == crashed["files"]
+    assert all("analysis process died" in reason for _, reason in crashed["skipped"])
+
+
+def test_cli_jobs_option_validates(cli):
+    result = cli("--jobs", "-1", "fixtures")
+    assert result.returncode == 2
+    assert "--jobs" in result.stderr
