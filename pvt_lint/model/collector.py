@@ -420,6 +420,31 @@ class Collector(cst.BatchableCSTVisitor):
     def leave_CompFor(self, original_node: cst.CompFor) -> None:
         self._frame.loop_depth -= 1
 
+    # A comprehension's element is visited before its ``for``: count the whole comprehension as a loop.
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._frame.loop_depth += 1
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._frame.loop_depth -= 1
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._frame.loop_depth += 1
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self._frame.loop_depth -= 1
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._frame.loop_depth += 1
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self._frame.loop_depth -= 1
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._frame.loop_depth += 1
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self._frame.loop_depth -= 1
+
     # ---- bindings and writes --------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
         value_reads = None

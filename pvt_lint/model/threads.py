@@ -1,0 +1,337 @@
+"""Thread facts, resolved from a ModuleModel: what runs in threads, with which ``self``, and who
+else writes the same state.
+
+A "party" is one independent flow of control that can touch a piece of state: a thread dispatch
+site, or ``MAIN`` for code that other threads (the owner of an object, the main thread) run. State
+written by two parties, or by one party that runs several copies of itself at once, can race.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Optional, Union
+
+from . import apis
+from .collector import _LOCK_NAME, MODULE
+from .facts import (
+    STORE,
+    FREE,
+    GLOBAL,
+    MUTATE,
+    SELF,
+    Access,
+    DispatchSite,
+    IfInfo,
+    StateRef,
+)
+
+if TYPE_CHECKING:
+    from .module import ModuleModel
+
+MAIN = "main"
+Party = Union[DispatchSite, str]
+
+# Methods that run before the object is shared, so their writes cannot race.
+INIT_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "setUp", "setUpClass"})
+# Methods whose test result an action can rely on (removing or replacing what was tested).
+_ACTING_MUTATIONS = frozenset({"pop", "remove", "popitem", "popleft", "clear", "__delitem__", "__setitem__"})
+THREAD_LOCAL_TYPES = frozenset({"threading.local", "_thread._local", "_threading_local.local"})
+
+StateKey = tuple[str, str, str]  # (kind, owner, name) of a StateRef
+
+
+def state_key(ref: StateRef) -> StateKey:
+    return (ref.kind, ref.owner, ref.name)
+
+
+@dataclass
+class CheckThenAct:
+    """An ``if`` that tests shared state and, in its body, writes that same state."""
+
+    test: IfInfo
+    ref: StateRef
+    acts: tuple[Access, ...]
+
+    @property
+    def function(self) -> Optional[str]:
+        return self.test.function
+
+
+class ThreadFacts:
+    def __init__(self, model: "ModuleModel") -> None:
+        self.model = model
+
+    # ---- what runs in threads --------------------------------------------------------------
+    @cached_property
+    def runs(self) -> dict[str, dict[int, tuple[DispatchSite, bool]]]:
+        """Function -> {id(site): (site, self is shared)} for every thread site that reaches it.
+
+        ``self`` is shared when the thread was handed a bound method of an existing object
+        (``target=self.work``, a Thread subclass's ``run``) and the call chain keeps to that
+        object (``self.helper()``) or to module-level instances; an object the thread code
+        creates itself (``Foo().bar()``) is private to it.
+        """
+        out: dict[str, dict[int, tuple[DispatchSite, bool]]] = {}
+        edges = self._edges
+        for site in self.model.dispatches:
+            if site.context != apis.THREAD or site.target is None:
+                continue
+            start = self.model.function(site.target)
+            if start is None:
+                continue
+            state: dict[str, bool] = {site.target: start.is_method}
+            stack = [site.target]
+            while stack:
+                current = stack.pop()
+                for callee, keeps_self in edges.get(current, ()):
+                    shared = state[current] if keeps_self == "self" else keeps_self == "shared"
+                    if callee not in state or (shared and not state[callee]):
+                        state[callee] = shared or state.get(callee, False)
+                        stack.append(callee)
+            for qualname, shared in state.items():
+                entry = out.setdefault(qualname, {})
+                previous = entry.get(id(site))
+                entry[id(site)] = (site, shared or (previous[1] if previous else False))
+        return out
+
+    @cached_property
+    def _edges(self) -> dict[str, list[tuple[str, str]]]:
+        """Caller -> [(callee, how the callee's self relates: "self", "shared", "private")]."""
+        model = self.model
+        out: dict[str, list[tuple[str, str]]] = {}
+        for call in model.calls:
+            if not call.caller or not call.callee:
+                continue
+            out.setdefault(call.caller, []).append((call.callee, self._self_relation(call)))
+        return out
+
+    def _self_relation(self, call) -> str:
+        func = call.node.func
+        callee = self.model.function(call.callee)
+        if callee is None or not callee.is_method:
+            return "shared"
+        selves = self.model._selves(call.scope)
+        if _is_name(func):  # Cls(...): a new object
+            return "private"
+        value = getattr(func, "value", None)
+        if _is_name(value):
+            name = value.value
+            if name in selves:
+                return "self"
+            if name in self.model.classes:
+                return "shared"
+            for key in (*call.scope, MODULE):
+                if (key, name) in self.model.values:
+                    return "shared" if key == MODULE else "private"
+            return "shared"
+        inner = getattr(value, "value", None)
+        if _is_name(inner) and inner.value in selves:
+            return "self"  # self.worker.run(): an object the shared instance holds
+        return "shared"
+
+    def sites_for(self, access_or_function: Union[Access, Optional[str]], ref: Optional[StateRef] = None) -> list[DispatchSite]:
+        """Thread sites that run a function, with its ``self`` shared when ``ref`` is SELF state."""
+        function = access_or_function.function if isinstance(access_or_function, Access) else access_or_function
+        entry = self.runs.get(function or "", {})
+        return [site for site, shared in entry.values() if ref is None or ref.kind != SELF or shared]
+
+    def thread_only(self, qualname: Optional[str]) -> bool:
+        """Runs in threads, and every call of it in the module comes from thread code."""
+        if not qualname or qualname not in self.runs:
+            return False
+        return all(call.caller in self.runs for call in self.model.callers_of(qualname))
+
+    def is_init(self, qualname: Optional[str], _seen: Optional[set] = None) -> bool:
+        """Code that runs before an object or module is shared: constructors and their helpers."""
+        fn = self.model.function(qualname)
+        if fn is None:
+            return qualname is None  # module level: import time
+        if fn.is_method and fn.name in INIT_METHODS:
+            return True
+        seen = _seen if _seen is not None else set()
+        if qualname in seen or not fn.is_method:
+            return False
+        seen.add(qualname)
+        callers = self.model.callers_of(qualname)
+        return bool(callers) and all(call.caller is not None and self.is_init(call.caller, seen) for call in callers)
+
+    def parties(self, access: Access) -> list[Party]:
+        """The flows of control that perform this write (see the module docstring)."""
+        ref = access.ref
+        out: list[Party] = list(self.sites_for(access, ref))
+        if self.main_party(access.function, ref):
+            out.append(MAIN)
+        return out
+
+    def main_party(self, qualname: Optional[str], ref: Optional[StateRef]) -> bool:
+        if qualname is None or self.is_init(qualname) or qualname in self.runs:
+            # Code that the thread itself also runs is not taken to run at the same time elsewhere:
+            # telnetlib's listener thread and the read_* methods share helpers, but not at once.
+            return False
+        fn = self.model.function(qualname)
+        if fn is None or fn.is_lambda:
+            return False
+        if ref is not None and ref.kind == SELF:
+            # Another method of the same object: whoever owns it calls it while the thread runs.
+            return fn.is_method
+        if ref is not None and ref.kind == FREE:
+            return False  # the enclosing function starts and usually joins the thread
+        # A function that starts threads itself usually reads their results after joining them.
+        return not any(site.caller == qualname for site in self.model.dispatches)
+
+    def races(self, parties: list[Party], ref: StateRef) -> bool:
+        """Two parties, or one thread site that runs several copies at once on the same state."""
+        distinct = {id(p) if not isinstance(p, str) else p for p in parties}
+        if len(distinct) >= 2:
+            return True
+        for party in parties:
+            if isinstance(party, DispatchSite) and party.concurrent:
+                if ref.kind == SELF and party.role == "run":
+                    continue  # each Thread subclass instance has its own self
+                return True
+        return False
+
+    # ---- state ----------------------------------------------------------------------------
+    def is_shared(self, ref: Optional[StateRef]) -> bool:
+        return ref is not None and ref.shared and not self.is_thread_local(ref)
+
+    def is_thread_local(self, ref: StateRef) -> bool:
+        """``threading.local()`` values (module names or ``self`` attributes), and their subclasses."""
+        model = self.model
+        value: Optional[str] = None
+        if ref.kind == GLOBAL:
+            binding = model.module_names.get(ref.name)
+            value = binding.value if binding else None
+            if value is None:
+                found = model.values.get((MODULE, ref.name))
+                value = found[0] if found else None
+        elif ref.kind == SELF:
+            found = model.values.get((ref.owner, f"self.{ref.name}"))
+            value = found[0] if found else None
+        if ref.kind == SELF and model.class_bases(ref.owner) & THREAD_LOCAL_TYPES:
+            return True
+        if value is None or not value.endswith("()"):
+            return False
+        kind = value[:-2]
+        return kind in THREAD_LOCAL_TYPES or bool(model.class_bases(kind) & THREAD_LOCAL_TYPES)
+
+    @cached_property
+    def writes_by_state(self) -> dict[StateKey, list[Access]]:
+        out: dict[StateKey, list[Access]] = {}
+        for access in self.model.writes():
+            if self.is_shared(access.ref):
+                out.setdefault(state_key(access.ref), []).append(access)
+        return out
+
+    def locks(self, access: Access) -> frozenset[str]:
+        """Locks held at a write (by it or by every caller), counting only things that are locks:
+        a lock-like name or a visible ``threading.Lock()``-style value, not any ``x.acquire()``."""
+        return frozenset(
+            lock for lock in self.model.effective_locks(access) if lock and self.is_lock(lock, access.function)
+        )
+
+    def guarded(self, writes: list[Access]) -> list[Access]:
+        """The writes that show the author guards this state with a lock: updates, in-place changes
+        or check-then-acts under a thread lock (a plain store that happens to sit inside a lock
+        taken for something else is no such evidence), outside constructors and ``async def``."""
+        out = []
+        for write in writes:
+            if self.is_init(write.function) or self.is_async(write.function) or not self.locks(write):
+                continue
+            if write.kind != STORE or id(write) in self._locked_acts:
+                out.append(write)
+        return out
+
+    @cached_property
+    def _locked_acts(self) -> set[int]:
+        return {id(a) for cta in self.check_then_acts if self.locks_at_test(cta) for a in cta.acts}
+
+    def is_lock(self, text: str, function: Optional[str]) -> bool:
+        last = text.rsplit(".", 1)[-1]
+        if _LOCK_NAME.search(last):
+            return True
+        scope = self.model._scope_of(function)
+        resolved = self.model._collector.resolve_text(text, scope, self.model._selves(scope))
+        return resolved.endswith("()") and (
+            resolved[:-2] in apis.LOCK_TYPES or resolved.endswith((".Lock()", ".RLock()"))
+        )
+
+    def is_async(self, qualname: Optional[str]) -> bool:
+        """An ``async def``: its locks are asyncio locks, which order coroutines, not threads."""
+        fn = self.model.function(qualname)
+        return fn is not None and getattr(fn.node, "asynchronous", None) is not None
+
+    # ---- check-then-act --------------------------------------------------------------------
+    @cached_property
+    def check_then_acts(self) -> list[CheckThenAct]:
+        """``if`` tests of shared state whose body writes it (stores, deletes, pops, ``+=``)."""
+        out: list[CheckThenAct] = []
+        by_function: dict[Optional[str], list[Access]] = {}
+        for access in self.model.writes():
+            by_function.setdefault(access.function, []).append(access)
+        for test in self.model.ifs:
+            if test.function is None:
+                continue
+            first, last = test.body
+            acts: dict[StateKey, list[Access]] = {}
+            refs: dict[StateKey, StateRef] = {}
+            for access in by_function.get(test.function, ()):
+                if not (first <= access.line <= last) or not self.is_shared(access.ref):
+                    continue
+                if access.kind == MUTATE and access.via not in _ACTING_MUTATIONS:
+                    continue
+                tested = (access.root, access.attr) if access.attr else (access.root, None)
+                if tested not in test.tested:
+                    continue
+                key = state_key(access.ref)
+                acts.setdefault(key, []).append(access)
+                refs[key] = access.ref
+            for key, found in acts.items():
+                out.append(CheckThenAct(test, refs[key], tuple(found)))
+        return out
+
+    def locks_at_test(self, cta: CheckThenAct) -> frozenset[str]:
+        """Locks held where the ``if`` tests, including those every caller holds."""
+        held = cta.test.locks | self.model.caller_locks(cta.function)
+        return frozenset(lock for lock in held if lock)
+
+    @cached_property
+    def acts(self) -> set[int]:
+        """ids of the writes that are the action of some check-then-act."""
+        return {id(a) for cta in self.check_then_acts for a in cta.acts}
+
+
+def describe(ref: StateRef) -> str:
+    """How messages name a piece of state."""
+    if ref.kind == GLOBAL:
+        return f"global `{ref.name}`"
+    if ref.kind == FREE:
+        return f"enclosing variable `{ref.name}`"
+    if ref.kind == SELF:
+        return f"`self.{ref.name}`"
+    return f"class attribute `{ref.display()}`"
+
+
+def function_name(qualname: Optional[str]) -> str:
+    return (qualname or "<module>").replace(".<locals>.", ".").split("@", 1)[0]
+
+
+def code_of(node, limit: int = 50) -> str:
+    """A statement's first line as written, shortened for a message."""
+    import libcst as cst
+
+    if isinstance(node, cst.If):  # the test alone: no body, no comments
+        node = node.test
+        text = "if " + " ".join(cst.Module([]).code_for_node(node).split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+    lines = [line.strip() for line in cst.Module([]).code_for_node(node).splitlines()]
+    text = next((line for line in lines if line and not line.startswith("#")), "").rstrip(":")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_name(node) -> bool:
+    return node is not None and type(node).__name__ == "Name"
+
+
+__all__ = ["MAIN", "CheckThenAct", "ThreadFacts", "code_of", "describe", "function_name", "state_key"]
