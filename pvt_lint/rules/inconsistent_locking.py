@@ -1,0 +1,346 @@
+"""PVT203: state that some code writes under a lock is updated elsewhere without it."""
+
+from __future__ import annotations
+
+from ..findings import Related
+from ..model import RMW, ModuleModel
+from ..model.threads import code_of, describe, function_name, state_key
+from .base import Rule
+
+
+class InconsistentLocking(Rule):
+    """State written under a lock in one place is updated without it in another.
+
+    ## What it does
+    Flags a read-modify-write (`self.n += 1`, `d[k] = d.get(k, 0) + 1`) or a check-then-act
+    (`if self.conn is None: self.conn = ...`) of a piece of state, done with no lock held, when the
+    same class or module writes that state under a lock somewhere else. Writes in `__init__` (and
+    other code that runs before the object is shared) do not count either way. No `Thread(...)` needs
+    to be visible: a lock is the author saying that several threads use the object.
+
+    ## Why is this bad?
+    A lock only excludes code that takes it. While one thread is inside `with self._lock:` updating
+    the state, another thread running the unlocked update reads the old value and writes back a
+    stale one, and one of the two updates is lost. The GIL makes the window small, so tests pass;
+    free-threaded Python (3.13t, 3.14t) runs threads truly at once and hits it.
+
+    ## Example
+    ```python
+    import threading
+
+    class Account:
+        def __init__(self, balance):
+            self.balance = balance
+            self._lock = threading.Lock()
+
+        def deposit(self, amount):
+            with self._lock:
+                self.balance += amount
+
+        def withdraw(self, amount):
+            self.balance -= amount
+
+    account = Account(100)
+    account.deposit(50)
+    account.withdraw(30)
+    ```
+
+    ## Use instead
+    ```python
+    import threading
+
+    class Account:
+        def __init__(self, balance):
+            self.balance = balance
+            self._lock = threading.Lock()
+
+        def deposit(self, amount):
+            with self._lock:
+                self.balance += amount
+
+        def withdraw(self, amount):
+            with self._lock:
+                self.balance -= amount
+
+    account = Account(100)
+    account.deposit(50)
+    account.withdraw(30)
+    ```
+
+    ## Concept
+    [8. Free-threaded Python](docs/concepts.md#8-free-threaded-python)
+
+    ## Reproduction
+    `pvt-lint --repro PVT203` forces `withdraw()` into the middle of a locked `deposit()` and shows the
+    withdrawal lost; `pvt-lint --repro PVT203 --fixed` takes the lock in both.
+
+    ## Known limitations
+    A lock-protected plain store (`self.x = 0`) is not taken as a sign that the lock guards `x`: the
+    lock must guard an update, an in-place change or a check-then-act of it. Code in `async def` is
+    left out (asyncio locks order coroutines, not threads). Locks are recognised by name (`lock`, `_lock`, `mutex`, `cond`, `sem`, ...) or by a visible
+    `threading.Lock()`-style value; whether the two places take the *same* lock is not checked. A
+    helper counts as locked only when every call of it in the module holds a lock. Plain stores
+    (`self.x = None`) outside the lock are not flagged: only updates that read what they overwrite.
+    """
+
+    CODE = "PVT203"
+    NAME = "inconsistent-locking"
+    MESSAGE = (
+        "`{code}` in `{function}` {what} {state} with no lock held, but {state} is written under "
+        "`{lock}` at line {line}: a thread holding that lock can write between this read and write and "
+        "one of the updates is lost, which the GIL hides but free-threaded Python does not; take `{lock}` here too"
+    )
+    CONCEPT = "8-free-threaded-python"
+    VALID = (
+        # Both paths take the lock.
+        """
+import threading
+class Counter:
+    def __init__(self):
+        self.n = 0
+        self._lock = threading.Lock()
+    def add(self):
+        with self._lock:
+            self.n += 1
+    def sub(self):
+        with self._lock:
+            self.n -= 1
+""",
+        # The unlocked update is in __init__, before the object is shared.
+        """
+import threading
+class Counter:
+    def __init__(self, start):
+        self._lock = threading.Lock()
+        self.n = 0
+        self.n += start
+    def add(self):
+        with self._lock:
+            self.n += 1
+""",
+        # The helper is only called with the lock held.
+        """
+import threading
+class Cache:
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._hits = 0
+    def _bump(self):
+        self._hits += 1
+    def get(self, k):
+        with self._lock:
+            self._bump()
+""",
+        # A plain store outside the lock reads nothing it overwrites.
+        """
+import threading
+class Conn:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.sock = None
+    def connect(self):
+        with self._lock:
+            self.sock = object()
+    def close(self):
+        self.sock = None
+""",
+        # A plain store that sits inside a lock taken for something else is no sign the lock guards
+        # `overflow` (paramiko's Packetizer: the reader thread alone updates it).
+        """
+import threading
+class Packetizer:
+    def __init__(self):
+        self._write_lock = threading.Lock()
+        self.sent = []
+        self.overflow = 0
+    def send(self, data):
+        with self._write_lock:
+            self.sent.append(data)
+            self.overflow = 0
+    def read(self, n):
+        self.overflow += n
+""",
+        # asyncio locks order coroutines on one thread; an update without await cannot interleave.
+        """
+import asyncio
+class Limiter:
+    def __init__(self):
+        self._lock = asyncio.Lock()
+        self.used = 0
+    async def take(self):
+        async with self._lock:
+            self.used += 1
+            await asyncio.sleep(0)
+    async def give(self):
+        self.used -= 1
+""",
+        # Different state: the lock guards `items`, the unlocked update is `misses`.
+        """
+import threading
+class Store:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.items = {}
+        self.misses = 0
+    def put(self, k, v):
+        with self._lock:
+            self.items[k] = v
+    def miss(self):
+        self.misses += 1
+""",
+        # acquire()/release() in try/finally counts as locked, as does an early return inside the lock.
+        """
+import threading
+class Pool:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.free = 4
+    def take(self):
+        self._lock.acquire()
+        try:
+            if self.free == 0:
+                return False
+            self.free -= 1
+            return True
+        finally:
+            self._lock.release()
+    def give(self):
+        with self._lock:
+            self.free += 1
+""",
+        # Double-checked locking: the action is under the lock.
+        """
+import threading
+_lock = threading.Lock()
+_engine = None
+def engine():
+    global _engine
+    if _engine is None:
+        with _lock:
+            if _engine is None:
+                _engine = object()
+    return _engine
+""",
+    )
+    INVALID = (
+        """
+import threading
+class Account:
+    def __init__(self, balance):
+        self.balance = balance
+        self._lock = threading.Lock()
+    def deposit(self, amount):
+        with self._lock:
+            self.balance += amount
+    def withdraw(self, amount):
+        self.balance -= amount  # expect: PVT203
+""",
+        # A module-level registry guarded by a module lock in one function only.
+        """
+import threading
+_lock = threading.Lock()
+_counts = {}
+def hit(name):
+    with _lock:
+        _counts[name] = _counts.get(name, 0) + 1
+def reset_one(name):
+    _counts[name] = _counts.get(name, 0) - 1  # expect: PVT203
+""",
+        # Check-then-act outside the lock that guards the same attribute.
+        """
+import threading
+class Client:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._conn = None
+    def connect(self):
+        with self._lock:
+            if self._conn is None:
+                self._conn = object()
+    def conn(self):
+        if self._conn is None:
+            self._conn = object()  # expect: PVT203
+        return self._conn
+""",
+        # acquire()/release() in one method, nothing in the other.
+        """
+import threading
+class Meter:
+    def __init__(self):
+        self.mutex = threading.Lock()
+        self.total = 0
+    def add(self, n):
+        self.mutex.acquire()
+        try:
+            self.total += n
+        finally:
+            self.mutex.release()
+    def add_fast(self, n):
+        self.total += n  # expect: PVT203
+""",
+        # A condition variable counts as a lock.
+        """
+import threading
+class Queue:
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.size = 0
+    def put(self):
+        with self.cond:
+            self.size += 1
+            self.cond.notify()
+    def drop(self):
+        self.size = self.size - 1  # expect: PVT203
+""",
+        # Class attribute updated under a lock in one classmethod only.
+        """
+import threading
+class Ids:
+    _lock = threading.Lock()
+    last = 0
+    @classmethod
+    def next(cls):
+        with cls._lock:
+            cls.last += 1
+            return cls.last
+    @classmethod
+    def skip(cls):
+        cls.last += 1  # expect: PVT203
+""",
+    )
+
+    def check(self, model: ModuleModel) -> None:
+        threads = model.threads
+        ctas: dict = {}
+        for cta in threads.check_then_acts:
+            if not threads.locks_at_test(cta):
+                for act in cta.acts:
+                    ctas[id(act)] = cta
+        for writes in threads.writes_by_state.values():
+            live = [w for w in writes if not threads.is_init(w.function) and not threads.is_async(w.function)]
+            guarded = threads.guarded(live)
+            if not guarded:
+                continue
+            guard = min(guarded, key=lambda w: (w.line, w.column))
+            lock = sorted(threads.locks(guard))[0]
+            for access in live:
+                if threads.locks(access):
+                    continue
+                cta = ctas.get(id(access))
+                if access.kind != RMW and cta is None:
+                    continue
+                what = "updates" if cta is None else f"acts on a test (`{code_of(cta.test.node)}`) of"
+                self.report(
+                    access.line,
+                    access.column,
+                    self.MESSAGE.format(
+                        code=code_of(access.statement) if access.statement is not None else access.text,
+                        function=function_name(access.function),
+                        what=what,
+                        state=describe(access.ref),
+                        lock=lock,
+                        line=guard.line,
+                    ),
+                    end=(access.end_line, access.end_column),
+                    related=(Related(guard.line, guard.column, f"{describe(access.ref)} is written under `{lock}` here"),),
+                )

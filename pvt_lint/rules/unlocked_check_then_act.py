@@ -1,0 +1,296 @@
+"""PVT202: an ``if`` on shared state, then an action that relies on it, in threads, with no lock."""
+
+from __future__ import annotations
+
+from ..findings import Related
+from ..model import DELETE, MUTATE, RMW, STORE, ModuleModel
+from ..model.threads import code_of, describe, function_name, state_key
+from .base import Rule
+
+# Other writes that can make a passed test false before the action runs (adding items cannot).
+_INVALIDATING = frozenset({STORE, RMW, DELETE})
+
+
+class UnlockedCheckThenAct(Rule):
+    """Check-then-act on shared state in threads without a lock.
+
+    ## What it does
+    Flags an `if` that tests shared state and whose body then acts on that same state, in code that
+    runs in threads, with no lock held across both: `if k not in cache: cache[k] = ...`,
+    `if _instance is None: _instance = ...` (a lazy singleton), `if self.balance >= amount:
+    self.balance -= amount`, `if k in d: del d[k]`, `if items: items.pop()`. It fires only when
+    two threads can run such code at once (several threads or pool workers, or another thread that
+    changes the same state).
+
+    ## Why is this bad?
+    Between the test and the action another thread can run the same test, or change the state: two
+    threads both see `None` and create two singletons, both see enough balance and overdraw it,
+    both see the key and the second `del` raises `KeyError`. The GIL makes the window small, so
+    tests pass; free-threaded Python (3.13t, 3.14t) runs threads truly at once and hits it.
+
+    ## Example
+    ```python
+    import threading
+
+    _instance = None
+
+    class Connection:
+        pass
+
+    def get_instance():
+        global _instance
+        if _instance is None:
+            _instance = Connection()
+        return _instance
+
+    threads = [threading.Thread(target=get_instance) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ```
+
+    ## Use instead
+    ```python
+    import threading
+
+    _instance = None
+    _instance_lock = threading.Lock()
+
+    class Connection:
+        pass
+
+    def get_instance():
+        global _instance
+        with _instance_lock:
+            if _instance is None:
+                _instance = Connection()
+        return _instance
+
+    threads = [threading.Thread(target=get_instance) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ```
+
+    ## Concept
+    [8. Free-threaded Python](docs/concepts.md#8-free-threaded-python)
+
+    ## Reproduction
+    `pvt-lint --repro PVT202` forces two threads through a lazy initialisation at once and shows two
+    instances created; `pvt-lint --repro PVT202 --fixed` holds one lock across check and creation.
+
+    ## Known limitations
+    Only actions in the body of the `if` are considered (not `if k in d: return d[k]` followed by a
+    store after it), and only functions of the same module are followed. An `if` whose action is
+    under a lock but whose test is not (double-checked locking) is accepted. State that a lock
+    protects somewhere else is left to PVT203.
+    """
+
+    CODE = "PVT202"
+    NAME = "unlocked-check-then-act"
+    MESSAGE = (
+        "`{test}` in `{function}`, which runs in threads started at line {line}, tests {state} and then "
+        "changes it at line {act} with no lock held: another thread can change {state} between the check "
+        "and the action, which the GIL hides but free-threaded Python does not; hold one lock across both"
+    )
+    CONCEPT = "8-free-threaded-python"
+    VALID = (
+        # The lock is held across check and action.
+        """
+import threading
+_instance = None
+_lock = threading.Lock()
+def get_instance():
+    global _instance
+    with _lock:
+        if _instance is None:
+            _instance = object()
+    return _instance
+threads = [threading.Thread(target=get_instance) for _ in range(4)]
+""",
+        # dict.setdefault and d.pop(k, None) are single atomic operations.
+        """
+from concurrent.futures import ThreadPoolExecutor
+cache = {}
+def work(k):
+    cache.setdefault(k, []).append(k)
+    cache.pop(k, None)
+with ThreadPoolExecutor() as pool:
+    pool.map(work, range(10))
+""",
+        # Thread-local state: every thread has its own.
+        """
+import threading
+local = threading.local()
+def work():
+    if getattr(local, "conn", None) is None:
+        local.conn = object()
+threads = [threading.Thread(target=work) for _ in range(4)]
+""",
+        # Not run in threads.
+        """
+_instance = None
+def get_instance():
+    global _instance
+    if _instance is None:
+        _instance = object()
+    return _instance
+""",
+        # The test reads other state than the action writes.
+        """
+import threading
+results = {}
+def work(k, enabled):
+    if enabled:
+        results[k] = k * 2
+threads = [threading.Thread(target=work, args=(k, True)) for k in range(4)]
+""",
+        # The only thread that runs the check, started once, and nothing else changes the state.
+        """
+import threading
+_config = None
+def load():
+    global _config
+    if _config is None:
+        _config = {"debug": False}
+t = threading.Thread(target=load)
+t.start()
+t.join()
+""",
+        # Adding to a set after a membership test is idempotent: nothing relies on the test.
+        """
+import threading
+seen = set()
+def work(n):
+    if n not in seen:
+        seen.add(n)
+threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+""",
+        # acquire()/release() in try/finally around both.
+        """
+import threading
+balance = 100
+lock = threading.Lock()
+def withdraw(amount):
+    global balance
+    lock.acquire()
+    try:
+        if balance >= amount:
+            balance -= amount
+    finally:
+        lock.release()
+threads = [threading.Thread(target=withdraw, args=(30,)) for _ in range(4)]
+""",
+    )
+    INVALID = (
+        """
+import threading
+_instance = None
+def get_instance():
+    global _instance
+    if _instance is None:  # expect: PVT202
+        _instance = object()
+    return _instance
+threads = [threading.Thread(target=get_instance) for _ in range(4)]
+""",
+        # A cache filled from a thread pool.
+        """
+from concurrent.futures import ThreadPoolExecutor
+cache = {}
+def lookup(k):
+    if k not in cache:  # expect: PVT202
+        cache[k] = k * k
+    return cache[k]
+with ThreadPoolExecutor() as pool:
+    pool.map(lookup, range(10))
+""",
+        # Overdraft: a bound method run by several threads.
+        """
+import threading
+class Account:
+    def __init__(self):
+        self.balance = 100
+    def withdraw(self):
+        if self.balance >= 30:  # expect: PVT202
+            self.balance -= 30
+    def run(self):
+        for _ in range(4):
+            threading.Thread(target=self.withdraw).start()
+""",
+        # Delete after a membership test: the second thread's del raises KeyError.
+        """
+import threading
+sessions = {}
+def expire(key):
+    if key in sessions:  # expect: PVT202
+        del sessions[key]
+for key in ["a", "b", "a"]:
+    threading.Thread(target=expire, args=(key,)).start()
+""",
+        # Pop after an emptiness test: the second thread pops an empty list.
+        """
+import threading
+jobs = [1, 2, 3]
+def take():
+    if jobs:  # expect: PVT202
+        return jobs.pop()
+threads = [threading.Thread(target=take) for _ in range(4)]
+""",
+        # A Thread subclass's run and another method of the same object.
+        """
+import threading
+class Poller(threading.Thread):
+    def __init__(self):
+        super().__init__()
+        self.pending = []
+    def run(self):
+        if self.pending:  # expect: PVT202
+            self.pending.pop(0)
+    def cancel_all(self):
+        self.pending = []
+poller = Poller()
+poller.start()
+""",
+    )
+
+    def check(self, model: ModuleModel) -> None:
+        threads = model.threads
+        for cta in threads.check_then_acts:
+            ref = cta.ref
+            if threads.is_init(cta.function):
+                continue
+            if threads.locks_at_test(cta) or any(threads.locks(a) for a in cta.acts):
+                continue
+            writes = [w for w in threads.writes_by_state.get(state_key(ref), ()) if not threads.is_init(w.function)]
+            if threads.guarded(writes):
+                continue  # protected somewhere: PVT203 judges it
+            sites = threads.sites_for(cta.function, ref)
+            if not sites:
+                continue
+            parties = list(sites)
+            if threads.main_party(cta.function, ref):
+                parties.append("main")
+            acts = {id(a) for a in cta.acts}
+            for write in writes:
+                if id(write) in acts or write.function == cta.function:
+                    continue
+                if write.kind in _INVALIDATING or (write.kind == MUTATE and write.via in ("pop", "remove", "clear", "popitem", "popleft")):
+                    parties.extend(threads.parties(write))
+            if not threads.races(parties, ref):
+                continue
+            site = min(sites, key=lambda s: (s.line, s.column))
+            test = cta.test
+            self.report(
+                test.line,
+                test.column,
+                self.MESSAGE.format(
+                    test=code_of(test.node),
+                    function=function_name(cta.function),
+                    line=site.line,
+                    state=describe(ref),
+                    act=cta.acts[0].line,
+                ),
+                related=(Related(site.line, site.column, f"`{function_name(site.target)}` is started in a thread here"),),
+            )

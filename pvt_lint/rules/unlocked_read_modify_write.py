@@ -1,0 +1,328 @@
+"""PVT201: a read-modify-write of shared state in code that runs in threads, with no lock held."""
+
+from __future__ import annotations
+
+from ..findings import Related
+from ..model import RMW, DispatchSite, ModuleModel
+from ..model.threads import code_of, describe, function_name
+from .base import Rule
+
+
+class UnlockedReadModifyWrite(Rule):
+    """Read-modify-write of shared state in threads without a lock.
+
+    ## What it does
+    Flags `x += 1`, `x = x + n`, `d[k] = d.get(k, 0) + 1` and the like on shared state (a module
+    global, a variable of the enclosing function, `self.<attr>` of an object several threads use,
+    a class attribute) inside code that runs in threads: a `threading.Thread`/`Timer` target, a
+    Thread subclass's `run`, a function given to a thread pool, `asyncio.to_thread` or
+    `loop.run_in_executor`, and the functions of the module they call. It only fires when two
+    threads can run such an update at once (several threads or pool workers, or another thread
+    writing the same state) and no lock is held, either around the update or by every caller.
+
+    ## Why is this bad?
+    A read-modify-write is three steps: read the old value, compute, write the new one. Another
+    thread can write between the read and the write, and its update is then overwritten: the
+    count comes out short. Under the GIL a thread switch rarely lands inside `counter += 1`, so tests
+    pass; it lands there as soon as a call sits between the read and the write, and on
+    free-threaded Python (3.13t, 3.14t) threads run truly at once and updates are lost routinely.
+
+    ## Example
+    ```python
+    import threading
+
+    counter = 0
+
+    def work():
+        global counter
+        for _ in range(10_000):
+            counter += 1
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(counter)  # may be less than 40000
+    ```
+
+    ## Use instead
+    ```python
+    import threading
+
+    counter = 0
+    counter_lock = threading.Lock()
+
+    def work():
+        global counter
+        for _ in range(10_000):
+            with counter_lock:
+                counter += 1
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(counter)  # 40000
+    ```
+
+    ## Concept
+    [8. Free-threaded Python](docs/concepts.md#8-free-threaded-python)
+
+    ## Reproduction
+    `pvt-lint --repro PVT201` forces the losing interleaving with two events and shows one update
+    lost; `pvt-lint --repro PVT201 --fixed` shows the same schedule under a lock.
+
+    ## Known limitations
+    Only functions of the same module are followed, and only callables the model can resolve
+    (functions, bound methods, lambdas, `functools.partial`). A thread that is the only writer is
+    not flagged even when the main thread reads the value before joining it. State that a lock
+    protects somewhere else is left to PVT203. Two threads updating different keys of one dict
+    (`d[i] += 1` with a per-thread `i`) are flagged, though they do not race.
+    """
+
+    CODE = "PVT201"
+    NAME = "unlocked-read-modify-write"
+    MESSAGE = (
+        "`{code}` in `{function}`, which runs in threads started at line {line}, updates {state} with no lock "
+        "held: two threads can read the same old value and one update is lost, which the GIL hides but "
+        "free-threaded Python does not; hold a lock around the update"
+    )
+    CONCEPT = "8-free-threaded-python"
+    VALID = (
+        # The update is under a lock.
+        """
+import threading
+counter = 0
+lock = threading.Lock()
+def work():
+    global counter
+    with lock:
+        counter += 1
+threads = [threading.Thread(target=work) for _ in range(4)]
+""",
+        # acquire()/release() in try/finally.
+        """
+import threading
+totals = {}
+lock = threading.Lock()
+def work(key):
+    lock.acquire()
+    try:
+        totals[key] = totals.get(key, 0) + 1
+    finally:
+        lock.release()
+threads = [threading.Thread(target=work, args=(k,)) for k in "ab"]
+""",
+        # Single atomic operations on builtins: append, item store, setdefault, set.add.
+        """
+import threading
+results, seen, index = [], set(), {}
+def work(n):
+    results.append(n)
+    seen.add(n)
+    index[n] = n * n
+    index.setdefault("first", n)
+threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+""",
+        # threading.local() attributes are per thread.
+        """
+import threading
+local = threading.local()
+def work():
+    local.count = getattr(local, "count", 0)
+    local.count += 1
+threads = [threading.Thread(target=work) for _ in range(4)]
+""",
+        # The helper is only ever called with the lock held.
+        """
+import threading
+from concurrent.futures import ThreadPoolExecutor
+stats = {"hits": 0}
+stats_lock = threading.RLock()
+def bump():
+    stats["hits"] += 1
+def work(n):
+    with stats_lock:
+        bump()
+with ThreadPoolExecutor() as pool:
+    pool.map(work, range(10))
+""",
+        # One thread, started once, is the only writer: nothing can interleave with it.
+        """
+import threading
+progress = 0
+def download():
+    global progress
+    for _ in range(100):
+        progress += 1
+t = threading.Thread(target=download)
+t.start()
+t.join()
+print(progress)
+""",
+        # Runs in processes, not threads: each has its own copy (PVT1xx territory).
+        """
+from concurrent.futures import ProcessPoolExecutor
+total = 0
+def work(n):
+    global total
+    total += n
+with ProcessPoolExecutor() as pool:
+    pool.map(work, range(10))
+""",
+        # An object the thread creates itself is private to it.
+        """
+import threading
+class Tally:
+    def __init__(self):
+        self.n = 0
+    def add(self):
+        self.n += 1
+def work():
+    tally = Tally()
+    for _ in range(10):
+        tally.add()
+threads = [threading.Thread(target=work) for _ in range(4)]
+""",
+        # Each Thread subclass instance has its own self: the counter is not shared.
+        """
+import threading
+class Worker(threading.Thread):
+    def run(self):
+        self.done = 0
+        for _ in range(10):
+            self.done += 1
+workers = [Worker() for _ in range(4)]
+for w in workers:
+    w.start()
+""",
+        # Locals: the counter is created in the function.
+        """
+import threading
+def work(items):
+    total = 0
+    for item in items:
+        total += item
+    return total
+threads = [threading.Thread(target=work, args=([1, 2],)) for _ in range(4)]
+""",
+    )
+    INVALID = (
+        """
+import threading
+counter = 0
+def work():
+    global counter
+    counter += 1  # expect: PVT201
+threads = [threading.Thread(target=work) for _ in range(4)]
+""",
+        # d[k] = d.get(k, 0) + 1 on a global dict, through a thread pool and a helper.
+        """
+from concurrent.futures import ThreadPoolExecutor
+counts = {}
+def record(word):
+    counts[word] = counts.get(word, 0) + 1  # expect: PVT201
+def work(line):
+    for word in line.split():
+        record(word)
+with ThreadPoolExecutor(max_workers=4) as pool:
+    pool.map(work, ["a b", "b c"])
+""",
+        # A bound method handed to several threads: self is shared.
+        """
+import threading
+class Crawler:
+    def __init__(self):
+        self.fetched = 0
+    def work(self):
+        self.fetched = self.fetched + 1  # expect: PVT201
+    def start(self):
+        for _ in range(4):
+            threading.Thread(target=self.work).start()
+""",
+        # A nonlocal counter of the function that starts the threads.
+        """
+import threading
+def crawl(urls):
+    done = 0
+    def fetch(url):
+        nonlocal done
+        done += 1  # expect: PVT201
+    threads = [threading.Thread(target=fetch, args=(u,)) for u in urls]
+    for t in threads:
+        t.start()
+""",
+        # A class attribute updated by a Thread subclass: the class is shared by every instance.
+        """
+import threading
+class Stats:
+    hits = 0
+class Worker(threading.Thread):
+    def run(self):
+        Stats.hits += 1  # expect: PVT201
+for _ in range(4):
+    Worker().start()
+""",
+        # Two different threads update the same global, each started once.
+        """
+import threading
+import time
+backlog = 0
+def producer():
+    global backlog
+    backlog += 1  # expect: PVT201
+def consumer():
+    global backlog
+    backlog -= 1  # expect: PVT201
+threading.Thread(target=producer).start()
+threading.Thread(target=consumer).start()
+""",
+        # asyncio.to_thread and run_in_executor(None, ...) run on the default thread pool.
+        """
+import asyncio
+total = 0
+def add(n):
+    global total
+    total += n  # expect: PVT201
+async def main():
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(asyncio.to_thread(add, 1), loop.run_in_executor(None, add, 2))
+""",
+    )
+
+    def check(self, model: ModuleModel) -> None:
+        threads = model.threads
+        for writes in threads.writes_by_state.values():
+            live = [w for w in writes if not threads.is_init(w.function)]
+            if threads.guarded(live):
+                continue  # protected somewhere: PVT203 judges the unprotected writes
+            updates = [w for w in live if w.kind == RMW]
+            parties = [p for w in updates for p in threads.parties(w)]
+            if not updates or not threads.races(parties, updates[0].ref):
+                continue
+            for access in updates:
+                if id(access) in threads.acts:
+                    continue  # the action of a check-then-act: PVT202 reports the `if`
+                sites = threads.sites_for(access, access.ref)
+                if not sites:
+                    continue
+                site = min(sites, key=lambda s: (s.line, s.column))
+                self._report(access, site)
+
+    def _report(self, access, site: DispatchSite) -> None:
+        message = self.MESSAGE.format(
+            code=code_of(access.statement) if access.statement is not None else access.text,
+            function=function_name(access.function),
+            line=site.line,
+            state=describe(access.ref),
+        )
+        target = function_name(site.target)
+        self.report(
+            access.line,
+            access.column,
+            message,
+            end=(access.end_line, access.end_column),
+            related=(Related(site.line, site.column, f"`{target}` is started in a thread here"),),
+        )
