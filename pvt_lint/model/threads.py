@@ -173,8 +173,10 @@ class ThreadFacts:
         if fn is None or fn.is_lambda:
             return False
         if ref is not None and ref.kind == SELF:
-            # Another method of the same object: whoever owns it calls it while the thread runs.
-            return fn.is_method
+            # Another method of a running Thread object: whoever owns it calls it while it runs.
+            # Other classes' methods are not assumed to run while a thread of theirs does (telnetlib's
+            # read_until and its mt_interact listener thread are alternatives, not concurrent).
+            return fn.is_method and bool(self.model.class_bases(ref.owner) & apis.THREAD_CLASSES)
         if ref is not None and ref.kind == FREE:
             return False  # the enclosing function starts and usually joins the thread
         # A function that starts threads itself usually reads their results after joining them.
