@@ -105,17 +105,18 @@ class _ParserError(Exception):
 
 def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
     import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
+    from libcst.metadata import MetadataWrapper
 
     from .model import Collector, ModuleModel
+    from .positions import positions
 
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise _ParserError(str(exc)) from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
-    collector = Collector(positions)
+    # The same ranges as wrapper.resolve(PositionProvider), without its extra traversal (positions.py).
+    collector = Collector(positions(module))
     instances = [rule(path) for rule in rules]
     wrapper.visit_batched([collector, collector.work, *instances])
     model = ModuleModel(collector)
