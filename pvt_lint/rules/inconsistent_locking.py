@@ -174,6 +174,26 @@ class Limiter:
     async def give(self):
         self.used -= 1
 """,
+        # One closure of three is built per call (functools' pure-Python lru_cache): the locked
+        # `misses += 1` and the unlocked ones never share a variable.
+        """
+import threading
+def cache(user_function, maxsize):
+    misses = 0
+    lock = threading.RLock()
+    if maxsize == 0:
+        def wrapper(*args):
+            nonlocal misses
+            misses += 1
+            return user_function(*args)
+    else:
+        def wrapper(*args):
+            nonlocal misses
+            with lock:
+                misses += 1
+            return user_function(*args)
+    return wrapper
+""",
         # Different state: the lock guards `items`, the unlocked update is `misses`.
         """
 import threading
@@ -321,11 +341,16 @@ class Ids:
             guarded = threads.guarded(live)
             if not guarded:
                 continue
-            guard = min(guarded, key=lambda w: (w.line, w.column))
-            lock = sorted(threads.locks(guard))[0]
             for access in live:
                 if threads.locks(access):
                     continue
+                # Alternative definitions of one function (`def wrapper` in each branch of an `if`,
+                # as in functools' pure-Python lru_cache) never exist together: no pairing.
+                pairs = [w for w in guarded if not _alternatives(w.function, access.function)]
+                if not pairs:
+                    continue
+                guard = min(pairs, key=lambda w: (w.line, w.column))
+                lock = sorted(threads.locks(guard))[0]
                 cta = ctas.get(id(access))
                 if access.kind != RMW and cta is None:
                     continue
@@ -344,3 +369,8 @@ class Ids:
                     end=(access.end_line, access.end_column),
                     related=(Related(guard.line, guard.column, f"{describe(access.ref)} is written under `{lock}` here"),),
                 )
+
+
+def _alternatives(one, other) -> bool:
+    """Two different definitions of the same qualname (the model names redefinitions `name@line`)."""
+    return one != other and (one or "").split("@", 1)[0] == (other or "").split("@", 1)[0]
