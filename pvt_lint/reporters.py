@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import re
-import textwrap
 from collections import Counter
 from pathlib import Path, PurePath
 from typing import Callable, Sequence
@@ -66,61 +65,33 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 SARIF_VERSION = "2.1.0"
 SRCROOT = "%SRCROOT%"
 
-_SECTION = re.compile(r"^## (?P<title>.+)$", re.MULTILINE)
 _RELATIVE_CONCEPT_LINK = re.compile(r"\]\(docs/concepts\.md#(?P<anchor>[^)]+)\)")
 
 
-def _doc_sections(doc: str) -> dict[str, str]:
-    """The docstring's fixed sections (``## What it does`` ...), by title."""
-    doc = textwrap.dedent("\n".join((doc or "").splitlines()[1:])).strip()
-    parts = _SECTION.split(doc)
-    return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+def _descriptor(doc) -> dict:
+    """A SARIF reportingDescriptor from a rule's documentation (pvt_lint.docs, the one source)."""
+    from .links import concept_url
 
-
-def _rule_descriptor(rule) -> dict:
-    from .links import concept_url, rule_url
-
-    doc = rule.__doc__ or ""
-    sections = _doc_sections(doc)
-    summary = rule.summary()
-    what = " ".join(sections.get("What it does", summary).split())
-    concept = concept_url(rule.CONCEPT) if rule.CONCEPT else ""
-    body = textwrap.dedent("\n".join(doc.splitlines()[1:])).strip()
+    what = " ".join(doc.sections.get("What it does", doc.summary).split())
+    body = "\n\n".join(f"## {title}\n\n{text}" for title, text in doc.sections.items())
     markdown = _RELATIVE_CONCEPT_LINK.sub(lambda m: f"]({concept_url(m.group('anchor'))})", body)
     text_help = what
-    if concept:
-        text_help += f"\n\nConcept: {concept}"
-    text_help += f"\n\nDocumentation: {rule_url(rule.CODE)}"
+    if doc.concept_url:
+        text_help += f"\n\nConcept: {doc.concept_url}"
+    text_help += f"\n\nDocumentation: {doc.url}"
     descriptor = {
-        "id": rule.CODE,
-        "name": rule.NAME,
-        "shortDescription": {"text": summary},
+        "id": doc.code,
+        "name": doc.name,
+        "shortDescription": {"text": doc.summary},
         "fullDescription": {"text": what},
-        "helpUri": rule_url(rule.CODE),
-        "help": {"text": text_help, "markdown": f"# {rule.CODE} {rule.NAME}\n\n{summary}\n\n{markdown}"},
-        "defaultConfiguration": {"level": _sarif_level(rule.SEVERITY)},
-        "properties": {"tags": ["concurrency", rule.NAME]},
+        "helpUri": doc.url,
+        "help": {"text": text_help, "markdown": f"# {doc.code} {doc.name}\n\n{doc.summary}\n\n{markdown}"},
+        "defaultConfiguration": {"level": _sarif_level(doc.severity)},
+        "properties": {"tags": ["concurrency", doc.name] if doc.concept_anchor else ["syntax"]},
     }
-    if concept:
-        descriptor["properties"]["conceptUri"] = concept
+    if doc.concept_url:
+        descriptor["properties"]["conceptUri"] = doc.concept_url
     return descriptor
-
-
-def _syntax_descriptor() -> dict:
-    from .engine import SYNTAX_CODE, SYNTAX_NAME
-    from .links import rule_url
-
-    text = "The file could not be parsed as Python, so no rule could look at it."
-    return {
-        "id": SYNTAX_CODE,
-        "name": SYNTAX_NAME,
-        "shortDescription": {"text": "File could not be parsed."},
-        "fullDescription": {"text": text},
-        "helpUri": rule_url(SYNTAX_CODE),
-        "help": {"text": f"{text}\n\nDocumentation: {rule_url(SYNTAX_CODE)}", "markdown": text},
-        "defaultConfiguration": {"level": "error"},
-        "properties": {"tags": ["syntax"]},
-    }
 
 
 def _sarif_level(severity: str) -> str:
@@ -151,10 +122,10 @@ def _region(f: Finding) -> dict:
 
 @reporter("sarif")
 def sarif(findings: Sequence[Finding]) -> str:
-    from .rules import all_rules
+    from .docs import all_docs
 
     cwd = os.getcwd()
-    descriptors = [_syntax_descriptor(), *(_rule_descriptor(rule) for rule in all_rules())]
+    descriptors = [_descriptor(doc) for doc in all_docs()]
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     results = []
     for f in findings:

@@ -79,6 +79,10 @@ def run(code: str, fixed: bool = False, timeout: float = 120.0) -> ReproResult:
             _kill_group(proc)
             output = _drain(proc)
             timed_out = True
+        except BaseException:
+            # Ctrl-C reaches only us (the script has its own group): take its children down too.
+            _kill_group(proc)
+            raise
     returncode = proc.returncode if proc.returncode is not None else -1
     if timed_out:
         verdict = f"timed out after {timeout:g} s"
