@@ -74,7 +74,9 @@ def analyse(source: str | bytes, path: str, config: Config) -> FileResult:
 
 
 def _analyse_text(text: str, path: str, config: Config) -> FileResult:
-    cpython_error = _cpython_syntax_error(text, path)
+    # On the deep-stack thread: the recursion limit raised there is interpreter-wide, and CPython's
+    # AST construction on the 8 MiB main stack segfaults under it (a 1,000,000-term `a + a + ...`).
+    cpython_error = on_deep_stack(_cpython_syntax_error, text, path)
     if cpython_error is not None and any(m in cpython_error.msg for m in _NESTING_ERRORS):
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
     rules = None
@@ -87,6 +89,11 @@ def _analyse_text(text: str, path: str, config: Config) -> FileResult:
         if cpython_error is not None:
             return FileResult(path, [_from_syntax_error(path, cpython_error)])
         return FileResult(path)
+    from .nesting import too_deep_for_libcst
+
+    too_deep = None if cpython_error is not None else on_deep_stack(too_deep_for_libcst, text)
+    if too_deep is not None:
+        return FileResult(path, skipped=too_deep)
     try:
         return FileResult(path, on_deep_stack(_run_rules, text, path, rules))
     except RecursionError:
