@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Iterable, Iterator, Optional
 
 import libcst as cst
+import libcst.matchers as m
 
 from . import apis
 from .collector import MODULE, Collector, dotted
@@ -561,6 +562,33 @@ class ModuleModel:
             if isinstance(first, cst.SimpleString):
                 return first.evaluated_value
         return None
+
+    def never_started(self, site: DispatchSite) -> bool:
+        """A Process object bound to a name in a function that never starts it, nor hands it on.
+
+        Handing on: calling a module function that starts processes, returning the name, storing it
+        in a container or in another name.
+        """
+        if site.pool or site.role not in ("target", "run") or site.caller is None:
+            return False
+        names = [k[1] for k, v in self.values.items() if k[0] == site.caller and v[1] is site.call]
+        if len(names) != 1:
+            return False
+        starters = {c.caller for c in self.calls
+                    if isinstance(c.node.func, cst.Attribute) and c.node.func.attr.value == "start"}
+        for call in self.calls:
+            if call.caller != site.caller:
+                continue
+            if call.caller in starters or (call.callee and self.closure(call.callee) & starters):
+                return False
+            func = call.node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in apis.MUTATING_METHODS and any(
+                isinstance(a.value, cst.Name) and a.value.value == names[0] for a in call.node.args
+            ):
+                return False
+        fn = self.functions[site.caller]
+        handed = m.Return(value=m.Name(names[0])) | m.Assign(value=m.Name(names[0]))
+        return not m.findall(fn.node, handed)
 
     def process_starts(self) -> list[tuple[CallSite, str]]:
         """Calls that start child processes when they run, each with what it does."""

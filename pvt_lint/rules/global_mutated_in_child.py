@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from ..findings import Related
 from ..model import GLOBAL, WRITE_KINDS, ModuleModel
 from ..model.apis import PROCESS_SHARED_CALLS
@@ -72,6 +74,7 @@ class GlobalMutatedInChild(Rule):
     through an object passed in as an argument, or through `self` in a `Process` subclass, is not
     tracked. A global that no code in the module reads except child code (a per-process cache), one an
     `if` in the same function tests (lazy initialisation, memoisation), one a pool `initializer` sets,
+    one a child rebinds to one of its own parameters (it keeps what it was sent),
     and `multiprocessing` shared objects (`Value`, `Array`, `Manager()` proxies, queues) are not
     reported. A module that is only read by other modules is not seen.
     """
@@ -136,6 +139,21 @@ def predict(x):
 if __name__ == "__main__":
     with multiprocessing.Pool(2, initializer=init, initargs=("m.bin",)) as pool:
         print(pool.map(predict, range(4)), _model)
+""",
+        # Near miss (from mpire's dashboard): a process target keeps the proxies it was sent in globals.
+        """
+import multiprocessing
+_tqdm_dict = None
+def progress():
+    return dict(_tqdm_dict)
+def serve(dicts):
+    global _tqdm_dict
+    _tqdm_dict = dicts
+def start(manager):
+    multiprocessing.Process(target=serve, args=(manager.dict(),)).start()
+def stop():
+    global _tqdm_dict
+    _tqdm_dict = None
 """,
         # Near miss: shared by design, a multiprocessing.Value and a Manager dict at module level.
         """
@@ -240,6 +258,8 @@ if __name__ == "__main__":
                     continue
                 if access.kind == "store" and not access.in_place and access.root not in fn.global_decls:
                     continue
+                if _set_from_parameter(access, fn):
+                    continue  # per-process setup from what the parent sent, like an initializer
                 name = access.ref.name
                 if not _parent_state(model, name, set_up) or model.tests_name(qualname, name):
                     continue  # per-process by design, or a lazy-init / memo check in the child
@@ -268,6 +288,15 @@ def _parent_state(model: ModuleModel, name: str, set_up: set[str]) -> bool:
         return False
     value = model.value_of(name)
     return not (value and value.split("()", 1)[0] in PROCESS_SHARED_CALLS)
+
+
+def _set_from_parameter(access, fn) -> bool:
+    """``global x; x = param`` (or ``x, y = param``): the child keeps what it was sent."""
+    statement = access.statement
+    if access.kind != "store" or access.in_place or not isinstance(statement, cst.Assign):
+        return False
+    value = statement.value
+    return isinstance(value, cst.Name) and value.value in fn.params
 
 
 def _set_up_by_initializers(model: ModuleModel) -> set[str]:

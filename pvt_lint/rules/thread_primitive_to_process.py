@@ -212,7 +212,7 @@ def main():
 
     def check(self, model: ModuleModel) -> None:
         for site in model.dispatches:
-            if site.context != PROCESS:
+            if site.context != PROCESS or model.never_started(site):
                 continue
             scope = model.scope_of(site.caller)
             for expr in _sent(site):

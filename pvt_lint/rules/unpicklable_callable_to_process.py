@@ -61,7 +61,8 @@ class UnpicklableCallableToProcess(Rule):
     A `Process` target or pool initializer whose context names the `fork` start method is not reported
     (fork does not pickle them); a start method chosen with `set_start_method` is not followed. `loky` executors pickle with cloudpickle and are not reported; `multiprocess` and
     `pathos` (dill) are not recognised as process APIs at all. Methods of classes defined inside
-    functions are not reported.
+    functions are not reported, nor is a `Process` bound to a name in a function that never calls
+    `.start()` (nothing is pickled until then).
     """
 
     CODE = "PVT102"
@@ -121,6 +122,14 @@ def main():
     key = lambda r: r[0]
     with multiprocessing.Pool() as pool:
         return sorted(pool.map(work, [3, 1]), key=key)
+""",
+        # Near miss (from billiard's tests): a Process that is built but never started pickles nothing.
+        """
+import multiprocessing
+def test_flushing(flike):
+    proc = multiprocessing.Process(target=lambda: flike.flush())
+    assert proc
+    flike.flush()
 """,
         # Near miss: loky pickles with cloudpickle, so a lambda travels.
         """
@@ -183,7 +192,7 @@ def run(rows):
         for site in model.dispatches:
             if site.context != PROCESS or site.role not in _ROLES or site.form not in _UNPICKLABLE:
                 continue
-            if site.api.startswith(PICKLE_BY_VALUE_PREFIXES):
+            if site.api.startswith(PICKLE_BY_VALUE_PREFIXES) or model.never_started(site):
                 continue
             every_method = site.pool and site.role != "initializer"  # tasks are pickled even under fork
             if not every_method and model.start_method(site) == "fork":
