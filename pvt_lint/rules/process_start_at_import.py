@@ -1,0 +1,209 @@
+"""PVT103: processes started when the module is imported, outside the main guard."""
+
+from __future__ import annotations
+
+import os
+
+import libcst as cst
+
+from ..findings import Related
+from ..model import PROCESS, ModuleModel
+from .base import Rule
+
+
+class ProcessStartAtImport(Rule):
+    """Process started at import time, outside `if __name__ == "__main__":`.
+
+    ## What it does
+    Flags the first module-level statement that starts child processes when the module is imported:
+    `Process(...).start()`, creating a `multiprocessing.Pool`, sending work to a
+    `ProcessPoolExecutor`, `multiprocessing.Manager()`, `set_start_method()`, or a module-level call
+    to a function of the module that does one of these, outside `if __name__ == "__main__":`.
+
+    ## Why is this bad?
+    Under `spawn` and `forkserver` (the defaults on macOS, Windows and, since Python 3.14, Linux) a
+    child process imports the main module again to find the function it must run. Module-level code
+    runs again in the child, tries to start processes of its own, and multiprocessing stops it with
+    `RuntimeError: An attempt has been made to start a new process before the current process has
+    finished its bootstrapping phase`; the work never runs.
+
+    ## Example
+    ```python
+    import multiprocessing
+
+    def work():
+        print("child: working")
+
+    p = multiprocessing.Process(target=work)
+    p.start()
+    p.join()
+    ```
+
+    ## Use instead
+    ```python
+    import multiprocessing
+
+    def work():
+        print("child: working")
+
+    if __name__ == "__main__":
+        p = multiprocessing.Process(target=work)
+        p.start()
+        p.join()
+    ```
+
+    ## Concept
+    [7. The main-module guard](docs/concepts.md#7-the-main-module-guard)
+
+    ## Reproduction
+    `pvt-lint --repro PVT103` runs an unguarded script under spawn and shows the child dying with the
+    bootstrapping `RuntimeError`; `pvt-lint --repro PVT103 --fixed` runs the guarded script.
+
+    ## Known limitations
+    Only the first such statement of a module is reported, and only calls to functions of the same
+    module are followed. A file named `__main__.py` is not reported: multiprocessing does not
+    re-import it in children. Processes kept in containers (`for p in procs: p.start()`) are found
+    inside functions but not at module level. A `ProcessPoolExecutor` that is created but never sent
+    work at module level is not reported (it starts no process until it is).
+    """
+
+    CODE = "PVT103"
+    NAME = "process-start-at-import"
+    MESSAGE = (
+        "`{call}` {what} when the module is imported, outside `if __name__ == \"__main__\":`; "
+        "under spawn and forkserver every child re-imports the module and fails with RuntimeError"
+    )
+    CONCEPT = "7-the-main-module-guard"
+    VALID = (
+        """
+import multiprocessing
+def work():
+    pass
+if __name__ == "__main__":
+    p = multiprocessing.Process(target=work)
+    p.start()
+    p.join()
+""",
+        # Near miss: a function that starts processes but is only called under the guard.
+        """
+from multiprocessing import Pool
+def square(x):
+    return x * x
+def main():
+    with Pool(2) as pool:
+        print(pool.map(square, range(4)))
+if __name__ == "__main__":
+    main()
+""",
+        # Threads at module level are fine: nothing is re-imported.
+        """
+import threading
+from concurrent.futures import ThreadPoolExecutor
+def tick():
+    pass
+threading.Thread(target=tick, daemon=True).start()
+executor = ThreadPoolExecutor()
+executor.submit(tick)
+""",
+        # Near miss: a Process object created but not started at import, and an idle executor.
+        """
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+def work():
+    pass
+worker = multiprocessing.Process(target=work)
+executor = ProcessPoolExecutor()
+def start():
+    worker.start()
+    return executor.submit(work)
+""",
+        # Near miss: the guard written the other way round.
+        """
+import multiprocessing
+if "__main__" == __name__:
+    multiprocessing.set_start_method("spawn")
+    manager = multiprocessing.Manager()
+""",
+    )
+    INVALID = (
+        """
+import multiprocessing
+def work():
+    pass
+p = multiprocessing.Process(target=work)
+p.start()  # expect: PVT103
+p.join()
+""",
+        # A context's Pool, created at module level.
+        """
+import multiprocessing
+def square(x):
+    return x * x
+ctx = multiprocessing.get_context("spawn")
+pool = ctx.Pool(4)  # expect: PVT103
+print(pool.map(square, range(4)))
+""",
+        # A module-level call to a function that starts the processes.
+        """
+from concurrent.futures import ProcessPoolExecutor
+def square(x):
+    return x * x
+def main():
+    with ProcessPoolExecutor() as ex:
+        print(list(ex.map(square, range(4))))
+main()  # expect: PVT103
+""",
+        # set_start_method at import time: the child's re-import calls it again.
+        """
+import multiprocessing as mp
+mp.set_start_method("spawn")  # expect: PVT103
+def work():
+    pass
+if __name__ == "__main__":
+    mp.Process(target=work).start()
+""",
+        # A Manager, and a Process subclass started at module level: only the first is reported.
+        """
+import multiprocessing
+class Worker(multiprocessing.Process):
+    def run(self):
+        pass
+manager = multiprocessing.Manager()  # expect: PVT103
+Worker().start()
+""",
+    )
+
+    def check(self, model: ModuleModel) -> None:
+        if os.path.basename(self.path) == "__main__.py":
+            return
+        starts = model.process_starts()
+        starters: dict[str, tuple[int, str]] = {}
+        for call, what in starts:
+            if call.caller:
+                starters.setdefault(call.caller, (call.line, what))
+        for site in model.dispatches:
+            if site.context == PROCESS and site.role in ("target", "run") and site.caller:
+                starters.setdefault(site.caller, (site.line, "starts a process"))
+        found: list[tuple[int, int, str, tuple]] = []
+        for call, what in starts:
+            if model.import_time(call):
+                found.append((call.line, call.column, self.MESSAGE.format(call=_call_text(call.node), what=what), ()))
+        for call in model.calls:
+            if not (model.import_time(call) and call.callee):
+                continue
+            reached = sorted(q for q in model.closure(call.callee) if q in starters)
+            if reached:
+                line, what = min(starters[q] for q in reached)
+                where = next(q for q in reached if starters[q][0] == line)
+                name = model.function(where).name if model.function(where) else where
+                what = f"{what} (in `{name}`, line {line})"
+                related = (Related(line, 0, f"`{name}` {starters[where][1]} here"),)
+                found.append((call.line, call.column, self.MESSAGE.format(call=_call_text(call.node), what=what), related))
+        if found:
+            line, column, message, related = min(found, key=lambda f: (f[0], f[1]))
+            self.report(line, column, message, related=related)
+
+
+def _call_text(node: cst.Call) -> str:
+    func = cst.Module([]).code_for_node(node.func)
+    return f"{func}({'...' if node.args else ''})"
