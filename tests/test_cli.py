@@ -110,7 +110,7 @@ def test_output_file(tmp_path):
 
 
 def test_statistics_counts_per_code():
-    result = run_cli("--statistics", "fixtures/PVT101", "fixtures/PVT000")
+    result = run_cli("--statistics", TRAP, "fixtures/PVT000")
     assert result.stdout == "1     PVT000 syntax-error\n1     PVT101 global-mutated-in-child\n"
 
 
