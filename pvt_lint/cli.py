@@ -246,6 +246,9 @@ def _progress_bar(total: int):
 
 
 def _write(text: str, output: Optional[str]) -> None:
+    # A file name that is not valid UTF-8 reaches here with surrogate escapes, which no UTF-8 stream
+    # accepts: show its bytes as \xNN instead (the name on stderr is escaped by Python the same way).
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     if output:
         try:
             Path(output).write_text(text, encoding="utf-8")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, ContextManager, Iterable, Optional, Sequence
 
 from .config import Config
+from .discovery import iter_python_files  # the walk lives there; imported here for callers
 from .findings import ERROR, Finding
 from .suppress import apply_noqa
 
@@ -120,7 +121,7 @@ def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        raise _ParserError(str(exc)) from None
+        raise _ParserError(exc.message) from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     # The same ranges as wrapper.resolve(PositionProvider), without its extra traversal (positions.py).
     collector = Collector(positions(module))
@@ -247,49 +248,6 @@ def _syntax_finding(path: str, line: int, column: int, message: str) -> Finding:
         severity=ERROR,
         url=rule_url(SYNTAX_CODE),
     )
-
-
-# ---- walking paths ------------------------------------------------------------------------
-def iter_python_files(paths: Iterable[str], config: Config, report: Report) -> list[str]:
-    """Files to lint, in a stable order; problems with paths go to ``report.errors``."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for given in paths:
-        if not os.path.lexists(given):
-            report.errors.append(f"{given}: No such file or directory")
-            continue
-        if os.path.isdir(given):
-            for path in _walk(given, config):
-                key = os.path.realpath(path)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(path)
-        else:
-            key = os.path.realpath(given)
-            if key not in seen:
-                seen.add(key)
-                out.append(given)
-    return out
-
-
-def _walk(root: str, config: Config) -> Iterable[str]:
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if not config.is_excluded(os.path.join(directory, d)) and not os.path.islink(os.path.join(directory, d))
-        )
-        for name in sorted(filenames):
-            if not name.endswith(".py"):
-                continue
-            path = os.path.normpath(os.path.join(directory, name))
-            if config.is_excluded(path):
-                continue
-            try:
-                mode = os.lstat(path).st_mode
-            except OSError:
-                continue
-            if stat.S_ISREG(mode):
-                yield path
 
 
 def lint_file(path: str, config: Config) -> FileResult:

@@ -107,7 +107,7 @@ def _artifact_location(path: str, cwd: str) -> dict:
         relative = os.pardir
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         return {"uri": Path(absolute).as_uri()}
-    return {"uri": quote(PurePath(relative).as_posix()), "uriBaseId": SRCROOT}
+    return {"uri": quote(PurePath(relative).as_posix(), errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def _region(f: Finding) -> dict:
