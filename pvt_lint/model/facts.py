@@ -143,6 +143,14 @@ class DispatchSite:
     in_loop: bool = False
     payload: tuple[cst.BaseExpression, ...] = ()  # other values sent along (args, kwargs, initargs)
     pool: bool = False  # sent through a pool/executor (vs. a Process/Thread object)
+    elsewhere: bool = False  # a Thread/Process subclass this module defines but never starts
+
+    @property
+    def where(self) -> str:
+        """How a message names this site: "started at line 12"."""
+        if self.elsewhere:
+            return f"defined at line {self.line} and started elsewhere"
+        return f"started at line {self.line}"
 
 
 @dataclass

@@ -228,6 +228,7 @@ class ModuleModel:
                 self._callers[call.callee].append(call)
         for call in self.calls:
             self._find_dispatch(call)
+        self._dispatch_subclasses_started_elsewhere()
         self._mark_concurrency()
 
     def _resolve_access(self, access: Access, fn: FunctionInfo, scope: tuple[str, ...], selves: dict[str, str]) -> None:
@@ -380,6 +381,34 @@ class ModuleModel:
                 role = "submit" if method in ("submit", "apply", "apply_async") else "map"
                 pool_name = owner[:-2] if owner else "pool"
                 self._add(call, context, f"{pool_name}.{method}", role, target, payload, pool=True)
+
+    def _dispatch_subclasses_started_elsewhere(self) -> None:
+        """A Thread/Process subclass's ``run`` runs in a thread/child wherever the instance is
+        started, usually in another module: the class that defines ``run`` stands in for the
+        start when this module never starts it."""
+        started = {site.target for site in self.dispatches if site.role == "run"}
+        for qualname, cls in self.classes.items():
+            kind = self._thread_or_process_subclass(qualname)
+            run = cls.methods.get("run")
+            if kind is None or run is None or run in started:
+                continue
+            self.dispatches.append(
+                DispatchSite(
+                    context=kind[1],
+                    api=qualname,
+                    role="run",
+                    line=cls.line,
+                    column=cls.column,
+                    end_line=cls.line,
+                    end_column=cls.column + len(cls.name),
+                    caller=None,
+                    call=cst.Call(func=cst.Name(cls.name)),  # no arguments are visible here
+                    callable_node=None,
+                    form="method",
+                    target=run,
+                    elsewhere=True,
+                )
+            )
 
     def _pool_context(self, owner: Optional[str]) -> Optional[str]:
         if owner and owner.endswith("()"):

@@ -81,7 +81,7 @@ class GlobalMutatedInChild(Rule):
 
     CODE = "PVT101"
     NAME = "global-mutated-in-child"
-    MESSAGE = "global `{name}` is {verb} in child process target `{target}` (started at line {line}); the parent never sees the change"
+    MESSAGE = "global `{name}` is {verb} in child process target `{target}` ({where}); the parent never sees the change"
     CONCEPT = "4-the-global-variable-trap"
     VALID = (
         # A thread shares the parent's memory: the append is seen.
@@ -275,7 +275,7 @@ if __name__ == "__main__":
                 self.report(
                     access.line,
                     access.column,
-                    self.MESSAGE.format(name=name, verb=verb, target=target, line=site.line),
+                    self.MESSAGE.format(name=name, verb=verb, target=target, where=site.where),
                     end=(access.end_line, access.end_column),
                     related=(Related(site.line, site.column, f"`{target}` is sent to a child process here"),),
                 )

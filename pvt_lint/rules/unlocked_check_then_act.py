@@ -91,7 +91,7 @@ class UnlockedCheckThenAct(Rule):
     CODE = "PVT202"
     NAME = "unlocked-check-then-act"
     MESSAGE = (
-        "`{test}` in `{function}`, which runs in threads started at line {line}, tests {state} and then "
+        "`{test}` in `{function}`, which runs in threads {where}, tests {state} and then "
         "changes it at line {act} with no lock held: another thread can change {state} between the check "
         "and the action, which the GIL hides but free-threaded Python does not; hold one lock across both"
     )
@@ -288,7 +288,7 @@ poller.start()
                 self.MESSAGE.format(
                     test=code_of(test.node),
                     function=function_name(cta.function),
-                    line=site.line,
+                    where=site.where,
                     state=describe(ref),
                     act=cta.acts[0].line,
                 ),

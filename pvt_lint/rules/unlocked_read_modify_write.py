@@ -85,7 +85,7 @@ class UnlockedReadModifyWrite(Rule):
     CODE = "PVT201"
     NAME = "unlocked-read-modify-write"
     MESSAGE = (
-        "`{code}` in `{function}`, which runs in threads started at line {line}, updates {state} with no lock "
+        "`{code}` in `{function}`, which runs in threads {where}, updates {state} with no lock "
         "held: two threads can read the same old value and one update is lost, which the GIL hides but "
         "free-threaded Python does not; hold a lock around the update"
     )
@@ -315,7 +315,7 @@ async def main():
         message = self.MESSAGE.format(
             code=code_of(access.statement) if access.statement is not None else access.text,
             function=function_name(access.function),
-            line=site.line,
+            where=site.where,
             state=describe(access.ref),
         )
         target = function_name(site.target)
