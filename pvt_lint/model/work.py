@@ -348,6 +348,9 @@ class WorkModel:
                 elif kind == LOCAL_CALL and profile.recursion is None and function in model.closure(call.callee):
                     if self.function_ops.get(call.callee, 0):  # a cycle of calls that computes
                         profile.recursion = call
+            for lock_function, _lock, line in model.lock_withs:
+                if lock_function == function:  # `with lock:` waits whenever another thread holds it
+                    profile.blockers.append((_lock_wait(function, line), BLOCKING))
             for loop in loops:
                 if loop.io_iterable:
                     profile.blockers.append((_pseudo_call(loop), BLOCKING))
@@ -496,6 +499,14 @@ def _is_gil_check(func: cst.BaseExpression) -> bool:
             isinstance(a.value, cst.SimpleString) and "_is_gil_enabled" in a.value.value for a in func.args
         )
     return False
+
+
+def _lock_wait(function: str, line: int) -> CallSite:
+    """A stand-in call for taking a lock in a ``with`` statement."""
+    return CallSite(
+        caller=function, node=cst.Call(func=cst.Name("acquire")), scope=(), class_qualname=None,
+        line=line, column=0, locks=frozenset(), loop_depth=0,
+    )
 
 
 def _pseudo_call(loop: Loop) -> CallSite:
