@@ -157,11 +157,15 @@ class WorkCollector(cst.BatchableCSTVisitor):
                 yield loop
 
     def _op(self) -> None:
-        function = self._function()
+        # Called for every operator in the module: kept to a dict update and, inside loops, a short scan.
+        function = self._collector._frame.qualname
         if function is not None:
-            self.function_ops[function] = self.function_ops.get(function, 0) + 1
-        for loop in self._active():
-            loop.ops += 1
+            ops = self.function_ops
+            ops[function] = ops.get(function, 0) + 1
+        if self._open:
+            for loop, state in self._open:
+                if state[0] and loop.function == function:
+                    loop.ops += 1
 
     # ---- loops: only the body counts (a `while x < n: pass` test is a wait, not work) ----------
     def visit_For(self, node: cst.For) -> None:
@@ -232,8 +236,9 @@ class WorkCollector(cst.BatchableCSTVisitor):
         self._op()
 
     def visit_Call(self, node: cst.Call) -> None:
-        for loop in self._active():
-            loop.calls.append(node)
+        if self._open:
+            for loop in self._active():
+                loop.calls.append(node)
         if _is_gil_check(node.func):
             self.gil_checks.append(GilCheck(self._function(), self._collector.positions[node].start.line))
 
