@@ -1,4 +1,13 @@
-from .cli import main
+import os
+import sys
+
+# `python -m pvt_lint` puts the current directory on sys.path (and an empty PYTHONPATH entry does
+# too), and the directory being linted is usually the current one: a file there named string.py or
+# click.py would be imported, i.e. run, in place of the real module. pvt-lint never runs the code it
+# reads, and needs nothing from that directory (the package itself is already imported), so it goes.
+sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != os.getcwd()]
+
+from .cli import main  # noqa: E402
 
 if __name__ == "__main__":
     main()

@@ -201,7 +201,7 @@ def _codes(value, key: str, path: Path | str) -> tuple[str, ...]:
 
 
 def valid_code_prefix(code: str) -> bool:
-    return code == "ALL" or (code.startswith("PVT") and len(code) <= 6 and code[3:].isdigit())
+    return code == "ALL" or (code.startswith("PVT") and len(code) <= 6 and (code == "PVT" or code[3:].isdigit()))
 
 
 def parse_code_list(text: str, option: str) -> tuple[str, ...]:
