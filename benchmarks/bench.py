@@ -283,8 +283,9 @@ def markdown(rows: list[dict], meta: dict, notes: list[str]) -> str:
         "order rotated each round.",
         "",
         f"- date: {meta['date']}",
-        f"- machine: {meta['nproc']} CPUs ({meta['cpu']}), {meta['os']}; 1-minute load average "
-        f"{meta['load'][0]:.1f} before, {meta['load'][1]:.1f} after (other work on the machine inflates wall time)",
+        f"- machine: {meta['nproc']} CPUs ({meta['cpu']}), {meta['os']}",
+        f"- 1-minute load average: {meta['load'][0]:.1f} at the start, {meta['load'][1]:.1f}–{meta['load'][2]:.1f} "
+        "after each round (other work on the machine inflates wall time)",
         f"- interpreter for pvt-lint and flake8: {meta['python']}",
         *[f"- {tool}: {version}" for tool, version in meta["versions"].items()],
         "",
@@ -329,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _, pinned = corpora.load_lock()
     paths = corpora.fetch(corpora.select(pinned, args.set, args.only))
-    load_before = os.getloadavg()[0]
+    loads = [os.getloadavg()[0]]
     files = python_files(paths)
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="pvt-lint-bench-") as tmp:
@@ -356,12 +357,13 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 if timed:
                     variant.samples.append(sample)
+            loads.append(os.getloadavg()[0])
             label = f"round {round_no - warmups + 1}/{args.rounds}" if timed else f"warm-up {round_no + 1}/{warmups}"
             print(f"bench.py: {label} done", file=sys.stderr, flush=True)
 
     meta = {
         "set": args.set + (f" (only {', '.join(args.only)})" if args.only else ""),
-        "load": (load_before, os.getloadavg()[0]),
+        "load": (loads[0], min(loads[1:] or loads), max(loads[1:] or loads)),
         "corpora": len(paths),
         "files": len(files),
         "mib": sum(f.stat().st_size for f in files) / 2**20,
