@@ -44,6 +44,8 @@ class GroupResult:
     skipped_total: int | None = None
     not_analysed: collections.Counter = field(default_factory=collections.Counter)
     examples: dict = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+    unparsable: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -106,6 +108,7 @@ def sweep_group(pvt: pvt_command.PvtCommand, group: str, roots: list[Path], cwd:
         # --exclude replaces the default excludes (build, dist, venv, ...), which would hide the standard
         # library's own `venv` package; __pycache__ holds no .py file, so nothing is left out.
         args += ["--exclude", "__pycache__"]
+    result.flags = args
     proc = subprocess.run(pvt.argv(*args, *map(str, roots)), cwd=cwd, env=pvt.env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
     result.returncode = proc.returncode
@@ -118,6 +121,7 @@ def sweep_group(pvt: pvt_command.PvtCommand, group: str, roots: list[Path], cwd:
         result.problems.append(f"stdout is not a JSON report ({error}); first bytes: {proc.stdout[:300]!r}")
         findings = []
     result.codes.update(f.get("code", "?") for f in findings)
+    result.unparsable = sorted({f.get("path", "?") for f in findings if f.get("code") == "PVT000"})
     read_stderr(proc.stderr, result)
     if result.tracebacks:
         first = proc.stderr.index(TRACEBACK)
@@ -129,6 +133,8 @@ def markdown(results: list[GroupResult], version: str, python: str) -> str:
     codes = sorted({code for r in results for code in r.codes})
     lines = [
         f"{version}; interpreter {python}.",
+        "",
+        *sorted({f"Command: `pvt-lint {' '.join(r.flags)} ROOTS`." for r in results}),
         "",
         "| group | `.py` files in tree | files linted (CLI) | not analysed | findings | PVT000 | tracebacks | exit |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -144,6 +150,11 @@ def markdown(results: list[GroupResult], version: str, python: str) -> str:
         lines.append(f"| {code} | " + " | ".join(str(r.codes[code]) for r in results) + " |")
     if not codes:
         lines.append("| (none) |" + " |" * len(results))
+    lines += ["", "Files reported as PVT000 (do not parse):", ""]
+    for r in results:
+        lines += [f"- {r.group}: `{path}`" for path in r.unparsable]
+    if not any(r.unparsable for r in results):
+        lines.append("- none")
     lines += ["", "Files not analysed, by reason:", ""]
     any_reason = False
     for r in results:
@@ -192,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             {"group": r.group, "roots": r.roots, "py_files": r.py_files, "returncode": r.returncode,
              "files_linted": r.files_linted, "codes": dict(r.codes), "tracebacks": r.tracebacks,
              "skipped_total": r.skipped_total, "not_analysed": dict(r.not_analysed), "examples": r.examples,
-             "problems": r.problems}
+             "flags": r.flags, "unparsable": r.unparsable, "problems": r.problems}
             for r in results
         ]
         args.json_out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
