@@ -24,9 +24,11 @@ SYNTAX_CODE = "PVT000"
 SYNTAX_NAME = "syntax-error"
 
 # A file that mentions none of these cannot dispatch work or take a lock: skip the libcst parse.
+# Every API the model knows is reached through one of these modules' names, and lock regions
+# through a name ending in "lock"/"Lock" (not "block" or "clock").
 _PREFILTER = re.compile(
-    rb"thread|Thread|multiprocessing|concurrent|Pool|Executor|executor|Process|billiard|"
-    rb"loky|lock|Lock|acquire|asyncio|run_in_executor|start_new"
+    rb"thread|Thread|multiprocessing|concurrent|billiard|loky|asyncio|run_in_executor|"
+    rb"(?<![A-Za-z])[Ll]ock"
 )
 
 # CPython's parser stops at 200 nested brackets; libcst's native parser can crash the
@@ -113,26 +115,33 @@ class _ParserError(Exception):
 
 def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
     import libcst as cst
-    from libcst.metadata import MetadataWrapper
-
-    from .model import Collector, ModuleModel
-    from .positions import positions
 
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise _ParserError(exc.message) from None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    # The same ranges as wrapper.resolve(PositionProvider), without its extra traversal (positions.py).
-    collector = Collector(positions(module))
     instances = [rule(path) for rule in rules]
-    wrapper.visit_batched([collector, collector.work, *instances])
-    model = ModuleModel(collector)
+    model = build_model(module, instances)
     findings: list[Finding] = []
     for rule in instances:
         rule.check(model)
         findings.extend(rule.findings)
     return findings
+
+
+def build_model(module, visitors: Sequence = ()):
+    """The concurrency model of a parsed module, from the one batched traversal that also runs
+    ``visitors`` (the rules' own visit methods, if any)."""
+    from libcst.metadata import MetadataWrapper
+
+    from .model import Collector, ModuleModel
+    from .positions import positions
+
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    # The same ranges as wrapper.resolve(PositionProvider), without its extra traversal (positions.py).
+    collector = Collector(positions(module))
+    wrapper.visit_batched([collector, collector.work, *visitors])
+    return ModuleModel(collector)
 
 
 _DEEP_STACK_BYTES = 512 * 1024 * 1024

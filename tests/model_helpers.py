@@ -1,19 +1,15 @@
-"""Build a ModuleModel from source the way the engine does, for direct unit tests."""
+"""Build a ModuleModel from source exactly as the engine does, for direct unit tests."""
 
 import textwrap
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
-from pvt_lint.model import Collector, ModuleModel
+from pvt_lint.engine import build_model
+from pvt_lint.model import ModuleModel
 
 
 def build(source: str) -> ModuleModel:
-    module = cst.parse_module(textwrap.dedent(source))
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    collector = Collector(wrapper.resolve(PositionProvider))
-    wrapper.visit_batched([collector])
-    return ModuleModel(collector)
+    return build_model(cst.parse_module(textwrap.dedent(source)))
 
 
 def sites(model: ModuleModel) -> list[tuple]:

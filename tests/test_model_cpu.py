@@ -1,20 +1,12 @@
 """The work facts (pvt_lint/model/work.py): loops, recursion and how calls treat the GIL."""
 
-import textwrap
-
 import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, PositionProvider
 
-from pvt_lint.model import Collector, ModuleModel
+from pvt_lint.model import ModuleModel
 from pvt_lint.model.work import BLOCKING, LOCAL_CALL, PRINT, PURE, RELEASES_GIL, UNKNOWN
 
-
-def build(source: str) -> ModuleModel:
-    wrapper = MetadataWrapper(cst.parse_module(textwrap.dedent(source)), unsafe_skip_copy=True)
-    collector = Collector(wrapper.resolve(PositionProvider))
-    wrapper.visit_batched([collector, collector.work])
-    return ModuleModel(collector)
+from model_helpers import build
 
 
 def kinds(model: ModuleModel, function: str) -> dict[str, str]:

@@ -1,20 +1,9 @@
 """The model facts the thread rules read: lock regions at writes, thread dispatch sites, which
 ``self`` a thread shares, thread-local state and check-then-acts. Every assertion is an exact set."""
 
-import textwrap
+from pvt_lint.model import RMW, SELF, THREAD, ModuleModel
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-
-from pvt_lint.model import RMW, SELF, THREAD, Collector, ModuleModel
-
-
-def build(source: str) -> ModuleModel:
-    module = cst.parse_module(textwrap.dedent(source))
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    collector = Collector(wrapper.resolve(PositionProvider))
-    wrapper.visit_batched([collector])
-    return ModuleModel(collector)
+from model_helpers import build
 
 
 def locks_by_line(model: ModuleModel) -> dict[int, frozenset[str]]:
