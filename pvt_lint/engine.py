@@ -94,7 +94,9 @@ def _analyse_text(text: str, path: str, config: Config) -> FileResult:
         return FileResult(path)
     from .nesting import too_deep_for_libcst
 
-    too_deep = None if cpython_error is not None else on_deep_stack(too_deep_for_libcst, text)
+    too_deep = on_deep_stack(too_deep_for_libcst, text, cpython_error is None)
+    if too_deep is not None and cpython_error is not None:
+        return FileResult(path, [_from_syntax_error(path, cpython_error)])
     if too_deep is not None:
         return FileResult(path, skipped=too_deep)
     try:

@@ -10,12 +10,15 @@ deep code through: 1,000 chained calls ``f()()...`` are 1,001 levels.
 
 Statements are not counted: an ``elif`` chain nests ``If`` nodes but libcst parses it in
 linear time. The deepest expression in the standard library and the benchmark corpora is 566
-levels (a generated table in sympy).
+levels (a generated table in sympy). Code CPython rejects has no tree: its statements are
+measured in tokens instead.
 """
 
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 import warnings
 from typing import Optional
 
@@ -44,14 +47,39 @@ def expression_depth(tree: ast.AST) -> int:
     return deepest
 
 
-def too_deep_for_libcst(text: str) -> Optional[str]:
-    """Why the file must not reach libcst's parser, or None. Only parses: nothing is executed."""
+def longest_statement(text: str) -> int:
+    """Tokens in the longest logical line (up to where the tokenizer gives up, if it does)."""
+    longest = count = 0
+    skip = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                longest, count = max(longest, count), 0
+            elif token.type not in skip:
+                count += 1
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return max(longest, count)
+
+
+def too_deep_for_libcst(text: str, cpython_accepts: bool = True) -> Optional[str]:
+    """Why the file must not reach libcst's parser, or None. Only parses: nothing is executed.
+
+    When CPython rejects the file (newer syntax, or a real error) there is no tree to measure:
+    a statement of more tokens than the depth limit, the most levels it could nest, is kept from
+    libcst too (the file is then CPython's syntax error).
+    """
+    if not cpython_accepts:
+        tokens = longest_statement(text)
+        if tokens > MAX_EXPRESSION_DEPTH:
+            return f"not analysed: a statement of {tokens} tokens, in code CPython rejects"
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None  # the caller reports what CPython says about it
+        return too_deep_for_libcst(text, cpython_accepts=False)
     depth = expression_depth(tree)
     if depth > MAX_EXPRESSION_DEPTH:
         return (

@@ -107,6 +107,17 @@ def test_a_million_term_expression_after_another_file_is_cpythons_error_not_a_cr
     assert messages(result, "PVT000") == ["cannot parse: maximum recursion depth exceeded during ast construction"]
 
 
+def test_a_huge_statement_in_code_cpython_rejects_never_reaches_libcst(tmp_path):
+    # No CPython tree to measure (type X is 3.12 syntax): libcst's parser ran for minutes on this.
+    (tmp_path / "newer.py").write_text("import threading\ntype X = int\nx = " + " + ".join(["a"] * 100_000) + "\n")
+    (tmp_path / "good.py").write_text(BUGGY)
+    result, found, stderr = lint(tmp_path, timeout=120)
+    with pytest.raises(SyntaxError) as cpython:
+        compile((tmp_path / "newer.py").read_text(), "newer.py", "exec")
+    assert found == [GOOD_FINDING, ("newer.py", 2, cpython.value.offset, "PVT000")]
+    assert messages(result, "PVT000") == [f"cannot parse: {cpython.value.msg}"]
+
+
 def test_the_interpreters_pydoc_topics_is_analysed(tmp_path):
     topics = STDLIB / "pydoc_data" / "topics.py"
     if not topics.is_file():
