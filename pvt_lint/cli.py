@@ -6,6 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Optional
 
 import click
@@ -124,40 +125,19 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N", help="Worker processes (default 0: one per CPU).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache directory (default: .pvt_lint_cache in the project root).")
+@click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths named on the command line too (for pre-commit).")
 @click.version_option(__version__, "--version", prog_name="pvt-lint")
-def main(
-    paths: tuple[str, ...],
-    select: Optional[str],
-    extend_select: Optional[str],
-    ignore: Optional[str],
-    exclude: tuple[str, ...],
-    extend_exclude: tuple[str, ...],
-    output_format: str,
-    output: Optional[str],
-    config_file: Optional[str],
-    exit_zero: bool,
-    statistics: bool,
-    quiet: bool,
-    explain_code: Optional[str],
-    repro_code: Optional[str],
-    fixed: bool,
-    list_rules: bool,
-    diff_ref: Optional[str],
-    jobs: int = 0,
-    no_cache: bool = False,
-    cache_dir: Optional[str] = None,
-) -> None:
+def main(**options) -> None:
     """Find the bugs that come from confusing processes with threads.
 
     PATHS are files or directories (searched for *.py); the default is the current directory.
     Exit status: 0 no findings, 1 findings, 2 usage, configuration or input error.
     """
-    if explain_code is not None or repro_code is not None or fixed:
-        sys.exit(_learn(explain_code, repro_code, fixed, output_format, output, paths))
+    o = SimpleNamespace(**options)
+    if o.explain_code is not None or o.repro_code is not None or o.fixed:
+        sys.exit(_learn(o.explain_code, o.repro_code, o.fixed, o.output_format, o.output, o.paths))
     try:
-        code = _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_format,
-                    output, config_file, exit_zero, statistics, quiet, list_rules, diff_ref=diff_ref,
-                    jobs=jobs, no_cache=no_cache, cache_dir=cache_dir)
+        code = _run(o)
     except KeyboardInterrupt:
         click.echo("pvt-lint: interrupted", err=True)
         code = EXIT_INTERRUPTED
@@ -168,15 +148,16 @@ def main(
     sys.exit(code)
 
 
-def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_format, output,
-         config_file, exit_zero, statistics, quiet, list_rules, diff_ref=None, jobs=0, no_cache=False,
-         cache_dir=None) -> int:
-    if list_rules:
+def _run(o: SimpleNamespace) -> int:
+    paths, output_format, quiet, diff_ref = o.paths, o.output_format, o.quiet, o.diff_ref
+    if o.list_rules:
         _write(_list_rules(), None)
         return EXIT_CLEAN
     try:
-        config = resolve_config(paths, config_file)
-        config = _apply_options(config, select, ignore, extend_select, exclude, extend_exclude)
+        config = resolve_config(paths, o.config_file)
+        config = _apply_options(config, o.select, o.ignore, o.extend_select, o.exclude, o.extend_exclude)
+        if o.force_exclude is not None:
+            config = config.replace(force_exclude=o.force_exclude)
     except ConfigError as exc:
         _fail(str(exc))
 
@@ -194,16 +175,16 @@ def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_f
     report = lint_paths(
         targets,
         config,
-        jobs=jobs or os.cpu_count() or 1,
-        cache=None if no_cache else _open_cache(config, cache_dir),
+        jobs=o.jobs or os.cpu_count() or 1,
+        cache=None if o.no_cache else _open_cache(config, o.cache_dir),
         progress=_progress_bar if output_format == "text" and not quiet else None,
     )
     if output_format not in FORMATS:
         _fail(f"output format {output_format!r} is not available")
     rendered = FORMATS[output_format](report.findings)
-    if statistics and output_format == "text":
+    if o.statistics and output_format == "text":
         rendered = render_statistics(report.findings)
-    _write(rendered, output)
+    _write(rendered, o.output)
 
     for message in report.errors:
         click.echo(f"pvt-lint: error: {message}", err=True)
@@ -218,7 +199,7 @@ def _run(paths, select, extend_select, ignore, exclude, extend_exclude, output_f
         click.echo(summary, err=True)
     if report.errors:
         return EXIT_ERROR
-    if report.findings and not exit_zero:
+    if report.findings and not o.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 

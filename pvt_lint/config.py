@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 if sys.version_info >= (3, 11):
@@ -33,7 +33,7 @@ DEFAULT_EXCLUDE = (
 )
 
 KNOWN_KEYS = frozenset(
-    {"select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size"}
+    {"select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size", "force-exclude"}
 )
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -51,6 +51,7 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    force_exclude: bool = False  # apply excludes to paths named on the command line too
     root: str = "."
     source: str = ""
 
@@ -89,6 +90,22 @@ class Config:
                 return True
         return False
 
+    def excludes_named_path(self, path: str) -> bool:
+        """With force-exclude, is a path given on the command line (or an ancestor) excluded?
+
+        pre-commit passes file names, so this is how `fixtures/` stays out of a hook run.
+        """
+        if not self.force_exclude:
+            return False
+        parts = PurePath(_relative(path, self.root)).parts
+        for end in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:end])
+            for pattern in (*self.exclude, *self.extend_exclude):
+                pattern = pattern.rstrip("/")
+                if fnmatch.fnmatchcase(parts[end - 1], pattern) or fnmatch.fnmatchcase(prefix, pattern):
+                    return True
+        return False
+
     def fingerprint(self) -> str:
         """What of the configuration can change a file's findings (for the result cache)."""
         return repr((self.select, self.ignore, self.per_file_ignores))
@@ -97,7 +114,7 @@ class Config:
 def _relative(path: str, root: str) -> str:
     try:
         return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
         return PurePath(path).as_posix()
 
 
@@ -175,6 +192,10 @@ def from_table(table: dict, path: Path) -> Config:
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{path}: 'max-file-size' must be a positive integer (bytes)")
         changes["max_file_size"] = value
+    if "force-exclude" in table:
+        if not isinstance(table["force-exclude"], bool):
+            raise ConfigError(f"{path}: 'force-exclude' must be true or false")
+        changes["force_exclude"] = table["force-exclude"]
     return config.replace(**changes)
 
 

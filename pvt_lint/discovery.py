@@ -26,6 +26,8 @@ def iter_python_files(paths: Iterable[str], config: "Config", report: "Report") 
         if not os.path.lexists(given):
             report.errors.append(f"{given}: No such file or directory")
             continue
+        if config.excludes_named_path(given):
+            continue
         if os.path.isdir(given):
             for path in _walk(given, config):
                 key = os.path.realpath(path)

@@ -13,7 +13,7 @@ import threading
 import tokenize
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, ContextManager, Iterable, Optional, Sequence
+from typing import Callable, ContextManager, Optional, Sequence
 
 from .config import Config
 from .discovery import iter_python_files  # the walk lives there; imported here for callers

@@ -12,7 +12,7 @@ FIXTURES = ROOT / "fixtures"
 def run_cli(*args: str, cwd: Path | str | None = None, input: str | None = None, timeout: float = 120):
     """Run the real ``pvt-lint`` command line in a subprocess."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return subprocess.run(
         [sys.executable, "-m", "pvt_lint", *args],
         cwd=cwd or ROOT,

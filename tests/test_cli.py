@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from conftest import FIXTURES, run_cli
+from conftest import run_cli
 
 TRAP = "fixtures/PVT101/global_variable_trap.py"
 TRAP_LINE = "fixtures/PVT101/global_variable_trap.py:11:5: PVT101 global `data` is changed by `.append()` in child process target `worker` (started at line 16); the parent never sees the change"

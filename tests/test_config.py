@@ -66,7 +66,7 @@ def test_unknown_key_is_an_error_naming_key_and_file(tmp_path):
     assert result.stdout == ""
     assert result.stderr == (
         f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: unknown key 'selekt' in [tool.pvt-lint] "
-        "(known keys: exclude, extend-exclude, ignore, max-file-size, per-file-ignores, select)\n"
+        "(known keys: exclude, extend-exclude, force-exclude, ignore, max-file-size, per-file-ignores, select)\n"
     )
 
 
@@ -106,3 +106,20 @@ def test_longest_prefix_wins_between_select_and_ignore():
     assert not config.code_enabled("PVT101")
     assert config.code_enabled("PVT201")
     assert Config(select=("PVT2",)).code_enabled("PVT000"), "syntax errors are always reported"
+
+
+def test_force_exclude_applies_excludes_to_named_files(tmp_path):
+    project(tmp_path, 'extend-exclude = ["vendored"]')
+    (tmp_path / "src" / "vendored").mkdir()
+    (tmp_path / "src" / "vendored" / "c.py").write_text(BUGGY)
+    named = ("src/a.py", "src/vendored/c.py")
+    assert codes(run_cli("--format", "json", *named, cwd=tmp_path)) == [
+        ("src/a.py", "PVT101"), ("src/vendored/c.py", "PVT101"),
+    ]
+    assert codes(run_cli("--format", "json", "--force-exclude", *named, cwd=tmp_path)) == [("src/a.py", "PVT101")]
+    project(tmp_path, 'extend-exclude = ["vendored"]\nforce-exclude = true')
+    assert codes(run_cli("--format", "json", *named, cwd=tmp_path)) == [("src/a.py", "PVT101")]
+    project(tmp_path, 'force-exclude = "yes"')
+    result = run_cli("src", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: 'force-exclude' must be true or false\n"

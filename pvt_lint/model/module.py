@@ -18,7 +18,6 @@ from .facts import (
     ITEM_STORE,
     LOCAL,
     MUTATE,
-    RMW,
     SELF,
     STORE,
     UNKNOWN,

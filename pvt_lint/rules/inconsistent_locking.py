@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Related
 from ..model import RMW, ModuleModel
-from ..model.threads import code_of, describe, function_name, state_key
+from ..model.threads import code_of, describe, function_name
 from .base import Rule
 
 
