@@ -81,14 +81,24 @@ def names_read(expr: cst.CSTNode) -> set[tuple[str, Optional[str]]]:
     return found
 
 
+# A call that returns a held lock as a context manager: ``with self._locked():`` (celery).
+_LOCKING_CALL = re.compile(r"(?:^|_)(?:r?lock|locked|locking)$", re.IGNORECASE)
+
+
+def lock_like(text: str) -> bool:
+    """Is a dotted ``with`` item (``self._lock``, ``self._locked()``) named like a lock?"""
+    last = text.rsplit(".", 1)[-1]
+    if last.endswith("()"):
+        return bool(_LOCKING_CALL.search(last[:-2]))
+    return bool(_LOCK_NAME.search(last))
+
+
 def is_lock_expr(expr: cst.BaseExpression) -> bool:
     """A ``with`` item that looks like a lock by its name (values are checked at finalize)."""
-    if isinstance(expr, cst.Call):
+    if isinstance(expr, cst.Call) and expr.args:
         return False
     name = dotted(expr)
-    if name is None:
-        return False
-    return bool(_LOCK_NAME.search(name.rsplit(".", 1)[-1]))
+    return name is not None and lock_like(name)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Optional, Union
 
 from . import apis
-from .collector import _LOCK_NAME, MODULE
+from .collector import MODULE, lock_like
 from .facts import (
     STORE,
     FREE,
@@ -250,8 +250,7 @@ class ThreadFacts:
         return {id(a) for cta in self.check_then_acts if self.locks_at_test(cta) for a in cta.acts}
 
     def is_lock(self, text: str, function: Optional[str]) -> bool:
-        last = text.rsplit(".", 1)[-1]
-        if _LOCK_NAME.search(last):
+        if lock_like(text):
             return True
         scope = self.model._scope_of(function)
         resolved = self.model._collector.resolve_text(text, scope, self.model._selves(scope))
