@@ -66,13 +66,15 @@ def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | Non
     return analyse(source, path, config or Config()).findings
 
 
-def analyse(source: str | bytes, path: str, config: Config) -> FileResult:
+def analyse(source: str | bytes, path: str, config: Config, *, noqa: bool = True) -> FileResult:
+    """One file's result. ``noqa=False`` leaves ``# noqa`` comments to the caller (flake8 does them)."""
     text, problem = decode(source)
     if problem is not None:
         line, column, message = problem
         return FileResult(path, [_syntax_finding(path, line, column, message)])
     result = _analyse_text(text, path, config)
-    result.findings = sorted(apply_noqa(result.findings, text), key=Finding.sort_key)
+    findings = apply_noqa(result.findings, text) if noqa else result.findings
+    result.findings = sorted(findings, key=Finding.sort_key)
     return result
 
 

@@ -17,7 +17,7 @@ from typing import Iterator, Sequence
 
 from . import __version__
 from .config import Config
-from .engine import SYNTAX_CODE, _analyse_text, decode
+from .engine import SYNTAX_CODE, analyse
 from .findings import Finding
 
 # Every rule on: selection belongs to flake8 (``--select PVT``, ``extend-select``).
@@ -26,11 +26,9 @@ _ALL_RULES = Config()
 
 def findings_for_flake8(source: str, filename: str) -> list[Finding]:
     """The engine's findings for one file, without ``# noqa`` handling and without PVT000."""
-    text, problem = decode(source)
-    if problem is not None:
-        return []
-    result = _analyse_text(text, filename, _ALL_RULES)
-    return sorted((f for f in result.findings if f.code != SYNTAX_CODE), key=Finding.sort_key)
+    # A file that does not decode or parse is flake8's E999, not a PVT finding.
+    result = analyse(source, filename, _ALL_RULES, noqa=False)
+    return [f for f in result.findings if f.code != SYNTAX_CODE]
 
 
 class Plugin:
