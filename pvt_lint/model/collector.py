@@ -128,7 +128,6 @@ class Collector(cst.BatchableCSTVisitor):
         self.calls: list[CallSite] = []
         self.ifs: list[IfInfo] = []
         self.module_accesses: list[Access] = []
-        self.mentions: dict[str, list[tuple[Optional[str], int]]] = {}
         self.main_guards: list[tuple[int, int]] = []
         self.lock_withs: list[tuple[Optional[str], str, int]] = []  # (function, lock text, line)
         self._frames: list[_Frame] = [_Frame(None, None)]
@@ -505,9 +504,6 @@ class Collector(cst.BatchableCSTVisitor):
         if node.name is not None and isinstance(node.name.name, cst.Name):
             self._bind(node.name.name.value, node, "other", None)
 
-    def visit_AsName(self, node: cst.AsName) -> None:
-        pass
-
     # ---- with: lock regions and bound executors -------------------------------------------
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
@@ -597,7 +593,6 @@ class Collector(cst.BatchableCSTVisitor):
         self._statements.pop()
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.mentions.setdefault(node.value, []).append((self._frame.qualname, 0))
         if id(node) not in self._not_loads:
             self.loads.setdefault(node.value, set()).add(self._frame.qualname)
 

@@ -44,7 +44,6 @@ class ModuleModel:
         self.calls = c.calls
         self.ifs = c.ifs
         self.module_accesses = c.module_accesses
-        self.mentions = c.mentions
         self.main_guards = c.main_guards
         self.lock_withs = c.lock_withs
         self._collector = c
