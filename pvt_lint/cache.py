@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -172,9 +172,11 @@ class ResultCache:
 
 
 def _atomic_write(target: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=target.parent)
+    # The temporary name is chosen before the file exists, so an interrupt that lands anywhere (even
+    # between the file's creation and the return of the call that created it) still finds it to remove.
+    temp = target.with_name(f"{_TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(8)}")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with open(temp, "x", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(temp, target)
     except BaseException:
