@@ -328,3 +328,33 @@ def test_parties_and_races():
     assert threads.parties(by_line[12]) == ["main"]  # called by nobody here: whoever imports it
     assert threads.races(threads.parties(by_line[6]), by_line[6].ref) is False
     assert threads.races(threads.parties(by_line[6]) + threads.parties(by_line[9]), by_line[6].ref) is True
+
+
+def test_two_sites_starting_a_thread_subclass_are_one_party_for_its_self_state():
+    model = build(
+        """
+        import threading
+        total = 0
+        class Server(threading.Thread):
+            def run(self):
+                global total
+                self.buffer = self.buffer + b"x"
+                total += 1
+            def stop(self):
+                self.buffer = self.buffer[1:]
+        Server().start()
+        s = Server()
+        s.start()
+        """
+    )
+    threads = model.threads
+    by_line = {w.line: w for w in model.writes()}
+    own, shared, other = by_line[7], by_line[8], by_line[10]
+    assert sorted(p.line for p in threads.parties(own)) == [11, 12]
+    # Thread.start() runs once per object: the two sites start two objects, each with its own self.
+    assert threads.races(threads.parties(own), own.ref) is False
+    # A module global is one variable for both threads.
+    assert threads.races(threads.parties(shared), shared.ref) is True
+    # Another method of the running object is called by its owner: that is a second party.
+    assert threads.parties(other) == ["main"]
+    assert threads.races(threads.parties(own) + threads.parties(other), own.ref) is True

@@ -183,8 +183,14 @@ class ThreadFacts:
         return not any(site.caller == qualname for site in self.model.dispatches)
 
     def races(self, parties: list[Party], ref: StateRef) -> bool:
-        """Two parties, or one thread site that runs several copies at once on the same state."""
-        distinct = {id(p) if not isinstance(p, str) else p for p in parties}
+        """Two parties, or one thread site that runs several copies at once on the same state.
+
+        For ``self`` state, every site that starts a Thread subclass's ``run`` is one party, the
+        object's own thread: ``Thread.start()`` runs once per object, so two such sites start two
+        objects, each with its own ``self`` (a test module that starts a fresh server thread in every
+        test does not share one server's buffer between them).
+        """
+        distinct = {_party_key(p, ref) for p in parties}
         if len(distinct) >= 2:
             return True
         for party in parties:
@@ -301,6 +307,14 @@ class ThreadFacts:
     def acts(self) -> set[int]:
         """ids of the writes that are the action of some check-then-act."""
         return {id(a) for cta in self.check_then_acts for a in cta.acts}
+
+
+def _party_key(party: Party, ref: StateRef):
+    if isinstance(party, str):
+        return party
+    if ref.kind == SELF and party.role == "run":
+        return "own-thread"
+    return id(party)
 
 
 def describe(ref: StateRef) -> str:

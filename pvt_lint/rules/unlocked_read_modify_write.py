@@ -198,6 +198,21 @@ workers = [Worker() for _ in range(4)]
 for w in workers:
     w.start()
 """,
+        # Two places start the subclass, but Thread.start() runs once per object: two objects,
+        # each buffer touched by its own thread only (CPython's test_asynchat echo_server).
+        """
+import threading
+class Echo(threading.Thread):
+    def run(self):
+        self.buffer = b""
+        for _ in range(3):
+            self.buffer = self.buffer + b"x"
+def first():
+    Echo().start()
+def second():
+    server = Echo()
+    server.start()
+""",
         # Locals: the counter is created in the function.
         """
 import threading
