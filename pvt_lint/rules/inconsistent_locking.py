@@ -77,10 +77,16 @@ class InconsistentLocking(Rule):
     ## Known limitations
     A lock-protected plain store (`self.x = 0`) is not taken as a sign that the lock guards `x`: the
     lock must guard an update, an in-place change or a check-then-act of it. Code in `async def` is
-    left out (asyncio locks order coroutines, not threads). Locks are recognised by name (`lock`, `_lock`, `mutex`, `cond`, `sem`, ...) or by a visible
-    `threading.Lock()`-style value; whether the two places take the *same* lock is not checked. A
-    helper counts as locked only when every call of it in the module holds a lock. Plain stores
-    (`self.x = None`) outside the lock are not flagged: only updates that read what they overwrite.
+    left out (asyncio locks order coroutines, not threads). Locks are recognised by name (`lock`,
+    `_lock`, `mutex`, `cond`, `sem`, ...) or by a visible `threading.Lock()`-style value; whether the
+    two places take the *same* lock is not checked. A helper counts as locked only when every call of
+    it in the module holds a lock. Plain stores (`self.x = None`) outside the lock are not flagged:
+    only updates that read what they overwrite. State written without a lock more often than with
+    one is left alone, as FindBugs' inconsistent-synchronization check leaves fields "accessed
+    unlocked most of the time": the locked write is then the exception, and the code relies on a
+    phase or a single writer the rule cannot see; so is an update whose only locked counterpart is in
+    the same function (the lock is taken there on another path, such as a condition wait). A real
+    race in such code is missed.
     """
 
     CODE = "PVT203"
@@ -228,6 +234,48 @@ class Pool:
         with self._lock:
             self.free += 1
 """,
+        # Written without the lock more often than with it: the sequential path and the reset run
+        # when no worker does (joblib's Parallel); the one locked update is the exception.
+        """
+import threading
+class Runner:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.dispatched = 0
+    def dispatch(self, batch):
+        with self._lock:
+            self.dispatched += len(batch)
+    def reset(self):
+        self.dispatched = 0
+    def run_sequential(self, tasks):
+        for task in tasks:
+            self.dispatched += 1
+            task()
+""",
+        # The only locked update is in the same function, on the path that waits on the
+        # condition: a single consumer, while the producer only appends (mpire's result iterator).
+        """
+import collections
+import threading
+class Results:
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._items = collections.deque()
+        self.returned = 0
+    def put(self, item):
+        self._items.append(item)
+        with self._cond:
+            self._cond.notify()
+    def next(self):
+        if self._items:
+            self.returned += 1
+            return self._items.popleft()
+        with self._cond:
+            while not self._items:
+                self._cond.wait()
+            self.returned += 1
+            return self._items.popleft()
+""",
         # Double-checked locking: the action is under the lock.
         """
 import threading
@@ -312,6 +360,22 @@ class Queue:
     def drop(self):
         self.size = self.size - 1  # expect: PVT203
 """,
+        # A semaphore subclass grows its limit under the condition and shrinks it without
+        # (billiard's LaxBoundedSemaphore); an autoscaler thread and the pool call both.
+        """
+import threading
+class Slots(threading.Semaphore):
+    def __init__(self, value):
+        super().__init__(value)
+        self.limit = value
+    def grow(self):
+        with self._cond:
+            self.limit += 1
+            self._cond.notify()
+    def shrink(self):
+        self.limit -= 1  # expect: PVT203
+        self.acquire()
+""",
         # Class attribute updated under a lock in one classmethod only.
         """
 import threading
@@ -341,12 +405,23 @@ class Ids:
             guarded = threads.guarded(live)
             if not guarded:
                 continue
-            for access in live:
-                if threads.locks(access):
-                    continue
+            # State written without a lock more often than with one is not kept under that lock:
+            # the locked writes are the exception (a one-off set-up, a path that holds the lock for
+            # something else) and the author relies on a phase or a single writer the rule cannot
+            # see (FindBugs' inconsistent-synchronization check drops such fields the same way).
+            unlocked = [w for w in live if not threads.locks(w)]
+            if len(unlocked) > len(live) - len(unlocked):
+                continue
+            for access in unlocked:
                 # Alternative definitions of one function (`def wrapper` in each branch of an `if`,
-                # as in functools' pure-Python lru_cache) never exist together: no pairing.
-                pairs = [w for w in guarded if not _alternatives(w.function, access.function)]
+                # as in functools' pure-Python lru_cache) never exist together: no pairing. Nor does
+                # a locked write in the same function: the lock is taken there on another path (to
+                # wait on a condition), and nothing shows two threads in that function at once.
+                pairs = [
+                    w
+                    for w in guarded
+                    if w.function != access.function and not _alternatives(w.function, access.function)
+                ]
                 if not pairs:
                     continue
                 guard = min(pairs, key=lambda w: (w.line, w.column))
