@@ -136,15 +136,15 @@ def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
 def build_model(module, visitors: Sequence = ()):
     """The concurrency model of a parsed module, from the one batched traversal that also runs
     ``visitors`` (the rules' own visit methods, if any)."""
-    from libcst.metadata import MetadataWrapper
-
     from .model import Collector, ModuleModel
     from .positions import positions
+    from .walk import Walker
 
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    # The same ranges as wrapper.resolve(PositionProvider), without its extra traversal (positions.py).
+    # The same ranges as libcst's PositionProvider, without its extra traversal (positions.py); no
+    # visitor uses other metadata, so no MetadataWrapper. The walk calls the visitors in libcst's
+    # order without rebuilding the tree (walk.py).
     collector = Collector(positions(module))
-    wrapper.visit_batched([collector, collector.work, *visitors])
+    Walker([collector, collector.work, *visitors]).walk(module)
     return ModuleModel(collector)
 
 

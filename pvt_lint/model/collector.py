@@ -28,6 +28,7 @@ from .facts import (
     IfInfo,
 )
 from .work import WorkCollector
+from ..walk import code_children
 
 MODULE = "<module>"
 _PLACEHOLDERS = frozenset({"None", "<constant>"})
@@ -77,7 +78,7 @@ def names_read(expr: cst.CSTNode) -> set[tuple[str, Optional[str]]]:
             if root is not None:
                 found.add((root[0], root[1]))
                 found.add((root[0], None))
-        stack.extend(node.children)
+        stack.extend(code_children(node))
     return found
 
 
