@@ -93,8 +93,8 @@ class InconsistentLocking(Rule):
     NAME = "inconsistent-locking"
     MESSAGE = (
         "`{code}` in `{function}` {what} {state} with no lock held, but {state} is written under "
-        "`{lock}` at line {line}: a thread holding that lock can write between this read and write and "
-        "one of the updates is lost, which the GIL hides but free-threaded Python does not; take `{lock}` here too"
+        "`{lock}` at line {line}: {interleaving}, which the GIL hides but free-threaded Python does not; "
+        "take `{lock}` here too"
     )
     CONCEPT = "8-free-threaded-python"
     VALID = (
@@ -430,6 +430,13 @@ class Ids:
                 if access.kind != RMW and cta is None:
                     continue
                 what = "updates" if cta is None else f"acts on a test (`{code_of(cta.test.node)}`) of"
+                interleaving = (
+                    "a thread holding that lock can write between this read and this write, and one of the "
+                    "two updates is lost"
+                    if cta is None
+                    else "a thread holding that lock can change it between the test and this write, so the "
+                    "write rests on a stale test and overwrites that change"
+                )
                 self.report(
                     access.line,
                     access.column,
@@ -440,6 +447,7 @@ class Ids:
                         state=describe(access.ref),
                         lock=lock,
                         line=guard.line,
+                        interleaving=interleaving,
                     ),
                     end=(access.end_line, access.end_column),
                     related=(Related(guard.line, guard.column, f"{describe(access.ref)} is written under `{lock}` here"),),
