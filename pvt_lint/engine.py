@@ -81,11 +81,11 @@ def analyse(source: str | bytes, path: str, config: Config, *, noqa: bool = True
 def _analyse_text(text: str, path: str, config: Config) -> FileResult:
     # On the deep-stack thread: the recursion limit raised there is interpreter-wide, and CPython's
     # AST construction on the 8 MiB main stack segfaults under it (a 1,000,000-term `a + a + ...`).
-    cpython_error = on_deep_stack(_cpython_syntax_error, text, path)
+    tree, cpython_error = on_deep_stack(_cpython_parse, text, path)
     if cpython_error is not None and any(m in cpython_error.msg for m in _NESTING_ERRORS):
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
     rules = None
-    if _PREFILTER.search(text.encode("utf-8", "surrogatepass")):
+    if _PREFILTER.search(text.encode("utf-8", "surrogatepass")) and (tree is None or _may_find(tree)):
         # Imported only here: a run whose files are all cached or prefiltered never loads libcst.
         from .rules import all_rules
 
@@ -225,19 +225,25 @@ def decode(source: str | bytes) -> tuple[str, Optional[tuple[int, int, str]]]:
     return text, None
 
 
-def _cpython_syntax_error(text: str, path: str) -> Optional[SyntaxError]:
-    """What the running interpreter's parser says (it only parses: nothing is executed)."""
+def _cpython_parse(text: str, path: str) -> tuple[Optional[ast.Module], Optional[SyntaxError]]:
+    """The running interpreter's AST, or what its parser says is wrong (it only parses: nothing runs)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(text, filename=path)
+            return ast.parse(text, filename=path), None
     except SyntaxError as exc:
-        return exc
+        return None, exc
     except (ValueError, MemoryError, RecursionError) as exc:
         error = SyntaxError(str(exc) or type(exc).__name__)
         error.lineno, error.offset = 1, 1
-        return error
-    return None
+        return None, error
+
+
+def _may_find(tree: ast.Module) -> bool:
+    # On the deep-stack thread for the same reason as the parse: the tree may be very deep.
+    from .gate import may_find
+
+    return on_deep_stack(may_find, tree)
 
 
 def _from_syntax_error(path: str, error: SyntaxError) -> Finding:

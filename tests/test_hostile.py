@@ -225,8 +225,9 @@ def test_stdlib_files_libcst_rejects_are_never_pvt000(tmp_path, name):
     original = STDLIB / name
     if not original.is_file():
         pytest.skip(f"this interpreter ships no {name}")
-    # The tail gets the file past the prefilter, so libcst's parser really sees it.
-    (tmp_path / "rejected.py").write_bytes(original.read_bytes() + b"\nimport threading\n")
+    # The tail gets the file past the prefilter and the gate, so libcst's parser really sees it.
+    tail = b"\nimport threading\nthreading.Thread(target=print).start()\n"
+    (tmp_path / "rejected.py").write_bytes(original.read_bytes() + tail)
     result, found, stderr = lint(tmp_path)
     assert "PVT000" not in {f[3] for f in found}
     assert len(stderr) == 2 and stderr[0].startswith(

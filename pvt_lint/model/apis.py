@@ -7,6 +7,8 @@ Names are normalised by the import resolver first: ``multiprocessing.get_context
 
 from __future__ import annotations
 
+import re
+
 PROCESS = "process"
 THREAD = "thread"
 
@@ -169,3 +171,19 @@ PROCESS_STARTING_CALLS = {
 
 # APIs that pickle callables by value (cloudpickle), so lambdas and nested functions do travel.
 PICKLE_BY_VALUE_PREFIXES = ("loky.",)
+
+# ---- lock regions -----------------------------------------------------------------------
+_LOCK_NAME = re.compile(
+    r"(?:^|_)(?:r?lock|locks|mutex|mtx|cond|condition|cv|sem|semaphore)(?:$|_)", re.IGNORECASE
+)
+
+# A call that returns a held lock as a context manager: ``with self._locked():`` (celery).
+_LOCKING_CALL = re.compile(r"(?:^|_)(?:r?lock|locked|locking)$", re.IGNORECASE)
+
+
+def lock_like(text: str) -> bool:
+    """Is a dotted ``with`` item (``self._lock``, ``self._locked()``) named like a lock?"""
+    last = text.rsplit(".", 1)[-1]
+    if last.endswith("()"):
+        return bool(_LOCKING_CALL.search(last[:-2]))
+    return bool(_LOCK_NAME.search(last))

@@ -7,7 +7,6 @@ calls, lock regions, ifs) and leaves everything that depends on code further dow
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -15,6 +14,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from . import apis
+from .apis import lock_like
 from .facts import (
     DELETE,
     MUTATE,
@@ -33,9 +33,6 @@ from ..walk import code_children
 MODULE = "<module>"
 _PLACEHOLDERS = frozenset({"None", "<constant>"})
 
-_LOCK_NAME = re.compile(
-    r"(?:^|_)(?:r?lock|locks|mutex|mtx|cond|condition|cv|sem|semaphore)(?:$|_)", re.IGNORECASE
-)
 
 
 def dotted(expr: cst.BaseExpression) -> Optional[str]:
@@ -80,18 +77,6 @@ def names_read(expr: cst.CSTNode) -> set[tuple[str, Optional[str]]]:
                 found.add((root[0], None))
         stack.extend(code_children(node))
     return found
-
-
-# A call that returns a held lock as a context manager: ``with self._locked():`` (celery).
-_LOCKING_CALL = re.compile(r"(?:^|_)(?:r?lock|locked|locking)$", re.IGNORECASE)
-
-
-def lock_like(text: str) -> bool:
-    """Is a dotted ``with`` item (``self._lock``, ``self._locked()``) named like a lock?"""
-    last = text.rsplit(".", 1)[-1]
-    if last.endswith("()"):
-        return bool(_LOCKING_CALL.search(last[:-2]))
-    return bool(_LOCK_NAME.search(last))
 
 
 def is_lock_expr(expr: cst.BaseExpression) -> bool:
