@@ -23,13 +23,21 @@ from .suppress import apply_noqa
 SYNTAX_CODE = "PVT000"
 SYNTAX_NAME = "syntax-error"
 
-# A file that mentions none of these cannot dispatch work or take a lock: skip the libcst parse.
-# Every API the model knows is reached through one of these modules' names, and lock regions
-# through a name ending in "lock"/"Lock" (not "block" or "clock").
-_PREFILTER = re.compile(
-    rb"thread|Thread|multiprocessing|concurrent|billiard|loky|asyncio|run_in_executor|"
-    rb"(?<![A-Za-z])[Ll]ock"
+# A first, textual look (the gate in gate.py is the precise one): a file that mentions none of these
+# cannot dispatch work or hold a lock region. Every API the model knows is reached through one of these
+# modules' names or ``run_in_executor``; a lock region is an ``acquire()`` or a ``with`` on a name that
+# contains one of the lock stems of ``apis.lock_like`` (``_lock``, ``RLock``, ``self._mutex``, ``_cond``,
+# ``LOCK``...), after a non-letter.
+_PREFILTER_WORDS = (
+    "thread", "Thread", "multiprocessing", "concurrent", "billiard", "loky", "asyncio", "run_in_executor", "acquire",
 )
+_PREFILTER_LOCK = re.compile(r"(?<![a-z])(?:r?lock|mutex|mtx|cond|cv|sem)")
+
+
+def mentions_concurrency(text: str) -> bool:
+    # Substring tests first: each is one fast scan, where a regex alternation is a slow one.
+    return any(word in text for word in _PREFILTER_WORDS) or bool(_PREFILTER_LOCK.search(text.lower()))
+
 
 # CPython's parser stops at 200 nested brackets; libcst's native parser can crash the
 # whole process far beyond that, so such input never reaches it.
@@ -85,7 +93,7 @@ def _analyse_text(text: str, path: str, config: Config) -> FileResult:
     if cpython_error is not None and any(m in cpython_error.msg for m in _NESTING_ERRORS):
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
     rules = None
-    if _PREFILTER.search(text.encode("utf-8", "surrogatepass")) and (tree is None or _may_find(tree)):
+    if mentions_concurrency(text) and (tree is None or _may_find(tree)):
         # Imported only here: a run whose files are all cached or prefiltered never loads libcst.
         from .rules import all_rules
 

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import FIXTURES
 from labels import expected
+from pvt_lint.engine import lint_source
 from pvt_lint.gate import may_find
 from pvt_lint.rules import all_rules
 
@@ -63,3 +64,23 @@ def test_passes(source):
 @pytest.mark.parametrize("source", REJECTED.values(), ids=REJECTED.keys())
 def test_rejected(source):
     assert may_find(ast.parse(source)) is False
+
+
+def test_a_lock_named_only_mutex_still_reaches_the_rules():
+    # No "lock", no "thread" anywhere: the textual prefilter must still let it through.
+    source = textwrap.dedent(
+        """\
+        class Counter:
+            def __init__(self, mutex):
+                self._mutex = mutex
+                self.n = 0
+
+            def add(self):
+                with self._mutex:
+                    self.n += 1
+
+            def add_fast(self):
+                self.n += 1
+        """
+    )
+    assert [(f.line, f.code) for f in lint_source(source, "counter.py")] == [(11, "PVT203")]
