@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
+import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
@@ -112,10 +114,37 @@ class Config:
 
 
 def _relative(path: str, root: str) -> str:
+    """``path`` relative to ``root`` after resolving symbolic links, or as given when outside it."""
     try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
+        real, real_root = real_path(path), _real_directory(root)
+    except (OSError, ValueError):
         return PurePath(path).as_posix()
+    if real == real_root:
+        return "."
+    prefix = real_root if real_root.endswith(os.sep) else real_root + os.sep
+    if not real.startswith(prefix):
+        return PurePath(path).as_posix()
+    return PurePath(real[len(prefix):]).as_posix()
+
+
+def _real_directory(directory: str) -> str:
+    # Keyed by the working directory too: a relative name means another directory after a chdir.
+    return _real_directory_in(os.getcwd(), directory)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_directory_in(cwd: str, directory: str) -> str:
+    return os.path.realpath(os.path.join(cwd, directory))
+
+
+def real_path(path: str) -> str:
+    """``os.path.realpath(path)``, resolving each directory once per run (a walk asks for thousands
+    of files in the same few hundred directories, and resolving costs a system call per component)."""
+    head, tail = os.path.split(path)
+    if tail in ("", ".", ".."):
+        return os.path.realpath(path)
+    full = os.path.join(_real_directory(head or os.curdir), tail)
+    return os.path.realpath(full) if os.path.islink(full) else full
 
 
 def _glob_match(rel: str, pattern: str) -> bool:

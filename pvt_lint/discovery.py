@@ -13,6 +13,8 @@ import os
 import stat
 from typing import TYPE_CHECKING, Iterable
 
+from .config import real_path
+
 if TYPE_CHECKING:
     from .config import Config
     from .engine import Report
@@ -30,12 +32,12 @@ def iter_python_files(paths: Iterable[str], config: "Config", report: "Report") 
             continue
         if os.path.isdir(given):
             for path in _walk(given, config):
-                key = os.path.realpath(path)
+                key = real_path(path)
                 if key not in seen:
                     seen.add(key)
                     out.append(path)
         else:
-            key = os.path.realpath(given)
+            key = real_path(given)
             if key not in seen:
                 seen.add(key)
                 out.append(given)
