@@ -38,6 +38,8 @@ _API_NAMES = frozenset(
     )
     for name in group
 )
+# Calls that give a multiprocessing context, whose attributes are the module's (``ctx.Process``).
+_CONTEXT_NAMES = frozenset(_last(name[:-2]) for name in apis.MULTIPROCESSING_ALIASES)
 # `loop.run_in_executor(None, f)` needs no import at all.
 _IMPORT_FREE_APIS = frozenset({"run_in_executor"})
 # Names that make a `with` item a lock by its value (``self._m = threading.Lock()``; any ``X.Lock()``).
@@ -64,17 +66,38 @@ def _named_like_a_lock(expr: ast.AST) -> bool:
     return text is not None and lock_like(text)
 
 
+def _root(node: ast.AST) -> ast.AST:
+    """The innermost value of an attribute/call/subscript chain: ``a`` of ``a.b(c).d[e].f``."""
+    while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node
+
+
 def may_find(tree: ast.AST) -> bool:
-    """Could the concurrency model of this module hold anything a rule judges?"""
-    imports_api_module = False
-    names: set[str] = set()
+    """Could the concurrency model of this module hold anything a rule judges?
+
+    A dispatch API counts when it is reached the way the model resolves it: imported by name from a
+    concurrency module (``from threading import Thread``), or as an attribute of a name bound to one
+    (``threading.Thread``, ``mp.get_context("spawn").Process``), or of any other name when the module
+    also takes a multiprocessing context (``ctx.Process`` after ``ctx = mp.get_context()``).
+    """
+    bound: set[str] = set()  # local names bound by an import of or from a concurrency module
+    imported_apis = False
+    uses: list[ast.Attribute] = []  # attributes named like an API
+    takes_context = False
     withs = False
+    names: set[str] = set()
     for node in ast.walk(tree):
         kind = type(node)
         if kind is ast.Attribute:
-            if node.attr == "acquire" or node.attr in _IMPORT_FREE_APIS:
+            attr = node.attr
+            if attr == "acquire" or attr in _IMPORT_FREE_APIS:
                 return True
-            names.add(node.attr)
+            if attr in _API_NAMES:
+                uses.append(node)
+            elif attr in _CONTEXT_NAMES:
+                takes_context = True
+            names.add(attr)
         elif kind is ast.Name:
             names.add(node.id)
         elif kind is ast.With or kind is ast.AsyncWith:
@@ -83,11 +106,20 @@ def may_find(tree: ast.AST) -> bool:
                 return True
         elif kind is ast.Import:
             for alias in node.names:
-                imports_api_module = imports_api_module or alias.name.split(".", 1)[0] in _MODULES
+                if alias.name.split(".", 1)[0] in _MODULES:
+                    bound.add(alias.asname or alias.name.split(".", 1)[0])
         elif kind is ast.ImportFrom:
-            if node.level == 0 and node.module and node.module.split(".", 1)[0] in _MODULES:
-                imports_api_module = True
             names.update(alias.name for alias in node.names)
-    if imports_api_module and not names.isdisjoint(_API_NAMES):
+            if node.level == 0 and node.module and node.module.split(".", 1)[0] in _MODULES:
+                for alias in node.names:
+                    bound.add(alias.asname or alias.name)
+                    imported_apis = imported_apis or alias.name in _API_NAMES
+                    takes_context = takes_context or alias.name in _CONTEXT_NAMES
+    if imported_apis:
         return True
+    if bound:
+        for use in uses:
+            root = _root(use.value)
+            if isinstance(root, ast.Name) and (root.id in bound or takes_context):
+                return True
     return withs and not names.isdisjoint(_LOCK_TYPE_NAMES)
