@@ -104,7 +104,8 @@ def _conditional_fields(node: cst.CSTNode, order: tuple[str, ...]) -> tuple[str,
             if field.default is not None:
                 continue
             if getattr(node, field.name) is None:
-                conditional.extend([field.name] if field.name not in order else [])
+                if field.name not in order:
+                    conditional.append(field.name)
                 continue
             try:
                 absent = _field_order(node.with_changes(**{field.name: None}))
