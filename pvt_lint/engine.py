@@ -1,4 +1,9 @@
-"""The pure core: source in, findings out. Parse once, wrap once, one batched traversal."""
+"""The pure core: source in, findings out.
+
+CPython's parse (the syntax verdict, and the AST the gate reads) -> a textual prefilter and the AST gate
+(gate.py) -> one libcst parse -> one batched traversal of the model's collectors and the rules in
+libcst's visit order (walk.py) -> the rules judge the module's model -> ``# noqa``.
+"""
 
 from __future__ import annotations
 
