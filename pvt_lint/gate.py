@@ -7,8 +7,9 @@ region is a ``with`` on something named or built like a lock, or an ``acquire()`
 neither can hold no finding, whatever its size, and skips the libcst parse (which costs several times
 CPython's own parse). The gate only has to be generous: the model decides.
 
-``tests/test_gate.py`` checks every fixture and rule example that has a finding passes the gate, and the
-benchmark sweep compares findings with and without it on every corpus file.
+``tests/test_gate.py`` checks that every fixture and rule example with a finding passes the gate;
+``benchmarks/gatecheck.py`` analyses every module the gate skips in the corpora and the stdlib, in full,
+and reports any that would have had a finding.
 """
 
 from __future__ import annotations
