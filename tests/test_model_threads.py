@@ -59,6 +59,44 @@ def test_acquire_release_in_try_finally():
     assert locks_by_line(model) == {5: frozenset(), 9: frozenset({"self._guard"}), 12: frozenset()}
 
 
+def test_release_without_acquire_holds_the_lock_from_entry_up_to_the_release():
+    # A lock wrapper (tqdm's _InterpreterLock): acquire() takes the lock and returns, release()
+    # runs with it held until it lets go. A release after an acquire in the same function, and a
+    # release of something that is not a lock, change nothing.
+    model = build(
+        """
+        import threading
+        class Wrapper:
+            def __init__(self):
+                self._lock = threading.RLock()
+                self.depth = 0
+            def acquire(self):
+                self._lock.acquire()
+                self.depth += 1
+            def release(self):
+                self.depth -= 1
+                self._lock.release()
+                self.after = self.after + 1
+            def paired(self):
+                self._lock.acquire()
+                self._lock.release()
+                self.count += 1
+            def other(self, pool):
+                self.calls += 1
+                pool.release()
+        """
+    )
+    assert locks_by_line(model) == {
+        5: frozenset(),
+        6: frozenset(),
+        9: frozenset({"self._lock"}),
+        11: frozenset({"self._lock"}),
+        13: frozenset(),
+        17: frozenset(),
+        19: frozenset(),
+    }
+
+
 def test_early_return_inside_a_lock_keeps_the_rest_of_the_block_locked():
     model = build(
         """

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Optional, Union
 
 from . import apis
-from .collector import MODULE, lock_like
+from .collector import MODULE, dotted as _dotted, lock_like
 from .facts import (
     STORE,
     FREE,
@@ -235,9 +235,36 @@ class ThreadFacts:
     def locks(self, access: Access) -> frozenset[str]:
         """Locks held at a write (by it or by every caller), counting only things that are locks:
         a lock-like name or a visible ``threading.Lock()``-style value, not any ``x.acquire()``."""
-        return frozenset(
-            lock for lock in self.model.effective_locks(access) if lock and self.is_lock(lock, access.function)
-        )
+        held = self.model.effective_locks(access) | self.held_on_entry(access.function, access.line)
+        return frozenset(lock for lock in held if lock and self.is_lock(lock, access.function))
+
+    def held_on_entry(self, qualname: Optional[str], line: int) -> frozenset[str]:
+        """Locks a function releases without having acquired them (a lock wrapper's ``release`` or
+        ``__exit__``, whose caller acquired them): held from its start up to that release."""
+        if not qualname:
+            return frozenset()
+        return frozenset(lock for lock, until in self._released_unacquired.get(qualname, {}).items() if line < until)
+
+    @cached_property
+    def _released_unacquired(self) -> dict[str, dict[str, int]]:
+        """Function -> {lock text: line of its first ``release()`` with no earlier ``acquire()`` there}."""
+        calls: dict[str, list] = {}
+        for call in self.model.calls:
+            func = call.node.func
+            if call.caller and type(func).__name__ == "Attribute" and func.attr.value in ("acquire", "release"):
+                calls.setdefault(call.caller, []).append(call)
+        out: dict[str, dict[str, int]] = {}
+        for qualname, found in calls.items():
+            acquired: set[str] = set()
+            for call in sorted(found, key=lambda c: (c.line, c.column)):
+                receiver = _dotted(call.node.func.value)
+                if receiver is None:
+                    continue
+                if call.node.func.attr.value == "acquire":
+                    acquired.add(receiver)
+                elif receiver not in acquired and self.is_lock(receiver, qualname):
+                    out.setdefault(qualname, {}).setdefault(receiver, call.line)
+        return out
 
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes
@@ -300,7 +327,7 @@ class ThreadFacts:
 
     def locks_at_test(self, cta: CheckThenAct) -> frozenset[str]:
         """Locks held where the ``if`` tests, including those every caller holds."""
-        held = cta.test.locks | self.model.caller_locks(cta.function)
+        held = cta.test.locks | self.model.caller_locks(cta.function) | self.held_on_entry(cta.function, cta.test.line)
         return frozenset(lock for lock in held if lock)
 
     @cached_property
