@@ -86,7 +86,10 @@ class InconsistentLocking(Rule):
     unlocked most of the time": the locked write is then the exception, and the code relies on a
     phase or a single writer the rule cannot see; so is an update whose only locked counterpart is in
     the same function (the lock is taken there on another path, such as a condition wait). A real
-    race in such code is missed.
+    race in such code is missed. A function that releases a lock it did not acquire (a lock
+    wrapper's `release` or `__exit__`) holds it up to that release. A private method that nothing
+    in the module calls, in a class with a base from another module, is a hook of that base and is
+    left alone: whether its caller holds the lock cannot be seen.
     """
 
     CODE = "PVT203"
@@ -276,6 +279,41 @@ class Results:
             self.returned += 1
             return self._items.popleft()
 """,
+        # A lock wrapper (tqdm's _InterpreterLock): release() runs with the lock its caller acquired
+        # through acquire(), up to the point where it lets go.
+        """
+import threading
+class ReentrantGate:
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._depth = 0
+    def acquire(self):
+        self._lock.acquire()
+        self._depth += 1
+    def release(self):
+        self._depth -= 1
+        self._lock.release()
+""",
+        # A private hook that nothing here calls, overriding a base from another module, which
+        # calls it with the lock held (psycopg_pool's NullConnectionPool._get_ready_connection).
+        """
+import threading
+from psycopg_pool.pool import ConnectionPool
+class NullPool(ConnectionPool):
+    def __init__(self):
+        super().__init__()
+        self._lock = threading.Lock()
+        self._nconns = 0
+    def _get_ready_connection(self):
+        if self._nconns < self.max_size:
+            self._nconns += 1
+            return object()
+        return None
+    def _maybe_close_connection(self, conn):
+        with self._lock:
+            self._nconns -= 1
+            conn.close()
+""",
         # Double-checked locking: the action is under the lock.
         """
 import threading
@@ -422,7 +460,7 @@ class Ids:
                     for w in guarded
                     if w.function != access.function and not _alternatives(w.function, access.function)
                 ]
-                if not pairs:
+                if not pairs or _hook_of_foreign_base(model, access.function):
                     continue
                 guard = min(pairs, key=lambda w: (w.line, w.column))
                 lock = sorted(threads.locks(guard))[0]
@@ -457,3 +495,25 @@ class Ids:
 def _alternatives(one, other) -> bool:
     """Two different definitions of the same qualname (the model names redefinitions `name@line`)."""
     return one != other and (one or "").split("@", 1)[0] == (other or "").split("@", 1)[0]
+
+
+# Bases that call none of a subclass's methods.
+_INERT_BASES = frozenset({"object", "typing.Generic", "typing.Protocol", "abc.ABC"})
+
+
+def _hook_of_foreign_base(model: ModuleModel, qualname) -> bool:
+    """A private method that nothing in the module calls or dispatches, in a class with a base from
+    another module: a hook that base calls, under a lock or not, where the rule cannot see (an
+    override of psycopg_pool's `_get_ready_connection`, called with the pool's lock held). Only
+    public methods are entry points that callers reach without the object's own lock (as in
+    RacerD); a private one is judged by its callers, and here there are none to judge."""
+    fn = model.function(qualname)
+    if fn is None or not fn.is_method or fn.class_qualname is None:
+        return False
+    name = fn.name
+    if not name.startswith("_") or (name.startswith("__") and name.endswith("__")):
+        return False
+    if model.callers_of(qualname) or any(site.target == qualname for site in model.dispatches):
+        return False
+    bases = model.class_bases(fn.class_qualname)
+    return any(base not in model.classes and base.split("[", 1)[0] not in _INERT_BASES for base in bases)
