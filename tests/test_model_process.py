@@ -286,3 +286,20 @@ def stored(procs):
         ("built_only", True), ("started", False), ("in_a_list", False), ("handed_to_a_starter", False),
         ("returned", False), ("stored", False),
     ]
+
+
+def test_a_name_rebound_to_another_pool_is_that_pool_from_its_binding_on():
+    # One name, two pools in turn: each map goes where the pool bound last before it sends work.
+    assert facts(at("""\
+def main(items):
+    with ThreadPoolExecutor() as pool:
+        pool.map(work, items)
+    with ProcessPoolExecutor() as pool:
+        pool.map(work, items)
+    pool = ThreadPoolExecutor()
+    pool.submit(work)
+""")) == [
+        (12, THREAD, "concurrent.futures.ThreadPoolExecutor.map", "map", "function", "work", True),
+        (14, PROCESS, "concurrent.futures.ProcessPoolExecutor.map", "map", "function", "work", True),
+        (16, THREAD, "concurrent.futures.ThreadPoolExecutor.submit", "submit", "function", "work", True),
+    ]

@@ -111,6 +111,8 @@ class Collector(cst.BatchableCSTVisitor):
         self.module_names: dict[str, Binding] = {}
         # (scope qualname or MODULE or class qualname, name or "self.attr") -> (dotted value, node)
         self.values: dict[tuple[str, str], tuple[str, cst.BaseExpression]] = {}
+        # (function qualname, name) -> every informative binding in source order: (line, dotted value)
+        self.rebinds: dict[tuple[str, str], list[tuple[int, str]]] = {}
         self.calls: list[CallSite] = []
         self.ifs: list[IfInfo] = []
         self.module_accesses: list[Access] = []
@@ -148,8 +150,12 @@ class Collector(cst.BatchableCSTVisitor):
         text = dotted(expr)
         return None if text is None else self.resolve_text(text, self._scope(), self.functions_by_self())
 
-    def resolve_text(self, text: str, scope: tuple[str, ...], selves: dict[str, str]) -> str:
-        """``ex.submit`` -> "concurrent.futures.ProcessPoolExecutor().submit" when ``ex`` holds one."""
+    def resolve_text(self, text: str, scope: tuple[str, ...], selves: dict[str, str], line: Optional[int] = None) -> str:
+        """``ex.submit`` -> "concurrent.futures.ProcessPoolExecutor().submit" when ``ex`` holds one.
+
+        With ``line``, a function's local name that is bound more than once means its last binding at or
+        before that line.
+        """
         head, sep, rest = text.partition(".")
         call_suffix = "()" if head.endswith("()") else ""
         head_name = head[: -len(call_suffix)] if call_suffix else head
@@ -165,6 +171,10 @@ class Collector(cst.BatchableCSTVisitor):
             found = self.values.get((key, head_name))
             if found is not None:
                 replacement = found[0]
+                history = self.rebinds.get((key, head_name)) if line is not None else None
+                if history and len(history) > 1:
+                    before = [value for bound_at, value in history if bound_at <= line]
+                    replacement = before[-1] if before else replacement
                 break
         if replacement is None:
             replacement = self.imports.get(head_name)
@@ -202,6 +212,9 @@ class Collector(cst.BatchableCSTVisitor):
         existing = self.values.get(key)
         if existing is None or existing[0] in _PLACEHOLDERS:
             self.values[key] = (resolved, node)
+        if key[0] != MODULE and key[0] not in self.classes and resolved not in _PLACEHOLDERS:
+            # A function's own names run in order: `pool` may hold a thread pool, then a process pool.
+            self.rebinds.setdefault(key, []).append((self._pos(node).start.line, resolved))
 
     def _value_of(self, value: cst.BaseExpression) -> Optional[str]:
         if isinstance(value, cst.Lambda):

@@ -144,12 +144,14 @@ class ModuleModel:
     def in_main_guard(self, line: int) -> bool:
         return any(start <= line <= end for start, end in self.main_guards)
 
-    def resolve(self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str]) -> Optional[str]:
-        """Resolve an expression to a dotted name through imports and bound values."""
+    def resolve(
+        self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str], line: Optional[int] = None
+    ) -> Optional[str]:
+        """Resolve an expression to a dotted name through imports and bound values (as bound at ``line``)."""
         text = dotted(expr)
         if text is None:
             return None
-        return self._collector.resolve_text(text, scope, self._selves(scope))
+        return self._collector.resolve_text(text, scope, self._selves(scope), line)
 
     def value_of(self, name: str, scope: tuple[str, ...] = ()) -> Optional[str]:
         for key in (*scope, MODULE):
@@ -315,7 +317,7 @@ class ModuleModel:
 
     def _find_dispatch(self, call: CallSite) -> None:
         node = call.node
-        qualname = self.resolve(node.func, call.scope, call.class_qualname)
+        qualname = self.resolve(node.func, call.scope, call.class_qualname, call.line)
         call.qualname = qualname
         if qualname is None:
             return
@@ -355,7 +357,7 @@ class ModuleModel:
             return
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
-            owner = self.resolve(node.func.value, call.scope, call.class_qualname)
+            owner = self.resolve(node.func.value, call.scope, call.class_qualname, call.line)
             if method == "run_in_executor":
                 positional = _positional(args)
                 if len(positional) >= 2:
@@ -363,7 +365,7 @@ class ModuleModel:
                     if isinstance(executor, cst.Name) and executor.value == "None":
                         context = apis.THREAD
                     else:
-                        context = self._pool_context(self.resolve(executor, call.scope, call.class_qualname))
+                        context = self._pool_context(self.resolve(executor, call.scope, call.class_qualname, call.line))
                     if context is not None:
                         payload = tuple(a.value for a in positional[2:])
                         self._add(call, context, "loop.run_in_executor", "submit", positional[1].value, payload, pool=True)
