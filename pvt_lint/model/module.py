@@ -574,7 +574,8 @@ class ModuleModel:
         return self._scope_of(qualname)
 
     def start_method(self, site: DispatchSite) -> Optional[str]:
-        """The start method a dispatch names explicitly (``get_context("fork").Process``), if any."""
+        """The start method a dispatch names (``get_context("fork").Process``, or the default context after
+        the module's ``set_start_method("fork")``), if any."""
         func = site.call.func
         if not isinstance(func, cst.Attribute):
             return None
@@ -590,7 +591,18 @@ class ModuleModel:
             first = receiver.args[0].value if receiver.args else None
             if isinstance(first, cst.SimpleString):
                 return first.evaluated_value
-        return None
+            return None
+        return self._global_start_method
+
+    @cached_property
+    def _global_start_method(self) -> Optional[str]:
+        """The one start method the module sets with ``set_start_method("...")``, if it sets exactly one."""
+        methods = set()
+        for call in self.calls:
+            if call.qualname == "multiprocessing.set_start_method":
+                first = call.node.args[0].value if call.node.args else None
+                methods.add(first.evaluated_value if isinstance(first, cst.SimpleString) else None)
+        return methods.pop() if len(methods) == 1 else None
 
     def never_started(self, site: DispatchSite) -> bool:
         """A Process object bound to a name in a function that never starts it, nor hands it on.

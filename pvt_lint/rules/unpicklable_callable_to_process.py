@@ -58,8 +58,10 @@ class UnpicklableCallableToProcess(Rule):
 
     ## Known limitations
     Only callables written at the dispatch call, or bound to a name in the same module, are judged.
-    A `Process` target or pool initializer whose context names the `fork` start method is not reported
-    (fork does not pickle them); a start method chosen with `set_start_method` is not followed. `loky` executors pickle with cloudpickle and are not reported; `multiprocess` and
+    A `Process` target or pool initializer whose context names the `fork` start method, or that uses the
+    default context of a module that calls `set_start_method("fork")`, is not reported (fork does not
+    pickle them); a start method set in another module is not seen. `loky` executors pickle with
+    cloudpickle and are not reported; `multiprocess` and
     `pathos` (dill) are not recognised as process APIs at all. Methods of classes defined inside
     functions are not reported, nor is a `Process` bound to a name in a function that never calls
     `.start()` (nothing is pickled until then).
@@ -113,6 +115,17 @@ def main():
     ctx = multiprocessing.get_context("fork")
     ctx.Process(target=child).start()
 """,
+        # Near miss: the module chooses fork for the default context, so the Process target is not pickled.
+        """
+import multiprocessing
+def main():
+    def child():
+        print("hi")
+    multiprocessing.Process(target=child).start()
+if __name__ == "__main__":
+    multiprocessing.set_start_method("fork")
+    main()
+""",
         # Near miss: a lambda that is only called in the parent, with a module function sent instead.
         """
 import multiprocessing
@@ -140,6 +153,26 @@ def main():
 """,
     )
     INVALID = (
+        # Spawn set for the module: the nested target must be pickled. Pool tasks are pickled even under fork.
+        """
+import multiprocessing
+def main():
+    def child():
+        print("hi")
+    multiprocessing.Process(target=child).start()  # expect: PVT102
+if __name__ == "__main__":
+    multiprocessing.set_start_method("spawn")
+    main()
+""",
+        """
+import multiprocessing
+def main():
+    with multiprocessing.Pool() as pool:
+        pool.map(lambda x: x, [1])  # expect: PVT102
+if __name__ == "__main__":
+    multiprocessing.set_start_method("fork")
+    main()
+""",
         """
 from concurrent.futures import ProcessPoolExecutor
 if __name__ == "__main__":
