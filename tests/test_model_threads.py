@@ -62,7 +62,8 @@ def test_acquire_release_in_try_finally():
 def test_release_without_acquire_holds_the_lock_from_entry_up_to_the_release():
     # A lock wrapper (tqdm's _InterpreterLock): acquire() takes the lock and returns, release()
     # runs with it held until it lets go. A release after an acquire in the same function, and a
-    # release of something that is not a lock, change nothing.
+    # release of something that is not a lock, change nothing; nor does a semaphore's release, a
+    # signal to other threads (distributed's ConnectionPool releases slots it never acquired).
     model = build(
         """
         import threading
@@ -84,6 +85,9 @@ def test_release_without_acquire_holds_the_lock_from_entry_up_to_the_release():
             def other(self, pool):
                 self.calls += 1
                 pool.release()
+            def signal(self):
+                self.items += 1
+                self.semaphore.release()
         """
     )
     assert locks_by_line(model) == {
@@ -94,6 +98,7 @@ def test_release_without_acquire_holds_the_lock_from_entry_up_to_the_release():
         13: frozenset(),
         17: frozenset(),
         19: frozenset(),
+        22: frozenset(),
     }
 
 

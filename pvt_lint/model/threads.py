@@ -8,6 +8,8 @@ written by two parties, or by one party that runs several copies of itself at on
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Optional, Union
@@ -36,6 +38,7 @@ Party = Union[DispatchSite, str]
 INIT_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "setUp", "setUpClass"})
 # Methods whose test result an action can rely on (removing or replacing what was tested).
 _ACTING_MUTATIONS = frozenset({"pop", "remove", "popitem", "popleft", "clear", "__delitem__", "__setitem__"})
+_MUTEX_NAME = re.compile(r"(?:^|_)(?:r?lock|mutex|mtx)(?:$|_)", re.IGNORECASE)
 THREAD_LOCAL_TYPES = frozenset({"threading.local", "_thread._local", "_threading_local.local"})
 
 StateKey = tuple[str, str, str]  # (kind, owner, name) of a StateRef
@@ -262,9 +265,18 @@ class ThreadFacts:
                     continue
                 if call.node.func.attr.value == "acquire":
                     acquired.add(receiver)
-                elif receiver not in acquired and self.is_lock(receiver, qualname):
+                elif receiver not in acquired and self._is_mutex(receiver, qualname):
                     out.setdefault(qualname, {}).setdefault(receiver, call.line)
         return out
+
+    def _is_mutex(self, text: str, function: Optional[str]) -> bool:
+        """A lock proper, by name or value. A semaphore (or a condition) released without an
+        acquire is a signal to other threads, not the end of a region its caller entered."""
+        if _MUTEX_NAME.search(text.rsplit(".", 1)[-1]):
+            return True
+        scope = self.model._scope_of(function)
+        resolved = self.model._collector.resolve_text(text, scope, self.model._selves(scope))
+        return resolved.endswith((".Lock()", ".RLock()", "allocate_lock()"))
 
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes
