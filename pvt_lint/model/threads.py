@@ -235,10 +235,13 @@ class ThreadFacts:
                 out.setdefault(state_key(access.ref), []).append(access)
         return out
 
-    def locks(self, access: Access) -> frozenset[str]:
+    def locks(self, access: Access, on_entry: bool = True) -> frozenset[str]:
         """Locks held at a write (by it or by every caller), counting only things that are locks:
-        a lock-like name or a visible ``threading.Lock()``-style value, not any ``x.acquire()``."""
-        held = self.model.effective_locks(access) | self.held_on_entry(access.function, access.line)
+        a lock-like name or a visible ``threading.Lock()``-style value, not any ``x.acquire()``.
+        ``on_entry=False`` leaves out locks inferred from a release without an acquire."""
+        held = self.model.effective_locks(access)
+        if on_entry:
+            held = held | self.held_on_entry(access.function, access.line)
         return frozenset(lock for lock in held if lock and self.is_lock(lock, access.function))
 
     def held_on_entry(self, qualname: Optional[str], line: int) -> frozenset[str]:
@@ -281,10 +284,13 @@ class ThreadFacts:
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes
         or check-then-acts under a thread lock (a plain store that happens to sit inside a lock
-        taken for something else is no such evidence), outside constructors and ``async def``."""
+        taken for something else is no such evidence), outside constructors and ``async def``.
+        A lock only inferred to be held on entry (a release without an acquire) excuses a write but
+        is no such evidence either: the pure-Python RLock's ``release`` runs with its ``_block``
+        held, yet its reentrant ``acquire`` path updates the same count relying on ownership."""
         out = []
         for write in writes:
-            if self.is_init(write.function) or self.is_async(write.function) or not self.locks(write):
+            if self.is_init(write.function) or self.is_async(write.function) or not self.locks(write, on_entry=False):
                 continue
             if write.kind != STORE or id(write) in self._locked_acts:
                 out.append(write)

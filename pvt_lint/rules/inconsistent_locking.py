@@ -294,6 +294,31 @@ class ReentrantGate:
         self._depth -= 1
         self._lock.release()
 """,
+        # The pure-Python RLock: release() holds `_block` until it lets go, and acquire()'s reentrant
+        # path runs only in the thread that owns it. A lock inferred from a release is no evidence
+        # that the count is kept under it.
+        """
+import threading
+class RLock:
+    def __init__(self):
+        self._block = threading.Lock()
+        self._owner = None
+        self._count = 0
+    def acquire(self):
+        me = threading.get_ident()
+        if self._owner == me:
+            self._count += 1
+            return True
+        self._block.acquire()
+        self._owner = me
+        self._count = 1
+        return True
+    def release(self):
+        self._count = count = self._count - 1
+        if not count:
+            self._owner = None
+            self._block.release()
+""",
         # A private hook that nothing here calls, overriding a base from another module, which
         # calls it with the lock held (psycopg_pool's NullConnectionPool._get_ready_connection).
         """
