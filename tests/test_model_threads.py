@@ -401,3 +401,21 @@ def test_two_sites_starting_a_thread_subclass_are_one_party_for_its_self_state()
     # Another method of the running object is called by its owner: that is a second party.
     assert threads.parties(other) == ["main"]
     assert threads.races(threads.parties(own) + threads.parties(other), own.ref) is True
+
+
+def test_dispatch_sites_know_the_variables_of_the_loops_around_them():
+    model = build("""\
+import threading
+def work(i):
+    pass
+def main(rows):
+    for i, (a, b) in enumerate(rows):
+        threading.Thread(target=work, args=(i,)).start()
+    [threading.Thread(target=work, args=(j,)) for j in range(3) for k in range(2)]
+    threading.Thread(target=work, args=(0,))
+""")
+    assert sorted((s.line, sorted(s.loop_names)) for s in model.dispatches) == [
+        (6, ["a", "b", "i"]),
+        (7, ["j", "k"]),
+        (8, []),
+    ]

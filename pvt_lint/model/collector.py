@@ -94,6 +94,7 @@ class _Frame:
     with_locks: list[str] = field(default_factory=list)
     acquired: list[str] = field(default_factory=list)
     loop_depth: int = 0
+    loop_names: list[frozenset[str]] = field(default_factory=list)  # names each enclosing loop binds
 
     def locks(self) -> frozenset[str]:
         return frozenset(self.with_locks) | frozenset(self.acquired)
@@ -267,6 +268,7 @@ class Collector(cst.BatchableCSTVisitor):
             text=cst.Module([]).code_for_node(target),
             via=via,
             statement=statement,
+            target=target,
         )
         if frame.function is not None:
             frame.function.accesses.append(access)
@@ -412,9 +414,11 @@ class Collector(cst.BatchableCSTVisitor):
     def visit_For(self, node: cst.For) -> None:
         self._bind_target(node.target, node, "other", None)
         self._frame.loop_depth += 1
+        self._frame.loop_names.append(_names_bound(node.target))
 
     def leave_For(self, original_node: cst.For) -> None:
         self._frame.loop_depth -= 1
+        self._frame.loop_names.pop()
 
     def visit_While(self, node: cst.While) -> None:
         self._frame.loop_depth += 1
@@ -428,30 +432,44 @@ class Collector(cst.BatchableCSTVisitor):
     def leave_CompFor(self, original_node: cst.CompFor) -> None:
         self._frame.loop_depth -= 1
 
-    # A comprehension's element is visited before its ``for``: count the whole comprehension as a loop.
-    def visit_ListComp(self, node: cst.ListComp) -> None:
+    # A comprehension's element is visited before its ``for``: count the whole comprehension as a loop,
+    # binding the names of every one of its ``for`` clauses.
+    def _enter_comprehension(self, node) -> None:
         self._frame.loop_depth += 1
+        names: set[str] = set()
+        clause = node.for_in
+        while clause is not None:
+            names |= _names_bound(clause.target)
+            clause = clause.inner_for_in
+        self._frame.loop_names.append(frozenset(names))
+
+    def _leave_comprehension(self) -> None:
+        self._frame.loop_depth -= 1
+        self._frame.loop_names.pop()
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._enter_comprehension(node)
 
     def leave_ListComp(self, original_node: cst.ListComp) -> None:
-        self._frame.loop_depth -= 1
+        self._leave_comprehension()
 
     def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._frame.loop_depth += 1
+        self._enter_comprehension(node)
 
     def leave_SetComp(self, original_node: cst.SetComp) -> None:
-        self._frame.loop_depth -= 1
+        self._leave_comprehension()
 
     def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._frame.loop_depth += 1
+        self._enter_comprehension(node)
 
     def leave_DictComp(self, original_node: cst.DictComp) -> None:
-        self._frame.loop_depth -= 1
+        self._leave_comprehension()
 
     def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._frame.loop_depth += 1
+        self._enter_comprehension(node)
 
     def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
-        self._frame.loop_depth -= 1
+        self._leave_comprehension()
 
     # ---- bindings and writes --------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -551,6 +569,7 @@ class Collector(cst.BatchableCSTVisitor):
                 column=pos.start.column,
                 locks=frame.locks(),
                 loop_depth=frame.loop_depth,
+                loop_names=frozenset().union(*frame.loop_names),
                 qualname=self._resolve_now(func),
             )
         )
@@ -666,6 +685,11 @@ def normalize(text: str) -> str:
         # multiprocessing.context.Process and friends are the same classes.
         return text
     return text
+
+
+def _names_bound(target: cst.BaseExpression) -> frozenset[str]:
+    """The plain names a loop target binds: ``i`` and ``row`` of ``for i, (row, self.x) in ...``."""
+    return frozenset(single.value for single in _flatten(target) if isinstance(single, cst.Name))
 
 
 def _flatten(target: cst.BaseExpression) -> list[cst.BaseExpression]:

@@ -63,6 +63,7 @@ class Access:
     statement: Optional[cst.CSTNode] = None
     ref: Optional[StateRef] = None
     in_place: bool = False  # changes an object rather than rebinding a name
+    target: Optional[cst.BaseExpression] = None  # the written expression (``d[k]`` of ``d[k] += 1``)
 
 
 @dataclass
@@ -119,6 +120,7 @@ class CallSite:
     column: int
     locks: frozenset[str]
     loop_depth: int
+    loop_names: frozenset[str] = frozenset()  # names bound by the loops around the call, in its function
     qualname: Optional[str] = None  # the callee, resolved through imports (finalize)
     callee: Optional[str] = None  # a function of this module (finalize)
 
@@ -141,6 +143,7 @@ class DispatchSite:
     target: Optional[str] = None  # qualname of the dispatched function of this module
     concurrent: bool = False  # may run at the same time as another copy of itself
     in_loop: bool = False
+    loop_names: frozenset[str] = frozenset()  # names bound by the loops around the call
     payload: tuple[cst.BaseExpression, ...] = ()  # other values sent along (args, kwargs, initargs)
     pool: bool = False  # sent through a pool/executor (vs. a Process/Thread object)
     elsewhere: bool = False  # a Thread/Process subclass this module defines but never starts

@@ -440,6 +440,7 @@ class ModuleModel:
             call=node,
             callable_node=target_node,
             in_loop=call.loop_depth > 0,
+            loop_names=call.loop_names,
             payload=tuple(p for p in payload if p is not None),
             pool=pool,
         )

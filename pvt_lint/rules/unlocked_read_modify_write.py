@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..findings import Related
-from ..model import RMW, DispatchSite, ModuleModel
+import libcst as cst
+
+from ..model import RMW, THREAD, DispatchSite, ModuleModel
 from ..model.threads import code_of, describe, function_name
 from .base import Rule
 
@@ -78,8 +80,10 @@ class UnlockedReadModifyWrite(Rule):
     Only functions of the same module are followed, and only callables the model can resolve
     (functions, bound methods, lambdas, `functools.partial`). A thread that is the only writer is
     not flagged even when the main thread reads the value before joining it. State that a lock
-    protects somewhere else is left to PVT203. Two threads updating different keys of one dict
-    (`d[i] += 1` with a per-thread `i`) are flagged, though they do not race.
+    protects somewhere else is left to PVT203. Two threads updating different keys of one dict are
+    recognised in one shape only: the key is a parameter of the thread function and every thread that
+    runs it is started in a loop, with that loop's variable in the parameter's place (`args=(i,)`,
+    `submit(work, i)`); keys that differ per thread in other ways are flagged.
     """
 
     CODE = "PVT201"
@@ -91,6 +95,22 @@ class UnlockedReadModifyWrite(Rule):
     )
     CONCEPT = "8-free-threaded-python"
     VALID = (
+        # Each thread owns one item: the key is its own argument, the loop variable where it starts.
+        """
+import threading
+from concurrent.futures import ThreadPoolExecutor
+hits = {}
+def worker(slot):
+    hits[slot] += 1
+def main():
+    for i in range(4):
+        hits[i] = 0
+        threading.Thread(target=worker, args=(i,)).start()
+    with ThreadPoolExecutor() as pool:
+        for n in range(4, 8):
+            hits[n] = 0
+            pool.submit(worker, n)
+""",
         # The update is under a lock.
         """
 import threading
@@ -225,6 +245,16 @@ threads = [threading.Thread(target=work, args=([1, 2],)) for _ in range(4)]
 """,
     )
     INVALID = (
+        # Near miss of the per-thread slot: every thread gets the same key, so they share one item.
+        """
+import threading
+hits = {0: 0}
+def worker(slot):
+    hits[slot] += 1  # expect: PVT201
+def main():
+    for i in range(4):
+        threading.Thread(target=worker, args=(0,)).start()
+""",
         """
 import threading
 counter = 0
@@ -313,7 +343,7 @@ async def main():
             live = [w for w in writes if not threads.is_init(w.function)]
             if threads.guarded(live):
                 continue  # protected somewhere: PVT203 judges the unprotected writes
-            updates = [w for w in live if w.kind == RMW]
+            updates = [w for w in live if w.kind == RMW and not _own_item(model, w)]
             parties = [p for w in updates for p in threads.parties(w)]
             if not updates or not threads.races(parties, updates[0].ref):
                 continue
@@ -341,3 +371,40 @@ async def main():
             end=(access.end_line, access.end_column),
             related=(Related(site.line, site.column, f"`{target}` is started in a thread here"),),
         )
+
+
+def _own_item(model: ModuleModel, access) -> bool:
+    """``counts[i] += 1`` where ``i`` is a parameter of the thread function, and every thread running it
+    is started in a loop with that loop's variable in ``i``'s place: each thread updates its own item."""
+    target = access.target
+    if not isinstance(target, cst.Subscript) or len(target.slice) != 1:
+        return False
+    key = target.slice[0].slice
+    if not (isinstance(key, cst.Index) and isinstance(key.value, cst.Name)):
+        return False
+    fn = model.function(access.function)
+    if fn is None or fn.is_lambda or fn.class_qualname is not None:
+        return False
+    params = [p.name.value for p in (*fn.node.params.posonly_params, *fn.node.params.params)]
+    if key.value.value not in params:
+        return False
+    position = params.index(key.value.value)
+    sites = [s for s in model.dispatches if s.context == THREAD and s.target == access.function]
+    return bool(sites) and all(_loop_variable_at(site, position) for site in sites)
+
+
+def _loop_variable_at(site: DispatchSite, position: int) -> bool:
+    """Does the site pass, as the target's ``position``-th argument, a variable of a loop around it?"""
+    call = site.call
+    if site.role == "target":  # Thread(target=f, args=(i,))
+        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "args"), None)
+        values = [e.value for e in given.elements] if isinstance(given, (cst.Tuple, cst.List)) else []
+    elif site.role == "submit" and site.api.endswith(".submit"):  # executor.submit(f, i)
+        values = [a.value for a in call.args[1:] if a.keyword is None and not a.star]
+    else:
+        return False
+    if position >= len(values):
+        return False
+    value = values[position]
+    return isinstance(value, cst.Name) and value.value in site.loop_names
+
