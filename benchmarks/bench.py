@@ -24,6 +24,7 @@ Nothing here asserts on time.
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime
 import json
 import os
@@ -47,8 +48,23 @@ HERE = Path(__file__).resolve().parent
 BENCH_REQUIREMENTS = HERE / "bench-requirements.txt"
 DEFAULT_BENCH_VENV = Path.home() / ".cache" / "pvt-lint" / "bench-venv"
 CONCURRENCY_WORDS = re.compile(rb"^\s*(?:import|from)\s+(?:threading|multiprocessing|concurrent)\b", re.M)
-# A call that starts a thread or a process, or makes a pool: with the import, enough to pass pvt-lint's gate.
-DISPATCH_CALL = re.compile(rb"\b(?:Thread|Process|Pool|ThreadPool|ThreadPoolExecutor|ProcessPoolExecutor)\(")
+# Calls that start a thread or a process, or make a pool: with the import, enough to pass pvt-lint's gate.
+DISPATCH_CALLS = frozenset({"Thread", "Process", "Pool", "ThreadPool", "ThreadPoolExecutor", "ProcessPoolExecutor"})
+
+
+def starts_work(source: bytes) -> bool:
+    """Does the module call one of DISPATCH_CALLS (in code, not in a string or a comment)?"""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in DISPATCH_CALLS:
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -218,7 +234,7 @@ def pvt_variants(pvt: pvt_command.PvtCommand, args, paths: list[Path], work: Pat
     # __init__.py nor the largest module, and one that pvt-lint must analyse again with libcst rather than
     # pass over (a module that only imports threading is now skipped by the gate after CPython's parse).
     files = sorted((p for p in python_files(copies)
-                    if CONCURRENCY_WORDS.search(p.read_bytes()) and DISPATCH_CALL.search(p.read_bytes())),
+                    if CONCURRENCY_WORDS.search(p.read_bytes()) and starts_work(p.read_bytes())),
                    key=lambda p: (p.stat().st_size, str(p)))
     target = files[len(files) // 2]
     notes.append(f"pvt-lint 1 edited: {target.relative_to(copy_root)} ({target.stat().st_size} bytes) "
