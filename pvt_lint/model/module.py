@@ -7,7 +7,6 @@ from functools import cached_property
 from typing import Iterable, Iterator, Optional
 
 import libcst as cst
-import libcst.matchers as m
 
 from . import apis
 from .collector import MODULE, Collector, dotted
@@ -29,6 +28,7 @@ from .facts import (
     StateRef,
 )
 from .work import WorkModel
+from ..walk import code_children
 
 
 class ModuleModel:
@@ -628,9 +628,7 @@ class ModuleModel:
                 isinstance(a.value, cst.Name) and a.value.value == names[0] for a in call.node.args
             ):
                 return False
-        fn = self.functions[site.caller]
-        handed = m.Return(value=m.Name(names[0])) | m.Assign(value=m.Name(names[0]))
-        return not m.findall(fn.node, handed)
+        return not _hands_on(self.functions[site.caller].node, names[0])
 
     def process_starts(self) -> list[tuple[CallSite, str]]:
         """Calls that start child processes when they run, each with what it does."""
@@ -683,3 +681,16 @@ def _arg(args, keyword, position: int) -> Optional[cst.BaseExpression]:
 
 
 _BUILTINS = frozenset(dir(__import__("builtins")))
+
+
+def _hands_on(node: cst.CSTNode, name: str) -> bool:
+    """Does the function return ``name`` or assign it to another name (``return p``, ``q = p``)?"""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Return, cst.Assign)) and isinstance(current.value, cst.Name):
+            if current.value.value == name:
+                return True
+        stack.extend(code_children(current))
+    return False
+
