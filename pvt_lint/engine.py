@@ -79,22 +79,25 @@ def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | Non
     return analyse(source, path, config or Config()).findings
 
 
-def analyse(source: str | bytes, path: str, config: Config, *, noqa: bool = True) -> FileResult:
-    """One file's result. ``noqa=False`` leaves ``# noqa`` comments to the caller (flake8 does them)."""
+def analyse(
+    source: str | bytes, path: str, config: Config, *, noqa: bool = True, tree: Optional[ast.Module] = None
+) -> FileResult:
+    """One file's result. ``noqa=False`` leaves ``# noqa`` comments to the caller (flake8 does them);
+    ``tree``, CPython's AST of exactly this source when the caller has one (flake8 does), saves a parse."""
     text, problem = decode(source)
     if problem is not None:
         line, column, message = problem
         return FileResult(path, [_syntax_finding(path, line, column, message)])
-    result = _analyse_text(text, path, config)
+    result = _analyse_text(text, path, config, tree)
     findings = apply_noqa(result.findings, text) if noqa else result.findings
     result.findings = sorted(findings, key=Finding.sort_key)
     return result
 
 
-def _analyse_text(text: str, path: str, config: Config) -> FileResult:
+def _analyse_text(text: str, path: str, config: Config, given: Optional[ast.Module] = None) -> FileResult:
     # On the deep-stack thread: the recursion limit raised there is interpreter-wide, and CPython's
     # AST construction on the 8 MiB main stack segfaults under it (a 1,000,000-term `a + a + ...`).
-    tree, cpython_error = on_deep_stack(_cpython_parse, text, path)
+    tree, cpython_error = (given, None) if given is not None else on_deep_stack(_cpython_parse, text, path)
     if cpython_error is not None and any(m in cpython_error.msg for m in _NESTING_ERRORS):
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
     rules = None

@@ -13,7 +13,7 @@ yields PVT000, so a syntax error is reported once, under flake8's own code.
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Sequence
+from typing import Iterator, Optional, Sequence
 
 from . import __version__
 from .config import Config
@@ -24,26 +24,27 @@ from .findings import Finding
 _ALL_RULES = Config()
 
 
-def findings_for_flake8(source: str, filename: str) -> list[Finding]:
+def findings_for_flake8(source: str, filename: str, tree: Optional[ast.Module] = None) -> list[Finding]:
     """The engine's findings for one file, without ``# noqa`` handling and without PVT000."""
     # A file that does not decode or parse is flake8's E999, not a PVT finding.
-    result = analyse(source, filename, _ALL_RULES, noqa=False)
+    result = analyse(source, filename, _ALL_RULES, noqa=False, tree=tree)
     return [f for f in result.findings if f.code != SYNTAX_CODE]
 
 
 class Plugin:
-    """flake8 AST plugin. ``tree`` is requested only to be run once per file."""
+    """flake8 AST plugin: flake8's own AST of the file stands in for the engine's CPython parse."""
 
     name = "pvt-lint"
     version = __version__
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
+        self.tree = tree if isinstance(tree, ast.Module) else None
         self.lines = lines
         self.filename = filename
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         # flake8 has already decoded the file and stripped a BOM; the lines keep their endings.
         source = "".join(self.lines)
-        for finding in findings_for_flake8(source, self.filename):
+        for finding in findings_for_flake8(source, self.filename, self.tree):
             # flake8 columns are 0-based, as the engine's are.
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
