@@ -8,6 +8,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
+# A module with one PVT101 (line 4, column 5): the smallest real finding, for CLI and input tests.
+BUGGY = """import multiprocessing
+data = []
+def worker():
+    data.append(1)
+if __name__ == "__main__":
+    multiprocessing.Process(target=worker).start()
+"""
+
 
 def run_cli(*args: str, cwd: Path | str | None = None, input: str | None = None, timeout: float = 120):
     """Run the real ``pvt-lint`` command line in a subprocess."""

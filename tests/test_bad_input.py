@@ -5,15 +5,7 @@ import os
 
 from pvt_lint.engine import lint_source
 
-from conftest import run_cli
-
-BUGGY = """import multiprocessing
-data = []
-def worker():
-    data.append(1)
-if __name__ == "__main__":
-    multiprocessing.Process(target=worker).start()
-"""
+from conftest import BUGGY, run_cli
 
 
 def lint_dir(tmp_path, *extra):

@@ -3,18 +3,10 @@
 import json
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import BUGGY, run_cli
 
 TRAP = "fixtures/PVT101/global_variable_trap.py"
 TRAP_LINE = "fixtures/PVT101/global_variable_trap.py:11:5: PVT101 global `data` is changed by `.append()` in child process target `worker` (started at line 16); the parent never sees the change"
-
-BUGGY = """import multiprocessing
-data = []
-def worker():
-    data.append(1)
-if __name__ == "__main__":
-    multiprocessing.Process(target=worker).start()
-"""
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -4,15 +4,7 @@ import json
 
 from pvt_lint.config import Config
 
-from conftest import run_cli
-
-BUGGY = """import multiprocessing
-data = []
-def worker():
-    data.append(1)
-if __name__ == "__main__":
-    multiprocessing.Process(target=worker).start()
-"""
+from conftest import BUGGY, run_cli
 
 
 def project(tmp_path, table: str):

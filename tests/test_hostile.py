@@ -17,16 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import BUGGY, ROOT, run_cli
 from pvt_lint.nesting import MAX_EXPRESSION_DEPTH
 
-BUGGY = """import multiprocessing
-data = []
-def worker():
-    data.append(1)
-if __name__ == "__main__":
-    multiprocessing.Process(target=worker).start()
-"""
 GOOD_FINDING = ("good.py", 4, 5, "PVT101")
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 

@@ -17,17 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import BUGGY, ROOT, run_cli
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("pvt-lint")
-
-BUGGY = """import multiprocessing
-data = []
-def worker():
-    data.append(1)
-if __name__ == "__main__":
-    multiprocessing.Process(target=worker).start()
-"""
 
 
 def plant(path: Path, sentinel: Path, guard: str = "") -> None:
