@@ -181,6 +181,26 @@ _LOCK_NAME = re.compile(
 _LOCKING_CALL = re.compile(r"(?:^|_)(?:r?lock|locked|locking)$", re.IGNORECASE)
 
 
+# A mutual-exclusion lock proper, by name (a semaphore or condition released without an acquire is a
+# signal to other threads, not the end of a region its caller entered).
+_MUTEX_NAME = re.compile(r"(?:^|_)(?:r?lock|mutex|mtx)(?:$|_)", re.IGNORECASE)
+
+
+def lock_value(resolved: str) -> bool:
+    """Is a resolved value (``threading.RLock()``, ``mylib.Lock()``) a lock built by a lock type?"""
+    return resolved.endswith("()") and (resolved[:-2] in LOCK_TYPES or resolved.endswith((".Lock()", ".RLock()")))
+
+
+def mutex_like(text: str) -> bool:
+    """Is a dotted name (``self._lock``, ``_mutex``) named like a mutex rather than any lock type?"""
+    return bool(_MUTEX_NAME.search(text.rsplit(".", 1)[-1]))
+
+
+def mutex_value(resolved: str) -> bool:
+    """Is a resolved value a mutex (``threading.Lock()``, ``_thread.allocate_lock()``)?"""
+    return resolved.endswith((".Lock()", ".RLock()", "allocate_lock()"))
+
+
 def lock_like(text: str) -> bool:
     """Is a dotted ``with`` item (``self._lock``, ``self._locked()``) named like a lock?"""
     last = text.rsplit(".", 1)[-1]

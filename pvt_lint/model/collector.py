@@ -34,7 +34,6 @@ MODULE = "<module>"
 _PLACEHOLDERS = frozenset({"None", "<constant>"})
 
 
-
 def dotted(expr: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` -> "a.b.c", ``a.b()`` -> "a.b()"; None for anything else."""
     if isinstance(expr, cst.Name):
@@ -539,11 +538,7 @@ class Collector(cst.BatchableCSTVisitor):
 
     def _is_lock_value(self, expr: cst.BaseExpression) -> bool:
         resolved = self._resolve_now(expr)
-        if resolved is None:
-            return False
-        return resolved.endswith("()") and (
-            resolved[:-2] in apis.LOCK_TYPES or resolved.endswith(".Lock()") or resolved.endswith(".RLock()")
-        )
+        return resolved is not None and apis.lock_value(resolved)
 
     # ---- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:

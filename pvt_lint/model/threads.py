@@ -8,11 +8,11 @@ written by two parties, or by one party that runs several copies of itself at on
 
 from __future__ import annotations
 
-import re
-
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Optional, Union
+
+import libcst as cst
 
 from . import apis
 from .collector import MODULE, dotted as _dotted, lock_like
@@ -38,7 +38,6 @@ Party = Union[DispatchSite, str]
 INIT_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "setUp", "setUpClass"})
 # Methods whose test result an action can rely on (removing or replacing what was tested).
 _ACTING_MUTATIONS = frozenset({"pop", "remove", "popitem", "popleft", "clear", "__delitem__", "__setitem__"})
-_MUTEX_NAME = re.compile(r"(?:^|_)(?:r?lock|mutex|mtx)(?:$|_)", re.IGNORECASE)
 THREAD_LOCAL_TYPES = frozenset({"threading.local", "_thread._local", "_threading_local.local"})
 
 StateKey = tuple[str, str, str]  # (kind, owner, name) of a StateRef
@@ -257,7 +256,7 @@ class ThreadFacts:
         calls: dict[str, list] = {}
         for call in self.model.calls:
             func = call.node.func
-            if call.caller and type(func).__name__ == "Attribute" and func.attr.value in ("acquire", "release"):
+            if call.caller and isinstance(func, cst.Attribute) and func.attr.value in ("acquire", "release"):
                 calls.setdefault(call.caller, []).append(call)
         out: dict[str, dict[str, int]] = {}
         for qualname, found in calls.items():
@@ -275,11 +274,7 @@ class ThreadFacts:
     def _is_mutex(self, text: str, function: Optional[str]) -> bool:
         """A lock proper, by name or value. A semaphore (or a condition) released without an
         acquire is a signal to other threads, not the end of a region its caller entered."""
-        if _MUTEX_NAME.search(text.rsplit(".", 1)[-1]):
-            return True
-        scope = self.model._scope_of(function)
-        resolved = self.model._collector.resolve_text(text, scope, self.model._selves(scope))
-        return resolved.endswith((".Lock()", ".RLock()", "allocate_lock()"))
+        return apis.mutex_like(text) or apis.mutex_value(self._resolved(text, function))
 
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes
@@ -301,13 +296,12 @@ class ThreadFacts:
         return {id(a) for cta in self.check_then_acts if self.locks_at_test(cta) for a in cta.acts}
 
     def is_lock(self, text: str, function: Optional[str]) -> bool:
-        if lock_like(text):
-            return True
+        return lock_like(text) or apis.lock_value(self._resolved(text, function))
+
+    def _resolved(self, text: str, function: Optional[str]) -> str:
+        """A dotted name as seen from inside ``function``, through imports and bound values."""
         scope = self.model._scope_of(function)
-        resolved = self.model._collector.resolve_text(text, scope, self.model._selves(scope))
-        return resolved.endswith("()") and (
-            resolved[:-2] in apis.LOCK_TYPES or resolved.endswith((".Lock()", ".RLock()"))
-        )
+        return self.model._collector.resolve_text(text, scope, self.model._selves(scope))
 
     def is_async(self, qualname: Optional[str]) -> bool:
         """An ``async def``: its locks are asyncio locks, which order coroutines, not threads."""
