@@ -8,6 +8,7 @@ libcst's visit order (walk.py) -> the rules judge the module's model -> ``# noqa
 from __future__ import annotations
 
 import ast
+import gc
 import io
 import os
 import queue
@@ -88,7 +89,17 @@ def analyse(
     if problem is not None:
         line, column, message = problem
         return FileResult(path, [_syntax_finding(path, line, column, message)])
-    result = _analyse_text(text, path, config, tree)
+    # Automatic collection off while one file is analysed: the parses allocate millions of objects, and
+    # the collections they trigger mid-file traverse trees that are still in use (14% of a django run's
+    # CPU, 25% of the concurrency set's). What the file leaves behind (the model and the tree it holds,
+    # in cycles) is freed by the young collection that the first allocation after re-enabling starts.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = _analyse_text(text, path, config, tree)
+    finally:
+        if collecting:
+            gc.enable()
     findings = apply_noqa(result.findings, text) if noqa else result.findings
     result.findings = sorted(findings, key=Finding.sort_key)
     return result
