@@ -123,7 +123,7 @@ def _analyse_text(text: str, path: str, config: Config, given: Optional[ast.Modu
         return FileResult(path)
     from .nesting import too_deep_for_libcst
 
-    too_deep = on_deep_stack(too_deep_for_libcst, text, cpython_error is None)
+    too_deep = on_deep_stack(too_deep_for_libcst, text, tree)
     if too_deep is not None and cpython_error is not None:
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
     if too_deep is not None:
