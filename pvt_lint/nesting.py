@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-import warnings
 from typing import Optional
 
 MAX_EXPRESSION_DEPTH = 1200
@@ -62,24 +61,18 @@ def longest_statement(text: str) -> int:
     return max(longest, count)
 
 
-def too_deep_for_libcst(text: str, cpython_accepts: bool = True) -> Optional[str]:
+def too_deep_for_libcst(text: str, tree: Optional[ast.AST]) -> Optional[str]:
     """Why the file must not reach libcst's parser, or None. Only parses: nothing is executed.
 
-    When CPython rejects the file (newer syntax, or a real error) there is no tree to measure:
-    a statement of more tokens than the depth limit, the most levels it could nest, is kept from
-    libcst too (the file is then CPython's syntax error).
+    ``tree`` is CPython's tree of ``text``, or None when CPython rejects it (newer syntax, or a real
+    error): then there is no tree to measure, and a statement of more tokens than the depth limit, the
+    most levels it could nest, is kept from libcst too (the file is then CPython's syntax error).
     """
-    if not cpython_accepts:
+    if tree is None:
         tokens = longest_statement(text)
         if tokens > MAX_EXPRESSION_DEPTH:
             return f"not analysed: a statement of {tokens} tokens, in code CPython rejects"
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return too_deep_for_libcst(text, cpython_accepts=False)
     depth = expression_depth(tree)
     if depth > MAX_EXPRESSION_DEPTH:
         return (
