@@ -3,7 +3,7 @@
 Every rule judges facts that exist only when the module (a) dispatches work or starts processes through
 an API the model knows, or (b) has a lock region. The model knows an API by its qualified name, reached
 through an import of one of the concurrency modules and ending in one of the API's own names; a lock
-region is a ``with`` on something named or built like a lock, or an ``acquire()`` call. A module with
+region is a ``with`` on something named or built like a lock, or an ``X.acquire()`` call. A module with
 neither can hold no finding, whatever its size, and skips the libcst parse (which costs several times
 CPython's own parse). The gate only has to be generous: the model decides.
 
@@ -90,9 +90,15 @@ def may_find(tree: ast.AST) -> bool:
     names: set[str] = set()
     for node in ast.walk(tree):
         kind = type(node)
-        if kind is ast.Attribute:
+        if kind is ast.Call:
+            func = node.func
+            # The collector opens a lock region at ``X.acquire()`` for any dotted X; a mere reference
+            # (``self.acquire = lock.acquire``) opens none.
+            if type(func) is ast.Attribute and func.attr == "acquire" and _dotted(func.value) is not None:
+                return True
+        elif kind is ast.Attribute:
             attr = node.attr
-            if attr == "acquire" or attr in _IMPORT_FREE_APIS:
+            if attr in _IMPORT_FREE_APIS:
                 return True
             if attr in _API_NAMES:
                 uses.append(node)

@@ -53,6 +53,8 @@ REJECTED = {
     "lock call with arguments": "with lock_for(key):\n    pass\n",
     "context alone": "import multiprocessing as mp\nctx = mp.get_context('spawn')\n",
     "lock type without a with": "import threading\nLOCK = threading.Lock()\n",
+    "acquire referenced, not called": "class A:\n    def __init__(self, lock):\n        self.acquire = lock.acquire\n",
+    "acquire on a call result": "def f():\n    get_lock()[0].acquire()\n",
 }
 
 
