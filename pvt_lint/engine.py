@@ -31,11 +31,11 @@ SYNTAX_NAME = "syntax-error"
 
 # A first, textual look (the gate in gate.py is the precise one): a file that mentions none of these
 # cannot dispatch work or hold a lock region. Every API the model knows is reached through one of these
-# modules' names or ``run_in_executor``; a lock region is an ``acquire()`` or a ``with`` on a name that
-# contains one of the lock stems of ``apis.lock_like`` (``_lock``, ``RLock``, ``self._mutex``, ``_cond``,
-# ``LOCK``...), after a non-letter.
+# modules' names (``multiprocess`` also finds ``multiprocessing``) or ``run_in_executor``; a lock region
+# is an ``acquire()`` or a ``with`` on a name that contains one of the lock stems of ``apis.lock_like``
+# (``_lock``, ``RLock``, ``self._mutex``, ``_cond``, ``LOCK``...), after a non-letter.
 _PREFILTER_WORDS = (
-    "thread", "Thread", "multiprocessing", "concurrent", "billiard", "loky", "asyncio", "run_in_executor", "acquire",
+    "thread", "Thread", "multiprocess", "concurrent", "billiard", "loky", "asyncio", "run_in_executor", "acquire",
 )
 _PREFILTER_LOCK = re.compile(r"(?<![a-z])(?:r?lock|mutex|mtx|cond|cv|sem)")
 

@@ -20,7 +20,9 @@ from .model import apis
 from .model.apis import lock_like
 
 # Top-level modules through which the model resolves any dispatch or process API.
-_MODULES = frozenset({"threading", "_thread", "multiprocessing", "concurrent", "loky", "billiard", "asyncio"})
+_MODULES = frozenset(
+    {"threading", "_thread", "multiprocessing", apis.DILL_FORK, "concurrent", "loky", "billiard", "asyncio"}
+)
 
 
 def _last(name: str) -> str:

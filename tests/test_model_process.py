@@ -303,3 +303,22 @@ def main(items):
         (14, PROCESS, "concurrent.futures.ProcessPoolExecutor.map", "map", "function", "work", True),
         (16, THREAD, "concurrent.futures.ThreadPoolExecutor.submit", "submit", "function", "work", True),
     ]
+
+
+def test_multiprocess_the_dill_fork_is_the_same_api_under_its_own_name():
+    assert facts("""\
+import multiprocess
+from multiprocess import Pool
+from multiprocess.dummy import Pool as ThreadPool
+def work(x=0):
+    return x
+multiprocess.Process(target=work)
+multiprocess.get_context("spawn").Pool(2).map(work, [1])
+Pool(2).apply_async(work)
+ThreadPool(2).map(work, [1])
+""") == [
+        (6, PROCESS, "multiprocess.Process", "target", "function", "work", True),
+        (7, PROCESS, "multiprocess.Pool.map", "map", "function", "work", True),
+        (8, PROCESS, "multiprocess.Pool.apply_async", "submit", "function", "work", True),
+        (9, THREAD, "multiprocess.dummy.Pool.map", "map", "function", "work", True),
+    ]

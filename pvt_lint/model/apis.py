@@ -169,8 +169,45 @@ PROCESS_STARTING_CALLS = {
     "multiprocessing.set_start_method": "sets the start method",
 }
 
-# APIs that pickle callables by value (cloudpickle), so lambdas and nested functions do travel.
-PICKLE_BY_VALUE_PREFIXES = ("loky.",)
+# ---- multiprocess: multiprocessing with dill ---------------------------------------------
+# The ``multiprocess`` package is the standard library's multiprocessing under another name, pickling with
+# dill: every API above has a twin there, with the same context, and lambdas and nested functions travel.
+DILL_FORK = "multiprocess"
+_STDLIB = "multiprocessing"
+
+
+def _twin(name: str) -> str:
+    return DILL_FORK + name[len(_STDLIB):] if name == _STDLIB or name.startswith(_STDLIB + ".") else name
+
+
+def _with_twins(table):
+    if isinstance(table, dict):
+        return {**table, **{_twin(k): (_twin(v) if isinstance(v, str) else v) for k, v in table.items()}}
+    return frozenset(table) | {_twin(name) for name in table}
+
+
+PROCESS_CLASSES = _with_twins(PROCESS_CLASSES)
+THREAD_CLASSES = _with_twins(THREAD_CLASSES)
+POOL_CONSTRUCTORS = _with_twins(POOL_CONSTRUCTORS)
+INITIALIZER_POSITION = _with_twins(INITIALIZER_POSITION)
+MULTIPROCESSING_ALIASES = _with_twins(MULTIPROCESSING_ALIASES)
+LOCK_TYPES = _with_twins(LOCK_TYPES)
+PROCESS_SHARED_CALLS = _with_twins(PROCESS_SHARED_CALLS)
+PROCESS_STARTING_CALLS = _with_twins(PROCESS_STARTING_CALLS)
+
+
+def dill_pickled(api: str) -> bool:
+    """Does this API pickle with dill (``multiprocess``), which copies locks and queues silently?"""
+    return api.startswith(DILL_FORK + ".")
+
+
+def in_family(api: str, stdlib_name: str) -> str:
+    """``stdlib_name`` (``multiprocessing.Lock()``) as the family of ``api`` spells it."""
+    return _twin(stdlib_name) if dill_pickled(api) else stdlib_name
+
+
+# APIs that pickle callables by value (cloudpickle, dill), so lambdas and nested functions do travel.
+PICKLE_BY_VALUE_PREFIXES = ("loky.", DILL_FORK + ".")
 
 # ---- lock regions -----------------------------------------------------------------------
 _LOCK_NAME = re.compile(

@@ -31,6 +31,10 @@ from .work import WorkModel
 from ..walk import code_children
 
 
+# Either family's: a module that starts processes through both multiprocessing and multiprocess is rare.
+_SET_START_METHOD = frozenset({"multiprocessing.set_start_method", f"{apis.DILL_FORK}.set_start_method"})
+
+
 class ModuleModel:
     """Everything rules need to know about one module's concurrency, computed once."""
 
@@ -600,7 +604,7 @@ class ModuleModel:
         """The one start method the module sets with ``set_start_method("...")``, if it sets exactly one."""
         methods = set()
         for call in self.calls:
-            if call.qualname == "multiprocessing.set_start_method":
+            if call.qualname in _SET_START_METHOD:
                 first = call.node.args[0].value if call.node.args else None
                 methods.add(first.evaluated_value if isinstance(first, cst.SimpleString) else None)
         return methods.pop() if len(methods) == 1 else None

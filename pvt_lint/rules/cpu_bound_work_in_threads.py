@@ -13,6 +13,9 @@ _ALTERNATIVE = {
     "multiprocessing.pool.ThreadPool": "`multiprocessing.Pool`",
     "multiprocessing.dummy.Pool": "`multiprocessing.Pool`",
     "multiprocessing.dummy.Process": "`multiprocessing.Process`",
+    "multiprocess.pool.ThreadPool": "`multiprocess.Pool`",
+    "multiprocess.dummy.Pool": "`multiprocess.Pool`",
+    "multiprocess.dummy.Process": "`multiprocess.Process`",
     "threading.Thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
     "threading.Timer": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
     "_thread.start_new_thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
@@ -20,7 +23,9 @@ _ALTERNATIVE = {
     "loop.run_in_executor": "`run_in_executor` with a `ProcessPoolExecutor`",
     "asyncio.to_thread": "`loop.run_in_executor` with a `ProcessPoolExecutor`",
 }
-_LONE_THREAD_APIS = frozenset({"threading.Thread", "threading.Timer", "multiprocessing.dummy.Process"})
+_LONE_THREAD_APIS = frozenset(
+    {"threading.Thread", "threading.Timer", "multiprocessing.dummy.Process", "multiprocess.dummy.Process"}
+)
 
 
 class CpuBoundWorkInThreads(Rule):

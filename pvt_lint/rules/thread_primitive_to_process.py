@@ -7,7 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from ..model import PROCESS, DispatchSite, ModuleModel
-from ..model.apis import THREAD_PRIMITIVES
+from ..model.apis import THREAD_PRIMITIVES, dill_pickled, in_family
 from .base import Rule
 
 # Keywords of pool methods that stay in the parent (or are not objects sent along).
@@ -28,7 +28,8 @@ class ThreadPrimitiveToProcess(Rule):
     These objects live in one process's memory. Under `spawn` and `forkserver`, and for every pool
     task, they must be pickled and fail with `TypeError: cannot pickle '_thread.lock' object`. Under
     `fork` the child gets a private copy: the lock synchronises nothing, and what the child puts in
-    the queue never reaches the parent.
+    the queue never reaches the parent. `multiprocess` (multiprocessing with dill) makes that copy
+    under every start method, without an error.
 
     ## Example
     ```python
@@ -221,13 +222,18 @@ def main():
                 if kind not in THREAD_PRIMITIVES:
                     continue
                 tasks = site.pool and site.role != "initializer"
-                if tasks:
+                if dill_pickled(site.api):
+                    effect = ("dill pickles it without complaint, as a copy: each process gets its own, so it "
+                              "shares nothing")
+                elif tasks:
                     effect = "pool tasks are always pickled and this fails with a TypeError"
-                    instead = f"multiprocessing.Manager().{_short(kind)}()"
                 else:
                     effect = ("it fails to pickle under spawn and forkserver, and under fork each process "
                               "gets its own copy, so it shares nothing")
-                    instead = THREAD_PRIMITIVES[kind]
+                if tasks:
+                    instead = in_family(site.api, f"multiprocessing.Manager().{_short(kind)}()")
+                else:
+                    instead = in_family(site.api, THREAD_PRIMITIVES[kind])
                 api = site.api if site.pool else site.api.rsplit(".", 1)[-1]
                 self.report(
                     site.line,
