@@ -35,7 +35,8 @@ SYNTAX_NAME = "syntax-error"
 # is an ``acquire()`` or a ``with`` on a name that contains one of the lock stems of ``apis.lock_like``
 # (``_lock``, ``RLock``, ``self._mutex``, ``_cond``, ``LOCK``...), after a non-letter.
 _PREFILTER_WORDS = (
-    "thread", "Thread", "multiprocess", "concurrent", "billiard", "loky", "asyncio", "run_in_executor", "acquire",
+    "thread", "Thread", "multiprocess", "pathos", "concurrent", "billiard", "loky", "asyncio", "run_in_executor",
+    "acquire",
 )
 _PREFILTER_LOCK = re.compile(r"(?<![a-z])(?:r?lock|mutex|mtx|cond|cv|sem)")
 

@@ -322,3 +322,22 @@ ThreadPool(2).map(work, [1])
         (8, PROCESS, "multiprocess.Pool.apply_async", "submit", "function", "work", True),
         (9, THREAD, "multiprocess.dummy.Pool.map", "map", "function", "work", True),
     ]
+
+
+def test_pathos_pools_and_its_multiprocess_alias():
+    assert facts("""\
+from pathos.helpers import mp
+from pathos.pools import ProcessPool, ThreadPool
+from pathos.multiprocessing import ProcessingPool
+def work(x=0):
+    return x
+ProcessPool(nodes=2).amap(work, [1])
+ProcessingPool().apipe(work, 1)
+ThreadPool(nodes=2).uimap(work, [1])
+mp.Process(target=work)
+""") == [
+        (6, PROCESS, "pathos.pools.ProcessPool.amap", "map", "function", "work", True),
+        (7, PROCESS, "pathos.multiprocessing.ProcessingPool.apipe", "submit", "function", "work", True),
+        (8, THREAD, "pathos.pools.ThreadPool.uimap", "map", "function", "work", True),
+        (9, PROCESS, "multiprocess.Process", "target", "function", "work", True),
+    ]

@@ -65,8 +65,15 @@ POOL_METHODS = frozenset(
         "map_async",
         "starmap_async",
         "submit",
+        # pathos pools
+        "amap",
+        "uimap",
+        "pipe",
+        "apipe",
     }
 )
+# Of those, the ones that run the callable once (the others run it for every item, in several workers).
+SUBMIT_METHODS = frozenset({"submit", "apply", "apply_async", "pipe", "apipe"})
 CALLABLE_KEYWORDS = ("func", "fn", "function", "target")
 
 # Calls that send their first argument to a thread.
@@ -196,9 +203,24 @@ PROCESS_SHARED_CALLS = _with_twins(PROCESS_SHARED_CALLS)
 PROCESS_STARTING_CALLS = _with_twins(PROCESS_STARTING_CALLS)
 
 
+# pathos: pools with their own names and methods (``ProcessPool(nodes=4).amap(f, xs)``) over multiprocess.
+PATHOS = "pathos"
+POOL_CONSTRUCTORS.update(
+    {
+        "pathos.pools.ProcessPool": PROCESS,
+        "pathos.multiprocessing.ProcessPool": PROCESS,
+        "pathos.multiprocessing.ProcessingPool": PROCESS,
+        "pathos.pools.ThreadPool": THREAD,
+        "pathos.threading.ThreadPool": THREAD,
+    }
+)
+# ``from pathos.helpers import mp`` is the multiprocess module.
+PATHOS_MULTIPROCESS = "pathos.helpers.mp"
+
+
 def dill_pickled(api: str) -> bool:
-    """Does this API pickle with dill (``multiprocess``), which copies locks and queues silently?"""
-    return api.startswith(DILL_FORK + ".")
+    """Does this API pickle with dill (``multiprocess``, ``pathos``), which copies locks and queues silently?"""
+    return api.startswith((DILL_FORK + ".", PATHOS + "."))
 
 
 def in_family(api: str, stdlib_name: str) -> str:
@@ -207,7 +229,7 @@ def in_family(api: str, stdlib_name: str) -> str:
 
 
 # APIs that pickle callables by value (cloudpickle, dill), so lambdas and nested functions do travel.
-PICKLE_BY_VALUE_PREFIXES = ("loky.", DILL_FORK + ".")
+PICKLE_BY_VALUE_PREFIXES = ("loky.", DILL_FORK + ".", PATHOS + ".")
 
 # ---- lock regions -----------------------------------------------------------------------
 _LOCK_NAME = re.compile(

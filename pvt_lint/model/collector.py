@@ -676,6 +676,8 @@ def normalize(text: str) -> str:
             return replacement + text[len(prefix):]
     if text == "billiard" or text.startswith("billiard."):
         return "multiprocessing" + text[len("billiard"):]
+    if text == apis.PATHOS_MULTIPROCESS or text.startswith(apis.PATHOS_MULTIPROCESS + "."):
+        return apis.DILL_FORK + text[len(apis.PATHOS_MULTIPROCESS):]
     if text.startswith("multiprocessing.context.") and text.count(".") == 2:
         # multiprocessing.context.Process and friends are the same classes.
         return text

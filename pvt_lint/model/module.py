@@ -382,7 +382,7 @@ class ModuleModel:
                 if target is None:
                     return
                 payload = tuple(a.value for a in args if a.value is not target)
-                role = "submit" if method in ("submit", "apply", "apply_async") else "map"
+                role = "submit" if method in apis.SUBMIT_METHODS else "map"
                 pool_name = owner[:-2] if owner else "pool"
                 self._add(call, context, f"{pool_name}.{method}", role, target, payload, pool=True)
 

@@ -16,6 +16,8 @@ _ALTERNATIVE = {
     "multiprocess.pool.ThreadPool": "`multiprocess.Pool`",
     "multiprocess.dummy.Pool": "`multiprocess.Pool`",
     "multiprocess.dummy.Process": "`multiprocess.Process`",
+    "pathos.pools.ThreadPool": "`pathos.pools.ProcessPool`",
+    "pathos.threading.ThreadPool": "`pathos.pools.ProcessPool`",
     "threading.Thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
     "threading.Timer": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
     "_thread.start_new_thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",

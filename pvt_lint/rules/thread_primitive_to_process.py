@@ -28,8 +28,8 @@ class ThreadPrimitiveToProcess(Rule):
     These objects live in one process's memory. Under `spawn` and `forkserver`, and for every pool
     task, they must be pickled and fail with `TypeError: cannot pickle '_thread.lock' object`. Under
     `fork` the child gets a private copy: the lock synchronises nothing, and what the child puts in
-    the queue never reaches the parent. `multiprocess` (multiprocessing with dill) makes that copy
-    under every start method, without an error.
+    the queue never reaches the parent. `multiprocess` and `pathos` pools (they pickle with dill) make
+    that copy under every start method, without an error.
 
     ## Example
     ```python

@@ -61,8 +61,8 @@ class UnpicklableCallableToProcess(Rule):
     A `Process` target or pool initializer whose context names the `fork` start method, or that uses the
     default context of a module that calls `set_start_method("fork")`, is not reported (fork does not
     pickle them); a start method set in another module is not seen. `loky` executors (cloudpickle)
-    and `multiprocess` (dill) pickle lambdas and nested functions by value and are not reported;
-    `pathos` pools are not recognised as process APIs at all. Methods of classes defined inside
+    and `multiprocess` and `pathos` pools (dill) pickle lambdas and nested functions by value and are
+    not reported. Methods of classes defined inside
     functions are not reported, nor is a `Process` bound to a name in a function that never calls
     `.start()` (nothing is pickled until then).
     """
