@@ -76,6 +76,30 @@ def _root(node: ast.AST) -> ast.AST:
     return node
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _nodes(tree: ast.AST):
+    """Every node of the tree, in no particular order: ``ast.walk`` without its per-node generators, and
+    without the ``Load``/``Store`` markers (a third of all nodes, and never of interest here)."""
+    stack = [tree]
+    pop, push, extend, node_type = stack.pop, stack.append, stack.extend, ast.AST
+    fields = _CHILD_FIELDS
+    while stack:
+        node = pop()
+        yield node
+        kind = type(node)
+        names = fields.get(kind)
+        if names is None:
+            names = fields[kind] = tuple(name for name in kind._fields if name != "ctx")
+        for name in names:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                push(value)
+
+
 def may_find(tree: ast.AST) -> bool:
     """Could the concurrency model of this module hold anything a rule judges?
 
@@ -90,7 +114,7 @@ def may_find(tree: ast.AST) -> bool:
     takes_context = False
     withs = False
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         kind = type(node)
         if kind is ast.Call:
             func = node.func
