@@ -21,8 +21,8 @@ from .model.apis import lock_like
 
 # Top-level modules through which the model resolves any dispatch or process API.
 _MODULES = frozenset(
-    {"threading", "_thread", "multiprocessing", apis.DILL_FORK, apis.PATHOS, "concurrent", "loky", "billiard", "asyncio"}
-)
+    {"threading", "_thread", "multiprocessing", "concurrent", "loky", "billiard", "asyncio"}
+) | {apis.DILL_FORK, apis.PATHOS}
 
 
 def _last(name: str) -> str:

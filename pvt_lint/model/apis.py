@@ -218,9 +218,12 @@ POOL_CONSTRUCTORS.update(
 PATHOS_MULTIPROCESS = "pathos.helpers.mp"
 
 
+_DILL_PREFIXES = (DILL_FORK + ".", PATHOS + ".")
+
+
 def dill_pickled(api: str) -> bool:
     """Does this API pickle with dill (``multiprocess``, ``pathos``), which copies locks and queues silently?"""
-    return api.startswith((DILL_FORK + ".", PATHOS + "."))
+    return api.startswith(_DILL_PREFIXES)
 
 
 def in_family(api: str, stdlib_name: str) -> str:
@@ -229,7 +232,7 @@ def in_family(api: str, stdlib_name: str) -> str:
 
 
 # APIs that pickle callables by value (cloudpickle, dill), so lambdas and nested functions do travel.
-PICKLE_BY_VALUE_PREFIXES = ("loky.", DILL_FORK + ".", PATHOS + ".")
+PICKLE_BY_VALUE_PREFIXES = ("loky.", *_DILL_PREFIXES)
 
 # ---- lock regions -----------------------------------------------------------------------
 _LOCK_NAME = re.compile(

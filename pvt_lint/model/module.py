@@ -32,7 +32,7 @@ from ..walk import code_children
 
 
 # Either family's: a module that starts processes through both multiprocessing and multiprocess is rare.
-_SET_START_METHOD = frozenset({"multiprocessing.set_start_method", f"{apis.DILL_FORK}.set_start_method"})
+_SET_START_METHOD = frozenset(name for name in apis.PROCESS_STARTING_CALLS if name.endswith(".set_start_method"))
 
 
 class ModuleModel:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..findings import WARNING, Related
 from ..model import THREAD, DispatchSite, ModuleModel
+from ..model.apis import THREAD_CLASSES
 from .base import Rule
 
 # The process-based alternative to each thread API.
@@ -25,9 +26,6 @@ _ALTERNATIVE = {
     "loop.run_in_executor": "`run_in_executor` with a `ProcessPoolExecutor`",
     "asyncio.to_thread": "`loop.run_in_executor` with a `ProcessPoolExecutor`",
 }
-_LONE_THREAD_APIS = frozenset(
-    {"threading.Thread", "threading.Timer", "multiprocessing.dummy.Process", "multiprocess.dummy.Process"}
-)
 
 
 class CpuBoundWorkInThreads(Rule):
@@ -306,7 +304,7 @@ t.join()
     @staticmethod
     def _lone_background_thread(model: ModuleModel, site: DispatchSite) -> bool:
         """One Thread object, not started in a loop, next to no other thread and no call of its target."""
-        if site.pool or site.concurrent or site.api not in _LONE_THREAD_APIS or model.work.in_loop(site.call):
+        if site.pool or site.concurrent or site.api not in THREAD_CLASSES or model.work.in_loop(site.call):
             return False
         for other in model.dispatches:
             if other is not site and other.context == THREAD and other.caller == site.caller:
