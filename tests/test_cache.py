@@ -175,3 +175,29 @@ def test_a_fully_cached_run_never_imports_libcst(tmp_path):
     imported = {line.rsplit("|", 1)[-1].strip() for line in warm.stderr.splitlines() if "|" in line}
     assert "pvt_lint.engine" in imported  # the measurement works
     assert not {name for name in imported if name.split(".")[0] == "libcst"}
+
+
+def _fingerprint_of_copy(package_parent: Path) -> str:
+    # -S and the copy as the working directory: neither an editable install's import hook nor the
+    # current directory can load the work tree instead.
+    code = "import pvt_lint.cache as c; print(c.__file__); print(c._code_fingerprint())"
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env, cwd=package_parent, check=True
+    )
+    loaded, fingerprint = result.stdout.split()
+    assert Path(loaded).is_relative_to(package_parent)
+    return fingerprint
+
+
+def test_the_same_code_installed_again_with_new_mtimes_keeps_the_cache_valid(tmp_path):
+    # A CI job installs the same release on a fresh machine every run, with new modification times:
+    # the cache it restored from the previous run must still match. Changed code must not.
+    first, second, edited = (tmp_path / name for name in ("first", "second", "edited"))
+    for parent in (first, second, edited):
+        shutil.copytree(ROOT / "pvt_lint", parent / "pvt_lint", copy_function=shutil.copy)
+    os.utime(second / "pvt_lint" / "engine.py", ns=(0, 0))
+    with open(edited / "pvt_lint" / "engine.py", "a", encoding="utf-8") as handle:
+        handle.write("# a change\n")
+    assert _fingerprint_of_copy(first) == _fingerprint_of_copy(second)
+    assert _fingerprint_of_copy(first) != _fingerprint_of_copy(edited)
