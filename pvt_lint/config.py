@@ -85,10 +85,17 @@ class Config:
 
         Paths given on the command line are never checked: naming a path lints it, as in ruff.
         """
-        rel = _relative(str(path), self.root)
-        name = PurePath(rel).name or rel
+        rel = self.relative_to_root(str(path))
+        return self.excludes_entry(PurePath(rel).name or rel, rel)
+
+    def excludes_entry(self, name: str, rel: str) -> bool:
+        """``is_excluded`` for an entry whose name and root-relative path (``relative_to_root``) are known."""
         matches = _glob_matcher((*self.exclude, *self.extend_exclude))
         return bool(matches(name) or matches(rel))
+
+    def relative_to_root(self, path: str) -> str:
+        """``path`` relative to the project root after resolving symbolic links, or as given when outside it."""
+        return _relative(path, self.root)
 
     def excludes_named_path(self, path: str) -> bool:
         """With force-exclude, is a path given on the command line (or an ancestor) excluded?

@@ -10,8 +10,7 @@ A path given on the command line is always linted; if it cannot be read, the rea
 from __future__ import annotations
 
 import os
-import stat
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .config import real_path
 
@@ -31,8 +30,7 @@ def iter_python_files(paths: Iterable[str], config: "Config", report: "Report") 
         if config.excludes_named_path(given):
             continue
         if os.path.isdir(given):
-            for path in _walk(given, config):
-                key = real_path(path)
+            for path, key in _walk(given, config):
                 if key not in seen:
                     seen.add(key)
                     out.append(path)
@@ -44,21 +42,41 @@ def iter_python_files(paths: Iterable[str], config: "Config", report: "Report") 
     return out
 
 
-def _walk(root: str, config: "Config") -> Iterable[str]:
-    # onerror=None: a directory that vanishes or cannot be listed mid-walk is passed over, like git.
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if not os.path.islink(os.path.join(directory, d)) and not config.is_excluded(os.path.join(directory, d))
-        )
-        for name in sorted(filenames):
-            if not name.endswith(".py"):
+def _walk(root: str, config: "Config") -> Iterator[tuple[str, str]]:
+    """(path, real path) of every ``*.py`` regular file under ``root``: top-down, each directory's files
+    before its subdirectories, names sorted. One ``scandir`` per directory; an entry's type comes from
+    the listing, and its real and root-relative paths from its directory's, which are worked out once."""
+    yield from _walk_directory(root, os.path.realpath(root), config.relative_to_root(root), config)
+
+
+def _walk_directory(directory: str, real: str, rel: str, config: "Config") -> Iterator[tuple[str, str]]:
+    # A directory that vanishes or cannot be listed mid-walk is passed over, like git.
+    try:
+        with os.scandir(directory) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    files: list[str] = []
+    subdirectories: list[str] = []
+    for entry in entries:
+        try:
+            # Symbolic links are never followed, to files or directories (is_symlink before the others).
+            if entry.is_symlink():
                 continue
-            path = os.path.normpath(os.path.join(directory, name))
-            try:
-                mode = os.lstat(path).st_mode
-            except OSError:  # deleted since the directory was listed
-                continue
-            # Checked before the exclude patterns, which resolve the path: a symlink loop would not resolve.
-            if stat.S_ISREG(mode) and not config.is_excluded(path):
-                yield path
+            if entry.is_dir(follow_symlinks=False):
+                subdirectories.append(entry.name)
+            elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
+                files.append(entry.name)
+        except OSError:  # deleted since the directory was listed
+            continue
+    for name in sorted(files):
+        if not config.excludes_entry(name, _child(rel, name)):
+            yield os.path.normpath(os.path.join(directory, name)), os.path.join(real, name)
+    for name in sorted(subdirectories):
+        child_rel = _child(rel, name)
+        if not config.excludes_entry(name, child_rel):
+            yield from _walk_directory(os.path.join(directory, name), os.path.join(real, name), child_rel, config)
+
+
+def _child(rel: str, name: str) -> str:
+    return name if rel == "." else f"{rel}/{name}"
