@@ -104,7 +104,7 @@ class Config:
         """
         if not self.force_exclude:
             return False
-        parts = PurePath(_relative(path, self.root)).parts
+        parts = PurePath(self.relative_to_root(path)).parts
         matches = _glob_matcher((*self.exclude, *self.extend_exclude))
         for end in range(1, len(parts) + 1):
             if matches(parts[end - 1]) or matches("/".join(parts[:end])):
