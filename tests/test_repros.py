@@ -15,9 +15,10 @@ import time
 import pytest
 
 from pvt_lint import repros
+from pvt_lint.rules import all_rules
 
 TIMEOUT = 60.0
-ALL_CODES = ("PVT101", "PVT102", "PVT103", "PVT104", "PVT201", "PVT202", "PVT203", "PVT301")
+ALL_CODES = tuple(rule.CODE for rule in all_rules())  # every rule has a repro pair
 RACE_FREE_CODES = [code for code in ALL_CODES if code != "PVT301"]
 VERDICT_PREFIXES = ("reproduced: ", "fixed: ", "not reproduced: ", "not fixed: ")
 TIMINGS = r"threads took \d+\.\d\d s, processes took \d+\.\d\d s \(ratio \d+\.\d\d\)"

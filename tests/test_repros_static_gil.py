@@ -6,6 +6,8 @@ from pvt_lint import repros
 from pvt_lint.engine import lint_source
 from pvt_lint.rules.cpu_bound_work_in_threads import CpuBoundWorkInThreads
 
+from labels import expected
+
 
 def found(source: str) -> set[tuple[int, str]]:
     return {(f.line, f.code) for f in lint_source(source, "repro.py")}
@@ -13,7 +15,8 @@ def found(source: str) -> set[tuple[int, str]]:
 
 def test_buggy_repro_is_flagged_at_the_thread_pool_map():
     source = repros.script_path("PVT301", False).read_text(encoding="utf-8")
-    line = next(n for n, text in enumerate(source.splitlines(), 1) if "pool.map(crunch" in text)
+    ((line, _),) = expected(source)
+    assert "pool.map(crunch" in source.splitlines()[line - 1]
     assert "ThreadPoolExecutor" in source.splitlines()[line - 2]
     assert found(source) == {(line, "PVT301")}
 

@@ -15,22 +15,19 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
-# Rule code -> script stem. This table is the only way from a code to a file, so no path is ever
-# built from the caller's text.
+_HERE = pathlib.Path(__file__).resolve().parent
+
+# Rule code -> script stem, read from the scripts present: a rule's repro pair is
+# `pvtNNN_buggy.py` and `pvtNNN_fixed.py`, and adding the pair is all it takes to be listed. This
+# table is the only way from a code to a file, so no path is ever built from the caller's text.
 _STEMS = {
-    "PVT101": "pvt101",
-    "PVT102": "pvt102",
-    "PVT103": "pvt103",
-    "PVT104": "pvt104",
-    "PVT201": "pvt201",
-    "PVT202": "pvt202",
-    "PVT203": "pvt203",
-    "PVT301": "pvt301",
+    stem.upper(): stem
+    for stem in sorted(path.name[: -len("_buggy.py")] for path in _HERE.glob("pvt[0-9][0-9][0-9]_buggy.py"))
+    if (_HERE / f"{stem}_fixed.py").is_file()
 }
 
 CODES: tuple[str, ...] = tuple(_STEMS)
 
-_HERE = pathlib.Path(__file__).resolve().parent
 _VERDICT_PREFIXES = ("reproduced: ", "fixed: ", "not reproduced: ", "not fixed: ")
 # After a kill, how long to wait for the pipes to close before giving up on the rest of the output.
 _DRAIN_SECONDS = 10.0

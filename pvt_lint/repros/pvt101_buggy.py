@@ -9,7 +9,7 @@ data = []
 
 
 def worker():
-    data.append(1)
+    data.append(1)  # expect: PVT101
     print(f"  child:  data = {data}", flush=True)
 
 

@@ -13,7 +13,7 @@ def main():
 
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
-            print("  pool.map(lambda):", list(pool.map(lambda x: x * x, [1, 2, 3], timeout=60)))
+            print("  pool.map(lambda):", list(pool.map(lambda x: x * x, [1, 2, 3], timeout=60)))  # expect: PVT102
         except Exception as exc:
             failures.append(f"pool.map(lambda) -> {type(exc).__name__}: {exc}")
 
@@ -21,7 +21,7 @@ def main():
         print(f"  child: {x} * {x} = {x * x}")
 
     ctx = multiprocessing.get_context("spawn")
-    p = ctx.Process(target=square, args=(3,))
+    p = ctx.Process(target=square, args=(3,))  # expect: PVT102
     try:
         p.start()
         p.join(timeout=60)

@@ -24,14 +24,14 @@ def locked_work(lock):
 def send_queue(method):
     ctx = multiprocessing.get_context(method)
     results = queue.Queue()
-    p = ctx.Process(target=producer, args=(results,))
+    p = ctx.Process(target=producer, args=(results,))  # expect: PVT104
     return start_and_wait(p) or f"the parent's queue size is {results.qsize()}"
 
 
 def send_lock(method):
     ctx = multiprocessing.get_context(method)
     lock = threading.Lock()
-    p = ctx.Process(target=locked_work, args=(lock,))
+    p = ctx.Process(target=locked_work, args=(lock,))  # expect: PVT104
     return start_and_wait(p) or "the child held its own copy of the lock"
 
 

@@ -23,7 +23,7 @@ def step():
 
 def add_one():
     global counter
-    counter += step()
+    counter += step()  # expect: PVT201
 
 
 def add_one_after_a_has_read():

@@ -25,7 +25,7 @@ class Connection:
 
 def get_instance():
     global _instance
-    if _instance is None:
+    if _instance is None:  # expect: PVT202
         _instance = Connection()
     return _instance
 

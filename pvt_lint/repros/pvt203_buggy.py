@@ -29,7 +29,7 @@ class Account:
             self.balance += audited(amount)
 
     def withdraw(self, amount):
-        self.balance -= audited(amount)
+        self.balance -= audited(amount)  # expect: PVT203
 
 
 def withdraw_after_a_has_read(account, amount):

@@ -128,47 +128,6 @@ def fetch(urls):
 with ThreadPoolExecutor(8) as pool:
     pool.submit(fetch, ["http://example.com"] * 10)
 """,
-        # A consumer that blocks on a queue most of the time.
-        """
-import queue, threading
-def consume(q, out):
-    while True:
-        item = q.get()
-        out.append(item * item)
-q = queue.Queue()
-for _ in range(4):
-    threading.Thread(target=consume, args=(q, [])).start()
-""",
-        # A loop over a tiny literal range.
-        """
-from concurrent.futures import ThreadPoolExecutor
-def checksum(block):
-    total = 0
-    for i in range(16):
-        total += block[i] * i
-    return total
-with ThreadPoolExecutor(4) as pool:
-    pool.map(checksum, [bytes(16)] * 4)
-""",
-        # Threads only where the GIL is off (a free-threaded build).
-        """
-import sys
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-def crunch(n):
-    return sum(i * i for i in range(n))
-if not sys._is_gil_enabled():
-    with ThreadPoolExecutor(4) as pool:
-        pool.map(crunch, [10**6] * 4)
-""",
-        # The loop prints as it goes: I/O inside the loop.
-        """
-from concurrent.futures import ThreadPoolExecutor
-def report(n):
-    for i in range(n):
-        print(i * i)
-with ThreadPoolExecutor(4) as pool:
-    pool.map(report, [1000] * 4)
-""",
         # numpy releases the GIL in its kernels: threads do run in parallel.
         """
 import numpy as np
@@ -177,26 +136,6 @@ def norms(rows):
     return [np.linalg.norm(row) for row in rows]
 with ThreadPoolExecutor(4) as pool:
     pool.map(norms, [[[1.0, 2.0]] * 1000] * 4)
-""",
-        # A call into code it cannot see: it may well release the GIL.
-        """
-from concurrent.futures import ThreadPoolExecutor
-from mylib import transform
-def run(items):
-    return [transform(x) * 2 for x in items]
-with ThreadPoolExecutor(4) as pool:
-    pool.map(run, [range(1000)] * 4)
-""",
-        # One background thread keeps the program responsive; it is not there for speed.
-        """
-import threading
-def crunch(n):
-    total = 0
-    for i in range(n):
-        total += i * i
-    return total
-t = threading.Thread(target=crunch, args=(10**7,), daemon=True)
-t.start()
 """,
     )
     INVALID = (
@@ -218,15 +157,6 @@ def fib(n):
 with ThreadPool(4) as pool:
     pool.map(fib, [30] * 4)  # expect: PVT301
 """,
-        # multiprocessing.dummy is threads under a process-like name.
-        """
-from multiprocessing.dummy import Pool
-import math
-def distances(points):
-    return [math.hypot(x, y) for x, y in points]
-pool = Pool(4)
-pool.map(distances, [[(3, 4)] * 10000] * 4)  # expect: PVT301
-""",
         # The work is in a helper of the same module.
         """
 import threading
@@ -241,40 +171,6 @@ def count(lo, hi, out, slot):
     out[slot] = sum(1 for n in range(lo, hi) if is_prime(n))
 out = [0] * 4
 threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i)) for i in range(4)]  # expect: PVT301
-""",
-        # The default executor of run_in_executor is a thread pool.
-        """
-import asyncio
-def crunch(n):
-    return sum(i * i % 7 for i in range(n))
-async def main():
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, crunch, 10**6)  # expect: PVT301
-""",
-        # A print after the loop is fine: the loop itself is pure.
-        """
-from concurrent.futures import ThreadPoolExecutor
-def crunch(n):
-    total = 0
-    i = 0
-    while i < n:
-        total += i * i
-        i += 1
-    print(total)
-    return total
-with ThreadPoolExecutor(4) as pool:
-    futures = [pool.submit(crunch, 10**6) for _ in range(4)]  # expect: PVT301
-""",
-        # A thread and the main thread computing side by side.
-        """
-import threading
-def crunch(data, out):
-    out.append(sum(x * x for x in data))
-out = []
-t = threading.Thread(target=crunch, args=(range(10**6), out))  # expect: PVT301
-t.start()
-crunch(range(10**6), out)
-t.join()
 """,
     )
 

@@ -112,73 +112,6 @@ def worker(q):
 q = multiprocessing.Queue()
 p = multiprocessing.Process(target=worker, args=(q,))
 """,
-        # Near miss: a lazy per-process connection cache that the parent never looks at.
-        """
-from concurrent.futures import ProcessPoolExecutor
-_conn = None
-def connect():
-    return object()
-def query(n):
-    global _conn
-    if _conn is None:
-        _conn = connect()
-    return (_conn, n)
-if __name__ == "__main__":
-    with ProcessPoolExecutor() as ex:
-        print(list(ex.map(query, range(3))))
-""",
-        # Near miss: the pool initializer sets per-process state; tasks only read it.
-        """
-import multiprocessing
-_model = None
-def init(path):
-    global _model
-    _model = {"path": path}
-def predict(x):
-    return _model["path"], x
-if __name__ == "__main__":
-    with multiprocessing.Pool(2, initializer=init, initargs=("m.bin",)) as pool:
-        print(pool.map(predict, range(4)), _model)
-""",
-        # Near miss (from mpire's dashboard): a process target keeps the proxies it was sent in globals.
-        """
-import multiprocessing
-_tqdm_dict = None
-def progress():
-    return dict(_tqdm_dict)
-def serve(dicts):
-    global _tqdm_dict
-    _tqdm_dict = dicts
-def start(manager):
-    multiprocessing.Process(target=serve, args=(manager.dict(),)).start()
-def stop():
-    global _tqdm_dict
-    _tqdm_dict = None
-""",
-        # Near miss: shared by design, a multiprocessing.Value and a Manager dict at module level.
-        """
-import multiprocessing
-counter = multiprocessing.Value("i", 0)
-manager = multiprocessing.Manager()
-seen = manager.dict()
-def work(n):
-    with counter.get_lock():
-        counter.value += 1
-    seen[n] = True
-if __name__ == "__main__":
-    multiprocessing.Process(target=work, args=(1,)).start()
-    print(counter.value, dict(seen))
-""",
-        # Near miss: a ThreadPool from multiprocessing runs tasks in threads of this process.
-        """
-from multiprocessing.pool import ThreadPool
-results = []
-def work(n):
-    results.append(n)
-with ThreadPool(4) as pool:
-    pool.map(work, range(4))
-print(results)
-""",
     )
     INVALID = (
         """
@@ -209,38 +142,6 @@ if __name__ == "__main__":
     with ctx.Pool(2) as pool:
         pool.map(work, range(4))
     print(totals)
-""",
-        # A ProcessPoolExecutor held on self, and a functools.partial target.
-        """
-import functools
-from concurrent.futures import ProcessPoolExecutor
-config = {"scale": 1}
-seen = set()
-def work(n, scale):
-    seen.add(n)  # expect: PVT101
-    del config["scale"]  # expect: PVT101
-    return n * scale
-class Runner:
-    def __init__(self):
-        self.ex = ProcessPoolExecutor()
-    def run(self):
-        return self.ex.submit(functools.partial(work, scale=2), 3)
-def report():
-    return seen, config
-""",
-        # A Process subclass's run; a global rebound with `global` and read by the parent.
-        """
-import multiprocessing
-status = "idle"
-class Worker(multiprocessing.Process):
-    def run(self):
-        global status
-        status = "done"  # expect: PVT101
-if __name__ == "__main__":
-    w = Worker()
-    w.start()
-    w.join()
-    print(status)
 """,
     )
 

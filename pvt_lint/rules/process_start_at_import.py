@@ -105,25 +105,6 @@ threading.Thread(target=tick, daemon=True).start()
 executor = ThreadPoolExecutor()
 executor.submit(tick)
 """,
-        # Near miss: a Process object created but not started at import, and an idle executor.
-        """
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-def work():
-    pass
-worker = multiprocessing.Process(target=work)
-executor = ProcessPoolExecutor()
-def start():
-    worker.start()
-    return executor.submit(work)
-""",
-        # Near miss: the guard written the other way round.
-        """
-import multiprocessing
-if "__main__" == __name__:
-    multiprocessing.set_start_method("spawn")
-    manager = multiprocessing.Manager()
-""",
     )
     INVALID = (
         """
@@ -152,24 +133,6 @@ def main():
     with ProcessPoolExecutor() as ex:
         print(list(ex.map(square, range(4))))
 main()  # expect: PVT103
-""",
-        # set_start_method at import time: the child's re-import calls it again.
-        """
-import multiprocessing as mp
-mp.set_start_method("spawn")  # expect: PVT103
-def work():
-    pass
-if __name__ == "__main__":
-    mp.Process(target=work).start()
-""",
-        # A Manager, and a Process subclass started at module level: only the first is reported.
-        """
-import multiprocessing
-class Worker(multiprocessing.Process):
-    def run(self):
-        pass
-manager = multiprocessing.Manager()  # expect: PVT103
-Worker().start()
 """,
     )
 

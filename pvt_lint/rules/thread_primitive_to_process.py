@@ -115,31 +115,6 @@ if __name__ == "__main__":
         with multiprocessing.Pool() as pool:
             pool.starmap(work, [(lock, q, n) for n in range(3)])
 """,
-        # Near miss: a parameter named like a module-level threading.Lock is not that lock.
-        """
-import multiprocessing
-import threading
-lock = threading.Lock()
-def start(lock):
-    p = multiprocessing.Process(target=print, args=(lock,))
-    p.start()
-    return p
-""",
-        # Near miss: the lock stays in the parent and guards the callback, which runs in the parent.
-        """
-import multiprocessing
-import threading
-done = []
-guard = threading.Lock()
-def work(n):
-    return n * n
-def collect(result):
-    with guard:
-        done.append(result)
-if __name__ == "__main__":
-    with multiprocessing.Pool() as pool:
-        pool.apply_async(work, (3,), callback=collect).wait()
-""",
     )
     INVALID = (
         """
@@ -179,35 +154,6 @@ def main():
     event = Event()
     with Pool(2, init, (event,)) as pool:  # expect: PVT104
         return pool.map(work, range(3))
-""",
-        # A ProcessPoolExecutor task argument, written inline.
-        """
-import threading
-from concurrent.futures import ProcessPoolExecutor
-def work(n, lock):
-    with lock:
-        return n
-def main():
-    with ProcessPoolExecutor() as ex:
-        return ex.submit(work, 1, threading.Lock())  # expect: PVT104
-""",
-        # apply_async's args tuple, and a Process subclass's constructor argument.
-        """
-import multiprocessing
-import queue
-class Producer(multiprocessing.Process):
-    def __init__(self, out):
-        super().__init__()
-        self.out = out
-    def run(self):
-        self.out.put(1)
-def work(q):
-    q.put(1)
-def main():
-    q = queue.SimpleQueue()
-    Producer(q).start()  # expect: PVT104
-    with multiprocessing.Pool() as pool:
-        pool.apply_async(work, (q,)).get()  # expect: PVT104
 """,
     )
 

@@ -129,60 +129,6 @@ def work():
         local.conn = object()
 threads = [threading.Thread(target=work) for _ in range(4)]
 """,
-        # Not run in threads.
-        """
-_instance = None
-def get_instance():
-    global _instance
-    if _instance is None:
-        _instance = object()
-    return _instance
-""",
-        # The test reads other state than the action writes.
-        """
-import threading
-results = {}
-def work(k, enabled):
-    if enabled:
-        results[k] = k * 2
-threads = [threading.Thread(target=work, args=(k, True)) for k in range(4)]
-""",
-        # The only thread that runs the check, started once, and nothing else changes the state.
-        """
-import threading
-_config = None
-def load():
-    global _config
-    if _config is None:
-        _config = {"debug": False}
-t = threading.Thread(target=load)
-t.start()
-t.join()
-""",
-        # Adding to a set after a membership test is idempotent: nothing relies on the test.
-        """
-import threading
-seen = set()
-def work(n):
-    if n not in seen:
-        seen.add(n)
-threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-""",
-        # acquire()/release() in try/finally around both.
-        """
-import threading
-balance = 100
-lock = threading.Lock()
-def withdraw(amount):
-    global balance
-    lock.acquire()
-    try:
-        if balance >= amount:
-            balance -= amount
-    finally:
-        lock.release()
-threads = [threading.Thread(target=withdraw, args=(30,)) for _ in range(4)]
-""",
     )
     INVALID = (
         """
@@ -218,40 +164,6 @@ class Account:
     def run(self):
         for _ in range(4):
             threading.Thread(target=self.withdraw).start()
-""",
-        # Delete after a membership test: the second thread's del raises KeyError.
-        """
-import threading
-sessions = {}
-def expire(key):
-    if key in sessions:  # expect: PVT202
-        del sessions[key]
-for key in ["a", "b", "a"]:
-    threading.Thread(target=expire, args=(key,)).start()
-""",
-        # Pop after an emptiness test: the second thread pops an empty list.
-        """
-import threading
-jobs = [1, 2, 3]
-def take():
-    if jobs:  # expect: PVT202
-        return jobs.pop()
-threads = [threading.Thread(target=take) for _ in range(4)]
-""",
-        # A Thread subclass's run and another method of the same object.
-        """
-import threading
-class Poller(threading.Thread):
-    def __init__(self):
-        super().__init__()
-        self.pending = []
-    def run(self):
-        if self.pending:  # expect: PVT202
-            self.pending.pop(0)
-    def cancel_all(self):
-        self.pending = []
-poller = Poller()
-poller.start()
 """,
     )
 

@@ -122,19 +122,6 @@ def work():
         counter += 1
 threads = [threading.Thread(target=work) for _ in range(4)]
 """,
-        # acquire()/release() in try/finally.
-        """
-import threading
-totals = {}
-lock = threading.Lock()
-def work(key):
-    lock.acquire()
-    try:
-        totals[key] = totals.get(key, 0) + 1
-    finally:
-        lock.release()
-threads = [threading.Thread(target=work, args=(k,)) for k in "ab"]
-""",
         # Single atomic operations on builtins: append, item store, setdefault, set.add.
         """
 import threading
@@ -145,103 +132,6 @@ def work(n):
     index[n] = n * n
     index.setdefault("first", n)
 threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-""",
-        # threading.local() attributes are per thread.
-        """
-import threading
-local = threading.local()
-def work():
-    local.count = getattr(local, "count", 0)
-    local.count += 1
-threads = [threading.Thread(target=work) for _ in range(4)]
-""",
-        # The helper is only ever called with the lock held.
-        """
-import threading
-from concurrent.futures import ThreadPoolExecutor
-stats = {"hits": 0}
-stats_lock = threading.RLock()
-def bump():
-    stats["hits"] += 1
-def work(n):
-    with stats_lock:
-        bump()
-with ThreadPoolExecutor() as pool:
-    pool.map(work, range(10))
-""",
-        # One thread, started once, is the only writer: nothing can interleave with it.
-        """
-import threading
-progress = 0
-def download():
-    global progress
-    for _ in range(100):
-        progress += 1
-t = threading.Thread(target=download)
-t.start()
-t.join()
-print(progress)
-""",
-        # Runs in processes, not threads: each has its own copy (PVT1xx territory).
-        """
-from concurrent.futures import ProcessPoolExecutor
-total = 0
-def work(n):
-    global total
-    total += n
-with ProcessPoolExecutor() as pool:
-    pool.map(work, range(10))
-""",
-        # An object the thread creates itself is private to it.
-        """
-import threading
-class Tally:
-    def __init__(self):
-        self.n = 0
-    def add(self):
-        self.n += 1
-def work():
-    tally = Tally()
-    for _ in range(10):
-        tally.add()
-threads = [threading.Thread(target=work) for _ in range(4)]
-""",
-        # Each Thread subclass instance has its own self: the counter is not shared.
-        """
-import threading
-class Worker(threading.Thread):
-    def run(self):
-        self.done = 0
-        for _ in range(10):
-            self.done += 1
-workers = [Worker() for _ in range(4)]
-for w in workers:
-    w.start()
-""",
-        # Two places start the subclass, but Thread.start() runs once per object: two objects,
-        # each buffer touched by its own thread only (CPython's test_asynchat echo_server).
-        """
-import threading
-class Echo(threading.Thread):
-    def run(self):
-        self.buffer = b""
-        for _ in range(3):
-            self.buffer = self.buffer + b"x"
-def first():
-    Echo().start()
-def second():
-    server = Echo()
-    server.start()
-""",
-        # Locals: the counter is created in the function.
-        """
-import threading
-def work(items):
-    total = 0
-    for item in items:
-        total += item
-    return total
-threads = [threading.Thread(target=work, args=([1, 2],)) for _ in range(4)]
 """,
     )
     INVALID = (
@@ -274,66 +164,6 @@ def work(line):
         record(word)
 with ThreadPoolExecutor(max_workers=4) as pool:
     pool.map(work, ["a b", "b c"])
-""",
-        # A bound method handed to several threads: self is shared.
-        """
-import threading
-class Crawler:
-    def __init__(self):
-        self.fetched = 0
-    def work(self):
-        self.fetched = self.fetched + 1  # expect: PVT201
-    def start(self):
-        for _ in range(4):
-            threading.Thread(target=self.work).start()
-""",
-        # A nonlocal counter of the function that starts the threads.
-        """
-import threading
-def crawl(urls):
-    done = 0
-    def fetch(url):
-        nonlocal done
-        done += 1  # expect: PVT201
-    threads = [threading.Thread(target=fetch, args=(u,)) for u in urls]
-    for t in threads:
-        t.start()
-""",
-        # A class attribute updated by a Thread subclass: the class is shared by every instance.
-        """
-import threading
-class Stats:
-    hits = 0
-class Worker(threading.Thread):
-    def run(self):
-        Stats.hits += 1  # expect: PVT201
-for _ in range(4):
-    Worker().start()
-""",
-        # Two different threads update the same global, each started once.
-        """
-import threading
-import time
-backlog = 0
-def producer():
-    global backlog
-    backlog += 1  # expect: PVT201
-def consumer():
-    global backlog
-    backlog -= 1  # expect: PVT201
-threading.Thread(target=producer).start()
-threading.Thread(target=consumer).start()
-""",
-        # asyncio.to_thread and run_in_executor(None, ...) run on the default thread pool.
-        """
-import asyncio
-total = 0
-def add(n):
-    global total
-    total += n  # expect: PVT201
-async def main():
-    loop = asyncio.get_running_loop()
-    await asyncio.gather(asyncio.to_thread(add, 1), loop.run_in_executor(None, add, 2))
 """,
     )
 

@@ -106,51 +106,6 @@ def main():
         ex.map(abs, [-1, 2])
         ex.map(Maths.square, [1, 2])
 """,
-        # Near miss: a nested function as a Process target under an explicit fork context is not pickled.
-        """
-import multiprocessing
-def main():
-    def child():
-        print("hi")
-    ctx = multiprocessing.get_context("fork")
-    ctx.Process(target=child).start()
-""",
-        # Near miss: the module chooses fork for the default context, so the Process target is not pickled.
-        """
-import multiprocessing
-def main():
-    def child():
-        print("hi")
-    multiprocessing.Process(target=child).start()
-if __name__ == "__main__":
-    multiprocessing.set_start_method("fork")
-    main()
-""",
-        # Near miss: a lambda that is only called in the parent, with a module function sent instead.
-        """
-import multiprocessing
-def work(x):
-    return x + 1
-def main():
-    key = lambda r: r[0]
-    with multiprocessing.Pool() as pool:
-        return sorted(pool.map(work, [3, 1]), key=key)
-""",
-        # Near miss (from billiard's tests): a Process that is built but never started pickles nothing.
-        """
-import multiprocessing
-def test_flushing(flike):
-    proc = multiprocessing.Process(target=lambda: flike.flush())
-    assert proc
-    flike.flush()
-""",
-        # Near miss: loky pickles with cloudpickle, so a lambda travels.
-        """
-from loky import get_reusable_executor
-def main():
-    ex = get_reusable_executor(max_workers=2)
-    return list(ex.map(lambda x: x * 2, [1, 2]))
-""",
     )
     INVALID = (
         # Spawn set for the module: the nested target must be pickled. Pool tasks are pickled even under fork.
@@ -178,46 +133,6 @@ from concurrent.futures import ProcessPoolExecutor
 if __name__ == "__main__":
     with ProcessPoolExecutor() as pool:
         print(list(pool.map(lambda x: x * x, [1, 2, 3])))  # expect: PVT102
-""",
-        # A nested function as a spawned Process target, positionally.
-        """
-import multiprocessing
-def main():
-    def square(x):
-        print(x * x)
-    ctx = multiprocessing.get_context("spawn")
-    p = ctx.Process(None, square, args=(3,))  # expect: PVT102
-    p.start()
-""",
-        # A module-level lambda bound to a name, to a Pool method and as an initializer.
-        """
-from multiprocessing import Pool
-double = lambda x: 2 * x
-setup = lambda: None
-def main():
-    with Pool(2, initializer=setup) as pool:  # expect: PVT102
-        return pool.apply_async(double, (3,))  # expect: PVT102
-""",
-        # A partial of a nested function still carries the nested function.
-        """
-import functools
-from concurrent.futures import ProcessPoolExecutor
-def main(items):
-    def scale(x, factor):
-        return x * factor
-    ex = ProcessPoolExecutor()
-    return ex.submit(functools.partial(scale, factor=3), 2)  # expect: PVT102
-""",
-        # Every Pool method takes the callable: imap_unordered and starmap too.
-        """
-import multiprocessing as mp
-def run(rows):
-    pool = mp.Pool()
-    def parse(row):
-        return row.split()
-    out = list(pool.imap_unordered(parse, rows))  # expect: PVT102
-    out += pool.starmap(lambda a, b: a + b, [(1, 2)])  # expect: PVT102
-    return out
 """,
     )
 
