@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..findings import Related
 from ..model import RMW, ModuleModel
-from ..model.threads import code_of, describe, function_name
+from ..model.threads import describe, function_name
 from .base import Rule
+from .quoting import quote, quote_statement
 
 
 class InconsistentLocking(Rule):
@@ -492,7 +493,7 @@ class Ids:
                 cta = ctas.get(id(access))
                 if access.kind != RMW and cta is None:
                     continue
-                what = "updates" if cta is None else f"acts on a test (`{code_of(cta.test.node)}`) of"
+                what = "updates" if cta is None else f"acts on a test (`{quote(cta.test.node)}`) of"
                 interleaving = (
                     "a thread holding that lock can write between this read and this write, and one of the "
                     "two updates is lost"
@@ -504,7 +505,7 @@ class Ids:
                     access.line,
                     access.column,
                     self.MESSAGE.format(
-                        code=code_of(access.statement) if access.statement is not None else access.text,
+                        code=quote_statement(access),
                         function=function_name(access.function),
                         what=what,
                         state=describe(access.ref),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..findings import Related
 from ..model import DELETE, MUTATE, RMW, STORE, ModuleModel
-from ..model.threads import code_of, describe, function_name, state_key
+from ..model.threads import describe, function_name, state_key
 from .base import Rule
+from .quoting import quote
 
 # Other writes that can make a passed test false before the action runs (adding items cannot).
 _INVALIDATING = frozenset({STORE, RMW, DELETE})
@@ -286,7 +287,7 @@ poller.start()
                 test.line,
                 test.column,
                 self.MESSAGE.format(
-                    test=code_of(test.node),
+                    test=quote(test.node),
                     function=function_name(cta.function),
                     where=site.where,
                     state=describe(ref),

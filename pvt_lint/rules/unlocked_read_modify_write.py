@@ -6,8 +6,9 @@ from ..findings import Related
 import libcst as cst
 
 from ..model import RMW, THREAD, DispatchSite, ModuleModel
-from ..model.threads import code_of, describe, function_name
+from ..model.threads import describe, function_name
 from .base import Rule
+from .quoting import quote_statement
 
 
 class UnlockedReadModifyWrite(Rule):
@@ -358,7 +359,7 @@ async def main():
 
     def _report(self, access, site: DispatchSite) -> None:
         message = self.MESSAGE.format(
-            code=code_of(access.statement) if access.statement is not None else access.text,
+            code=quote_statement(access),
             function=function_name(access.function),
             where=site.where,
             state=describe(access.ref),
