@@ -91,11 +91,7 @@ class UnlockedCheckThenAct(Rule):
 
     CODE = "PVT202"
     NAME = "unlocked-check-then-act"
-    MESSAGE = (
-        "`{test}` in `{function}`, which runs in threads {where}, tests {state} and then "
-        "changes it at line {act} with no lock held: another thread can change {state} between the check "
-        "and the action, which the GIL hides but free-threaded Python does not; hold one lock across both"
-    )
+    MESSAGE = "`{test}` in `{function}`, which runs in threads {where}, then changes {state} at line {act} with no lock held"
     CONCEPT = "8-free-threaded-python"
     VALID = (
         # The lock is held across check and action.

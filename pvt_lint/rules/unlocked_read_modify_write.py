@@ -89,11 +89,7 @@ class UnlockedReadModifyWrite(Rule):
 
     CODE = "PVT201"
     NAME = "unlocked-read-modify-write"
-    MESSAGE = (
-        "`{code}` in `{function}`, which runs in threads {where}, updates {state} with no lock "
-        "held: two threads can read the same old value and one update is lost, which the GIL hides but "
-        "free-threaded Python does not; hold a lock around the update"
-    )
+    MESSAGE = "`{code}` in `{function}`, which runs in threads {where}, updates {state} with no lock held"
     CONCEPT = "8-free-threaded-python"
     VALID = (
         # Each thread owns one item: the key is its own argument, the loop variable where it starts.
