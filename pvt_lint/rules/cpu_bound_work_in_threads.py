@@ -98,7 +98,7 @@ class CpuBoundWorkInThreads(Rule):
 
     CODE = "PVT301"
     NAME = "cpu-bound-work-in-threads"
-    MESSAGE = "`{target}` is pure-Python CPU work (its {what} at line {line}) sent to threads by `{api}`; use {alternative}"
+    MESSAGE = "`{target}` is pure-Python CPU work (the {what} at line {line}) sent to threads by `{api}`; use {alternative}"
     SEVERITY = WARNING
     CONCEPT = "8-free-threaded-python"
     VALID = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..findings import Related
 from ..model import RMW, ModuleModel
-from ..model.threads import describe, function_name
+from ..model.threads import function_name
 from .base import Rule
-from .quoting import quote, quote_statement
+from .quoting import quote, quote_statement, state_name
 
 
 class InconsistentLocking(Rule):
@@ -492,7 +492,7 @@ class Ids:
                 cta = ctas.get(id(access))
                 if access.kind != RMW and cta is None:
                     continue
-                state = describe(access.ref)
+                state = state_name(model, access.function, access.ref)
                 if cta is None:
                     what, written = f"updates {state}", "it"
                 else:

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import io
 import tokenize
+from typing import Optional
 
 import libcst as cst
+
+from ..model import SELF
+from ..model.threads import describe
 
 LIMIT = 40  # characters of quoted code, "…" included
 _SKIPPED = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
@@ -79,3 +83,12 @@ def quote_statement(access) -> str:
     if access.statement is not None:
         return quote(access.statement)
     return shorten(one_line(access.text))
+
+
+def state_name(model, qualname: Optional[str], ref) -> str:
+    """How a message names a piece of state (``describe``), with ``self`` spelled as the function
+    ``qualname`` spells its receiver: ``cls.last`` in a classmethod, not ``self.last``."""
+    fn = model.function(qualname) if qualname else None
+    if ref.kind == SELF and fn is not None and fn.self_name and fn.self_name != "self":
+        return f"`{fn.self_name}.{ref.name}`"
+    return describe(ref)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..findings import Related
 from ..model import DELETE, MUTATE, RMW, STORE, ModuleModel
-from ..model.threads import describe, function_name, state_key
+from ..model.threads import function_name, state_key
 from .base import Rule
-from .quoting import quote
+from .quoting import quote, state_name
 
 # Other writes that can make a passed test false before the action runs (adding items cannot).
 _INVALIDATING = frozenset({STORE, RMW, DELETE})
@@ -286,7 +286,7 @@ poller.start()
                     test=quote(test.node),
                     function=function_name(cta.function),
                     where=site.where,
-                    state=describe(ref),
+                    state=state_name(model, cta.function, ref),
                     act=cta.acts[0].line,
                 ),
                 related=(Related(site.line, site.column, f"`{function_name(site.target)}` is started in a thread here"),),

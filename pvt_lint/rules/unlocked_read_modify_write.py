@@ -6,9 +6,9 @@ from ..findings import Related
 import libcst as cst
 
 from ..model import RMW, THREAD, DispatchSite, ModuleModel
-from ..model.threads import describe, function_name
+from ..model.threads import function_name
 from .base import Rule
-from .quoting import quote_statement
+from .quoting import quote_statement, state_name
 
 
 class UnlockedReadModifyWrite(Rule):
@@ -351,14 +351,14 @@ async def main():
                 if not sites:
                     continue
                 site = min(sites, key=lambda s: (s.line, s.column))
-                self._report(access, site)
+                self._report(model, access, site)
 
-    def _report(self, access, site: DispatchSite) -> None:
+    def _report(self, model: ModuleModel, access, site: DispatchSite) -> None:
         message = self.MESSAGE.format(
             code=quote_statement(access),
             function=function_name(access.function),
             where=site.where,
-            state=describe(access.ref),
+            state=state_name(model, access.function, access.ref),
         )
         target = function_name(site.target)
         self.report(
