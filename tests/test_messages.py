@@ -24,11 +24,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
 from pvt_lint.config import Config
 from pvt_lint.engine import lint_file, lint_source
 from pvt_lint.rules import all_rules
+from pvt_lint.rules.quoting import quote
 
 from conftest import FIXTURES, ROOT
 from labels import expected
@@ -162,6 +164,21 @@ def test_a_comment_on_the_quoted_code_stays_out_of_the_message():
         (23, "PVT202"): "`if (self.balance >= amount and amount >…` in `Account.withdraw`, which runs in threads"
                         " started at line 33, then changes `self.balance` at line 25 with no lock held",
     }
+
+
+@pytest.mark.parametrize(("source", "quoted"), [
+    ("x = f(  # why\n    a,  # and why\n    b,\n)  # trailing\n", "x = f(a, b)"),
+    ("# a note above\nself.idle.pop()  # TODO(bob): secret internal note\n", "self.idle.pop()"),
+    ("if (x is None  # why\n        and y):  # c\n    pass\n", "if (x is None and y)"),
+    ("with lock:  # c\n    pass\n", "with lock"),
+    ("a = 1; b = 2  # c\n", "a = 1; b = 2"),
+    ("s = 'a  # kept: inside a string'   # dropped\n", "s = 'a  # kept: inside a string'"),
+    ("t = 1 + \\\n    2\n", "t = 1 + 2"),
+    ("word_counts[word] = word_counts.get(word, 0) + 1\n", "word_counts[word] = word_counts.get(wor…"),
+])
+def test_quoted_code_is_one_line_without_comments_and_shortened(source, quoted):
+    (statement,) = cst.parse_module(source).body
+    assert quote(statement) == quoted
 
 
 def regenerate() -> int:
