@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import sys
 import textwrap
+from functools import lru_cache
 from pathlib import Path
 
 import libcst as cst
@@ -46,13 +47,15 @@ def render(findings, prefix: str = "") -> str:
     return "".join(f"{prefix}{f.line}:{f.column + 1}: {f.code} {f.message}\n" for f in findings)
 
 
-def fixture_findings(path: Path):
-    return lint_file(str(path), Config()).findings
+@lru_cache(maxsize=None)
+def fixture_findings(path: Path) -> tuple:
+    return tuple(lint_file(str(path), Config()).findings)
 
 
-def example_findings(rule, index: int):
+@lru_cache(maxsize=None)
+def example_findings(rule, index: int) -> tuple:
     source = textwrap.dedent(rule.INVALID[index])
-    return [f for f in lint_source(source, "example.py") if f.code == rule.CODE]
+    return tuple(f for f in lint_source(source, "example.py") if f.code == rule.CODE)
 
 
 def fixture_snapshot(path: Path) -> Path:
