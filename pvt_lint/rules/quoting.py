@@ -1,4 +1,5 @@
-"""How a message quotes code: the expression or statement only, on one line, without comments, short.
+"""How a message quotes code (the expression or statement only, on one line, without comments, short)
+and names the state it is about.
 
 A finding's message is read in a terminal, a review comment and a GitLab fingerprint. The source
 line it points at may carry a comment (a private note, a ``# noqa``, a TODO with a name in it):
