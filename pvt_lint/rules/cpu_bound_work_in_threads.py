@@ -98,10 +98,7 @@ class CpuBoundWorkInThreads(Rule):
 
     CODE = "PVT301"
     NAME = "cpu-bound-work-in-threads"
-    MESSAGE = (
-        "`{target}` is pure-Python CPU work sent to threads by `{api}`; under the GIL threads give "
-        "no speed-up for it: use {alternative}"
-    )
+    MESSAGE = "`{target}` is pure-Python CPU work (the {what} at line {line}) sent to threads by `{api}`; use {alternative}"
     SEVERITY = WARNING
     CONCEPT = "8-free-threaded-python"
     VALID = (
@@ -192,7 +189,8 @@ threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i
             self.report(
                 site.line,
                 site.column,
-                self.MESSAGE.format(target=target, api=_short_api(site.api), alternative=_alternative(site.api)),
+                self.MESSAGE.format(target=target, what=what, line=line, api=_short_api(site.api),
+                                    alternative=_alternative(site.api)),
                 end=(site.end_line, site.end_column),
                 related=(Related(line, column, f"the {what} that keeps one core busy"),),
             )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..findings import Related
 from ..model import RMW, ModuleModel
-from ..model.threads import code_of, describe, function_name
+from ..model.threads import function_name
 from .base import Rule
+from .quoting import quote, quote_statement, state_name
 
 
 class InconsistentLocking(Rule):
@@ -21,8 +22,11 @@ class InconsistentLocking(Rule):
     ## Why is this bad?
     A lock only excludes code that takes it. While one thread is inside `with self._lock:` updating
     the state, another thread running the unlocked update reads the old value and writes back a
-    stale one, and one of the two updates is lost. The GIL makes the window small, so tests pass;
-    free-threaded Python (3.13t, 3.14t) runs threads truly at once and hits it.
+    stale one, and one of the two updates is lost. An unlocked write that acts on an unlocked test
+    (`if self.idle: self.idle.pop()`) has the same window: the locked thread changes the state
+    between the test and the write, and the write rests on a stale test and overwrites that change.
+    The GIL makes the window small, so tests pass; free-threaded Python (3.13t, 3.14t) runs threads
+    truly at once and hits it.
 
     ## Example
     ```python
@@ -94,11 +98,7 @@ class InconsistentLocking(Rule):
 
     CODE = "PVT203"
     NAME = "inconsistent-locking"
-    MESSAGE = (
-        "`{code}` in `{function}` {what} {state} with no lock held, but {state} is written under "
-        "`{lock}` at line {line}: {interleaving}, which the GIL hides but free-threaded Python does not; "
-        "take `{lock}` here too"
-    )
+    MESSAGE = "`{code}` in `{function}` {what} with no lock held, but line {line} writes {written} under `{lock}`"
     CONCEPT = "8-free-threaded-python"
     VALID = (
         # Both paths take the lock.
@@ -232,28 +232,24 @@ class Client:
                 cta = ctas.get(id(access))
                 if access.kind != RMW and cta is None:
                     continue
-                what = "updates" if cta is None else f"acts on a test (`{code_of(cta.test.node)}`) of"
-                interleaving = (
-                    "a thread holding that lock can write between this read and this write, and one of the "
-                    "two updates is lost"
-                    if cta is None
-                    else "a thread holding that lock can change it between the test and this write, so the "
-                    "write rests on a stale test and overwrites that change"
-                )
+                state = state_name(model, access.function, access.ref)
+                if cta is None:
+                    what, written = f"updates {state}", "it"
+                else:
+                    what, written = f"acts on `{quote(cta.test.node)}`", state
                 self.report(
                     access.line,
                     access.column,
                     self.MESSAGE.format(
-                        code=code_of(access.statement) if access.statement is not None else access.text,
+                        code=quote_statement(access),
                         function=function_name(access.function),
                         what=what,
-                        state=describe(access.ref),
+                        written=written,
                         lock=lock,
                         line=guard.line,
-                        interleaving=interleaving,
                     ),
                     end=(access.end_line, access.end_column),
-                    related=(Related(guard.line, guard.column, f"{describe(access.ref)} is written under `{lock}` here"),),
+                    related=(Related(guard.line, guard.column, f"{state} is written under `{lock}` here"),),
                 )
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 
-import libcst as cst
-
 from ..findings import Related
 from ..model import PROCESS, ModuleModel
 from .base import Rule
+from .quoting import quote
 
 
 class ProcessStartAtImport(Rule):
@@ -69,10 +68,7 @@ class ProcessStartAtImport(Rule):
 
     CODE = "PVT103"
     NAME = "process-start-at-import"
-    MESSAGE = (
-        "`{call}` {what} when the module is imported, outside `if __name__ == \"__main__\":`; "
-        "under spawn and forkserver every child re-imports the module and fails with RuntimeError"
-    )
+    MESSAGE = "`{call}` {what} at import time, outside `if __name__ == \"__main__\":`, and fails in every spawned child"
     CONCEPT = "7-the-main-module-guard"
     VALID = (
         """
@@ -150,7 +146,7 @@ main()  # expect: PVT103
         found: list[tuple[int, int, str, tuple]] = []
         for call, what in starts:
             if model.import_time(call):
-                found.append((call.line, call.column, self.MESSAGE.format(call=_call_text(call.node), what=what), ()))
+                found.append((call.line, call.column, self.MESSAGE.format(call=quote(call.node), what=what), ()))
         for call in model.calls:
             if not (model.import_time(call) and call.callee):
                 continue
@@ -161,12 +157,7 @@ main()  # expect: PVT103
                 name = model.function(where).name if model.function(where) else where
                 what = f"{what} (in `{name}`, line {line})"
                 related = (Related(line, 0, f"`{name}` {starters[where][1]} here"),)
-                found.append((call.line, call.column, self.MESSAGE.format(call=_call_text(call.node), what=what), related))
+                found.append((call.line, call.column, self.MESSAGE.format(call=quote(call.node), what=what), related))
         if found:
             line, column, message, related = min(found, key=lambda f: (f[0], f[1]))
             self.report(line, column, message, related=related)
-
-
-def _call_text(node: cst.Call) -> str:
-    func = cst.Module([]).code_for_node(node.func)
-    return f"{func}({'...' if node.args else ''})"

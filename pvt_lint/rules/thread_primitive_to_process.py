@@ -9,6 +9,7 @@ import libcst as cst
 from ..model import PROCESS, DispatchSite, ModuleModel
 from ..model.apis import THREAD_PRIMITIVES, dill_pickled, in_family
 from .base import Rule
+from .quoting import quote
 
 # Keywords of pool methods that stay in the parent (or are not objects sent along).
 _NOT_SENT = frozenset({"callback", "error_callback", "chunksize", "timeout", "max_workers", "processes",
@@ -77,7 +78,7 @@ class ThreadPrimitiveToProcess(Rule):
 
     CODE = "PVT104"
     NAME = "thread-primitive-to-process"
-    MESSAGE = "`{name}` (a `{kind}`) is sent to a child process by `{api}` (line {line}); {effect}; use `{instead}` instead"
+    MESSAGE = "`{name}` (a `{kind}`) passed to `{api}` {effect}; use `{instead}`"
     CONCEPT = "6-pickling-and-start-methods"
     VALID = (
         # multiprocessing primitives are made for this.
@@ -169,13 +170,11 @@ def main():
                     continue
                 tasks = site.pool and site.role != "initializer"
                 if dill_pickled(site.api):
-                    effect = ("dill pickles it without complaint, as a copy: each process gets its own, so it "
-                              "shares nothing")
+                    effect = "is copied by dill and shares nothing"
                 elif tasks:
-                    effect = "pool tasks are always pickled and this fails with a TypeError"
+                    effect = "fails to pickle"
                 else:
-                    effect = ("it fails to pickle under spawn and forkserver, and under fork each process "
-                              "gets its own copy, so it shares nothing")
+                    effect = "fails to pickle under spawn and is a private copy under fork"
                 if tasks:
                     instead = in_family(site.api, f"multiprocessing.Manager().{_short(kind)}()")
                 else:
@@ -184,8 +183,7 @@ def main():
                 self.report(
                     site.line,
                     site.column,
-                    self.MESSAGE.format(name=_text(expr), kind=kind, api=api, line=site.line,
-                                        effect=effect, instead=instead),
+                    self.MESSAGE.format(name=quote(expr), kind=kind, api=api, effect=effect, instead=instead),
                     end=(site.end_line, site.end_column),
                 )
                 break  # one finding per dispatch call
@@ -213,7 +211,3 @@ def _sent(site: DispatchSite) -> Iterator[cst.BaseExpression]:
 def _short(kind: str) -> str:
     name = kind.rsplit(".", 1)[-1]
     return "Lock" if name == "allocate_lock" else ("Queue" if "Queue" in name else name)
-
-
-def _text(expr: cst.BaseExpression) -> str:
-    return cst.Module([]).code_for_node(expr)

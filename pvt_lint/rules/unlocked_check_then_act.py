@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..findings import Related
 from ..model import DELETE, MUTATE, RMW, STORE, ModuleModel
-from ..model.threads import code_of, describe, function_name, state_key
+from ..model.threads import function_name, state_key
 from .base import Rule
+from .quoting import quote, state_name
 
 # Other writes that can make a passed test false before the action runs (adding items cannot).
 _INVALIDATING = frozenset({STORE, RMW, DELETE})
@@ -90,11 +91,7 @@ class UnlockedCheckThenAct(Rule):
 
     CODE = "PVT202"
     NAME = "unlocked-check-then-act"
-    MESSAGE = (
-        "`{test}` in `{function}`, which runs in threads {where}, tests {state} and then "
-        "changes it at line {act} with no lock held: another thread can change {state} between the check "
-        "and the action, which the GIL hides but free-threaded Python does not; hold one lock across both"
-    )
+    MESSAGE = "`{test}` in `{function}`, which runs in threads {where}, then changes {state} at line {act} with no lock held"
     CONCEPT = "8-free-threaded-python"
     VALID = (
         # The lock is held across check and action.
@@ -198,10 +195,10 @@ class Account:
                 test.line,
                 test.column,
                 self.MESSAGE.format(
-                    test=code_of(test.node),
+                    test=quote(test.node),
                     function=function_name(cta.function),
                     where=site.where,
-                    state=describe(ref),
+                    state=state_name(model, cta.function, ref),
                     act=cta.acts[0].line,
                 ),
                 related=(Related(site.line, site.column, f"`{function_name(site.target)}` is started in a thread here"),),

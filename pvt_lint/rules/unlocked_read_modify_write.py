@@ -6,8 +6,9 @@ from ..findings import Related
 import libcst as cst
 
 from ..model import RMW, THREAD, DispatchSite, ModuleModel
-from ..model.threads import code_of, describe, function_name
+from ..model.threads import function_name
 from .base import Rule
+from .quoting import quote_statement, state_name
 
 
 class UnlockedReadModifyWrite(Rule):
@@ -88,11 +89,7 @@ class UnlockedReadModifyWrite(Rule):
 
     CODE = "PVT201"
     NAME = "unlocked-read-modify-write"
-    MESSAGE = (
-        "`{code}` in `{function}`, which runs in threads {where}, updates {state} with no lock "
-        "held: two threads can read the same old value and one update is lost, which the GIL hides but "
-        "free-threaded Python does not; hold a lock around the update"
-    )
+    MESSAGE = "`{code}` in `{function}`, which runs in threads {where}, updates {state} with no lock held"
     CONCEPT = "8-free-threaded-python"
     VALID = (
         # Each thread owns one item: the key is its own argument, the loop variable where it starts.
@@ -184,14 +181,14 @@ with ThreadPoolExecutor(max_workers=4) as pool:
                 if not sites:
                     continue
                 site = min(sites, key=lambda s: (s.line, s.column))
-                self._report(access, site)
+                self._report(model, access, site)
 
-    def _report(self, access, site: DispatchSite) -> None:
+    def _report(self, model: ModuleModel, access, site: DispatchSite) -> None:
         message = self.MESSAGE.format(
-            code=code_of(access.statement) if access.statement is not None else access.text,
+            code=quote_statement(access),
             function=function_name(access.function),
             where=site.where,
-            state=describe(access.ref),
+            state=state_name(model, access.function, access.ref),
         )
         target = function_name(site.target)
         self.report(

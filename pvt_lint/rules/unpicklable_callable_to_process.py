@@ -7,6 +7,7 @@ import libcst as cst
 from ..model import PROCESS, ModuleModel
 from ..model.apis import PICKLE_BY_VALUE_PREFIXES
 from .base import Rule
+from .quoting import quote
 
 _UNPICKLABLE = ("lambda", "nested", "lambda-name")
 _ROLES = ("target", "map", "submit", "initializer")
@@ -69,7 +70,7 @@ class UnpicklableCallableToProcess(Rule):
 
     CODE = "PVT102"
     NAME = "unpicklable-callable-to-process"
-    MESSAGE = "{what} is sent to a child process by `{api}` (line {line}) but cannot be pickled; it {fails}"
+    MESSAGE = "{what} cannot be pickled, and `{api}` pickles {what_is_pickled}"
     CONCEPT = "6-pickling-and-start-methods"
     VALID = (
         # A module-level function and a functools.partial of one pickle by name.
@@ -148,22 +149,21 @@ if __name__ == "__main__":
             fn = model.function(site.target)
             if site.form == "nested" and fn is not None:
                 outer = model.function(fn.parent)
-                what = f"nested function `{fn.name}` (defined in `{outer.name if outer else fn.parent}`)"
+                what = f"nested function `{outer.name if outer else fn.parent}.{fn.name}` (defined at line {fn.line})"
             elif site.form == "lambda-name":
-                what = f"lambda `{_text(model, site.callable_node)}`"
+                defined = f" (defined at line {fn.line})" if fn is not None else ""
+                what = f"lambda `{_text(model, site.callable_node)}`{defined}"
             else:
-                what = "a lambda"
+                what = "the lambda"
             if every_method:
-                fails = "fails with a PicklingError under every start method"
+                what_is_pickled = "every task"
             else:
-                fails = "fails to pickle under spawn and forkserver (the defaults on macOS, Windows and, since Python 3.14, Linux)"
+                what_is_pickled = f"its {site.role} under spawn and forkserver"
             api = site.api.rsplit(".", 1)[-1] if site.role == "target" else site.api
-            if site.role == "initializer":
-                api = f"{site.api}(initializer=...)"
             self.report(
                 site.line,
                 site.column,
-                self.MESSAGE.format(what=what, api=api, line=site.line, fails=fails),
+                self.MESSAGE.format(what=what, api=api, what_is_pickled=what_is_pickled),
                 end=(site.end_line, site.end_column),
             )
 
@@ -171,4 +171,4 @@ if __name__ == "__main__":
 def _text(model: ModuleModel, node) -> str:
     if isinstance(node, cst.Call) and node.args:
         node = node.args[0].value
-    return cst.Module([]).code_for_node(node) if node is not None else "?"
+    return quote(node) if node is not None else "?"
