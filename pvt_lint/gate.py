@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import ast
 
-from .model import apis
-from .model.apis import lock_like
+from . import apis
+from .apis import lock_like
 
 # Top-level modules through which the model resolves any dispatch or process API.
 _MODULES = frozenset(

@@ -13,8 +13,8 @@ from typing import Optional
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from . import apis
-from .apis import lock_like
+from .. import apis
+from ..apis import lock_like
 from .facts import (
     DELETE,
     MUTATE,

@@ -8,7 +8,7 @@ from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from . import apis
+from .. import apis
 from .collector import MODULE, Collector, dotted
 from .facts import (
     CLASS,

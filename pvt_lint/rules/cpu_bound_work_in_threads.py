@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import WARNING, Related
 from ..model import THREAD, DispatchSite, ModuleModel
-from ..model.apis import THREAD_CLASSES
+from ..apis import THREAD_CLASSES
 from .base import Rule
 
 # The process-based alternative to each thread API.

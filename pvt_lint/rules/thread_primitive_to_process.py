@@ -7,7 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from ..model import PROCESS, DispatchSite, ModuleModel
-from ..model.apis import THREAD_PRIMITIVES, dill_pickled, in_family
+from ..apis import THREAD_PRIMITIVES, dill_pickled, in_family
 from .base import Rule
 
 # Keywords of pool methods that stay in the parent (or are not objects sent along).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..model import PROCESS, ModuleModel
-from ..model.apis import PICKLE_BY_VALUE_PREFIXES
+from ..apis import PICKLE_BY_VALUE_PREFIXES
 from .base import Rule
 
 _UNPICKLABLE = ("lambda", "nested", "lambda-name")
