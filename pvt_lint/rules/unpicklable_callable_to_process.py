@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..model import PROCESS, ModuleModel
-from ..apis import PICKLE_BY_VALUE_PREFIXES
+from ..apis import pickles_by_value
 from .base import Rule
 
 _UNPICKLABLE = ("lambda", "nested", "lambda-name")
@@ -225,7 +225,7 @@ def run(rows):
         for site in model.dispatches:
             if site.context != PROCESS or site.role not in _ROLES or site.form not in _UNPICKLABLE:
                 continue
-            if site.api.startswith(PICKLE_BY_VALUE_PREFIXES) or model.never_started(site):
+            if pickles_by_value(site.api) or model.never_started(site):
                 continue
             every_method = site.pool and site.role != "initializer"  # tasks are pickled even under fork
             if not every_method and model.start_method(site) == "fork":
