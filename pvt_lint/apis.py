@@ -55,6 +55,7 @@ class Api:
     display: str = ""  # how messages name it: its name, unless said otherwise
     initializer: Optional[int] = None  # a pool's positional index of ``initializer``
     starts: str = ""  # what calling it does, for STARTS
+    target_keyword: str = "target"  # for RUNS_TARGET: the keyword of the callable it runs
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -89,7 +90,7 @@ _RECORDS = (
         "multiprocessing.context.ForkServerProcess",
     )),
     _api("threading.Thread", RUNS_TARGET, context=THREAD, alternative=_THREAD_ALTERNATIVE),
-    _api("threading.Timer", RUNS_TARGET, context=THREAD, alternative=_THREAD_ALTERNATIVE),
+    _api("threading.Timer", RUNS_TARGET, context=THREAD, alternative=_THREAD_ALTERNATIVE, target_keyword="function"),
     _api("multiprocessing.dummy.Process", RUNS_TARGET, context=THREAD, alternative=("multiprocessing.Process",)),
     _api("multiprocessing.Pool", POOL, context=PROCESS, pickler=PICKLE, initializer=1,
          aliases=("multiprocessing.pool.Pool",)),
@@ -192,6 +193,8 @@ def _table(role: str, value: Callable[[Api], object]) -> dict[str, object]:
 # Classes whose instances run ``target`` (or ``run``) somewhere else.
 PROCESS_CLASSES = _names(RUNS_TARGET, PROCESS)
 THREAD_CLASSES = _names(RUNS_TARGET, THREAD)
+# Those classes -> the keyword of the callable they run (``Timer(interval, function)``).
+TARGET_KEYWORDS: dict[str, str] = _table(RUNS_TARGET, attrgetter("target_keyword"))
 # Pools and executors: constructor -> execution context.
 POOL_CONSTRUCTORS: dict[str, str] = _table(POOL, attrgetter("context"))
 # Where a pool constructor takes ``initializer`` positionally.
