@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
+from ..apis import POOL_METHODS, THREAD_CLASSES, alternatives
 from ..findings import WARNING, Related
 from ..model import THREAD, DispatchSite, ModuleModel
-from ..apis import THREAD_CLASSES
 from .base import Rule
 
-# The process-based alternative to each thread API.
-_ALTERNATIVE = {
-    "concurrent.futures.ThreadPoolExecutor": "`concurrent.futures.ProcessPoolExecutor`",
-    "concurrent.futures.thread.ThreadPoolExecutor": "`concurrent.futures.ProcessPoolExecutor`",
-    "multiprocessing.pool.ThreadPool": "`multiprocessing.Pool`",
-    "multiprocessing.dummy.Pool": "`multiprocessing.Pool`",
-    "multiprocessing.dummy.Process": "`multiprocessing.Process`",
-    "multiprocess.pool.ThreadPool": "`multiprocess.Pool`",
-    "multiprocess.dummy.Pool": "`multiprocess.Pool`",
-    "multiprocess.dummy.Process": "`multiprocess.Process`",
-    "pathos.pools.ThreadPool": "`pathos.pools.ProcessPool`",
-    "pathos.threading.ThreadPool": "`pathos.pools.ProcessPool`",
-    "threading.Thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
-    "threading.Timer": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
-    "_thread.start_new_thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
-    "_thread.start_new": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
-    "loop.run_in_executor": "`run_in_executor` with a `ProcessPoolExecutor`",
-    "asyncio.to_thread": "`loop.run_in_executor` with a `ProcessPoolExecutor`",
-}
+# When the registry pairs no process API with the thread API (a Thread subclass).
+_ANY_PROCESS_POOL = "a process pool (`concurrent.futures.ProcessPoolExecutor`)"
 
 
 class CpuBoundWorkInThreads(Rule):
@@ -313,16 +296,13 @@ t.join()
 
 
 def _pool_of(api: str) -> str:
-    return api.rsplit(".", 1)[0] if api.rsplit(".", 1)[-1] in _METHODS else api
-
-
-_METHODS = frozenset(
-    {"map", "imap", "imap_unordered", "starmap", "apply", "apply_async", "map_async", "starmap_async", "submit"}
-)
+    return api.rsplit(".", 1)[0] if api.rsplit(".", 1)[-1] in POOL_METHODS else api
 
 
 def _alternative(api: str) -> str:
-    return _ALTERNATIVE.get(_pool_of(api), "a process pool (`concurrent.futures.ProcessPoolExecutor`)")
+    """The process API the registry pairs with this thread API."""
+    named = alternatives(api)
+    return " or ".join(f"`{name}`" for name in named) if named else _ANY_PROCESS_POOL
 
 
 def _short_api(api: str) -> str:
