@@ -61,10 +61,10 @@ def test_pvt301_suggests_the_pathos_process_pool_for_every_method_of_a_pathos_th
     # PVT301 once knew 9 pool methods of the registry's 13: `.amap` fell through to ProcessPoolExecutor.
     findings = [(f.line, f.message) for f in lint_source(CRUNCH_ON_A_PATHOS_THREAD_POOL) if f.code == "PVT301"]
     assert findings == [
-        (11, "`crunch` is pure-Python CPU work sent to threads by `ThreadPool.amap`; under the GIL threads give "
-             "no speed-up for it: use `pathos.pools.ProcessPool`"),
-        (12, "`crunch` is pure-Python CPU work sent to threads by `ThreadPool.map`; under the GIL threads give "
-             "no speed-up for it: use `pathos.pools.ProcessPool`"),
+        (11, "`crunch` is pure-Python CPU work sent to threads by `pathos.pools.ThreadPool.amap`; under the GIL "
+             "threads give no speed-up for it: use `pathos.pools.ProcessPool`"),
+        (12, "`crunch` is pure-Python CPU work sent to threads by `pathos.pools.ThreadPool.map`; under the GIL "
+             "threads give no speed-up for it: use `pathos.pools.ProcessPool`"),
     ]
 
 

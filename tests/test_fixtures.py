@@ -29,7 +29,7 @@ def test_a_thread_primitive_sent_through_multiprocess_is_a_silent_copy_not_a_pic
     # dill copies a threading.Lock or queue.Queue where pickle fails: the message must say which.
     result = lint_file(str(FIXTURES / "PVT104" / "multiprocess_dill_copies.py"), Config())
     assert [(f.line, f.message) for f in result.findings] == [
-        (17, "`out` (a `queue.Queue`) is sent to a child process by `Process` (line 17); dill pickles it"
+        (17, "`out` (a `queue.Queue`) is sent to a child process by `multiprocess.Process` (line 17); dill pickles it"
              " without complaint, as a copy: each process gets its own, so it shares nothing; use"
              " `multiprocess.Queue()` instead"),
         (21, "`out` (a `queue.Queue`) is sent to a child process by `multiprocess.Pool.apply` (line 21); dill"

@@ -23,8 +23,8 @@ def test_buggy_repro_finding_names_the_function_and_the_alternative():
     (finding,) = lint_source(source, "repro.py")
     assert finding.severity == "warning"
     assert finding.message == (
-        "`crunch` is pure-Python CPU work sent to threads by `ThreadPoolExecutor.map`; under the GIL "
-        "threads give no speed-up for it: use `concurrent.futures.ProcessPoolExecutor`"
+        "`crunch` is pure-Python CPU work sent to threads by `concurrent.futures.ThreadPoolExecutor.map`; "
+        "under the GIL threads give no speed-up for it: use `concurrent.futures.ProcessPoolExecutor`"
     )
     loop = next(n for n, text in enumerate(source.splitlines(), 1) if "for i in range(n):" in text)
     assert [(r.line, r.message) for r in finding.related] == [(loop, "the for loop that keeps one core busy")]

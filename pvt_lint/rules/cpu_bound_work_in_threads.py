@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..apis import POOL_METHODS, THREAD_CLASSES, alternatives
+from ..apis import THREAD_CLASSES, alternatives, display
 from ..findings import WARNING, Related
 from ..model import THREAD, DispatchSite, ModuleModel
 from .base import Rule
@@ -279,7 +279,7 @@ t.join()
             self.report(
                 site.line,
                 site.column,
-                self.MESSAGE.format(target=target, api=_short_api(site.api), alternative=_alternative(site.api)),
+                self.MESSAGE.format(target=target, api=display(site.api), alternative=_alternative(site.api)),
                 end=(site.end_line, site.end_column),
                 related=(Related(line, column, f"the {what} that keeps one core busy"),),
             )
@@ -295,19 +295,7 @@ t.join()
         return not any(call.caller == site.caller for call in model.callers_of(site.target or ""))
 
 
-def _pool_of(api: str) -> str:
-    return api.rsplit(".", 1)[0] if api.rsplit(".", 1)[-1] in POOL_METHODS else api
-
-
 def _alternative(api: str) -> str:
     """The process API the registry pairs with this thread API."""
     named = alternatives(api)
     return " or ".join(f"`{name}`" for name in named) if named else _ANY_PROCESS_POOL
-
-
-def _short_api(api: str) -> str:
-    """``concurrent.futures.ThreadPoolExecutor.map`` -> ``ThreadPoolExecutor.map``."""
-    pool = _pool_of(api)
-    method = api[len(pool) + 1:]
-    name = pool.rsplit(".", 1)[-1] if pool != "loop.run_in_executor" else "loop.run_in_executor"
-    return f"{name}.{method}" if method else name

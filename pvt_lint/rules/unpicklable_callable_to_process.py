@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..model import PROCESS, ModuleModel
-from ..apis import pickles_by_value
+from ..apis import display, pickles_by_value
 from .base import Rule
 
 _UNPICKLABLE = ("lambda", "nested", "lambda-name")
@@ -242,9 +242,7 @@ def run(rows):
                 fails = "fails with a PicklingError under every start method"
             else:
                 fails = "fails to pickle under spawn and forkserver (the defaults on macOS, Windows and, since Python 3.14, Linux)"
-            api = site.api.rsplit(".", 1)[-1] if site.role == "target" else site.api
-            if site.role == "initializer":
-                api = f"{site.api}(initializer=...)"
+            api = display(site.api) + ("(initializer=...)" if site.role == "initializer" else "")
             self.report(
                 site.line,
                 site.column,
