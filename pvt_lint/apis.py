@@ -46,8 +46,10 @@ _LOOKED_FOR = frozenset({RUNS_TARGET, POOL, SENDS_CALLABLE, LOOP_EXECUTOR, CONTE
 
 @dataclass(frozen=True)
 class Api:
+    """One API: a class, constructor or call of a concurrency package, under all of its names."""
+
     name: str  # qualified, as the resolver spells it: "concurrent.futures.ThreadPoolExecutor"
-    roles: frozenset
+    roles: frozenset[str]
     context: Optional[str] = None  # PROCESS or THREAD
     pickler: Optional[str] = None  # for APIs that send work or objects to processes
     alternative: tuple[str, ...] = ()  # the names of the APIs that do the same in the other world
@@ -64,7 +66,7 @@ class Api:
     @property
     def words(self) -> tuple[str, ...]:
         """What the prefilter and the gate look for: the module the API is imported from, or the method's
-        own name for one reached without an import. None for an API that matters only beside another."""
+        own name for one reached without an import; nothing for an API that matters only beside another."""
         if not self.roles & _LOOKED_FOR:
             return ()
         if LOOP_EXECUTOR in self.roles:

@@ -162,7 +162,10 @@ def test_every_record_is_in_every_table_its_roles_derive(api):
         assert word in (apis.IMPORT_FREE_NAMES if LOOP_EXECUTOR in api.roles else apis.GATE_MODULES)
 
 
-@pytest.mark.parametrize("api", [pytest.param(a, id=a.name) for a in apis.RECORDS if a.name.startswith("multiprocessing.")])
+MULTIPROCESSING = [pytest.param(a, id=a.name) for a in apis.RECORDS if a.name.startswith("multiprocessing.")]
+
+
+@pytest.mark.parametrize("api", MULTIPROCESSING)
 def test_every_multiprocessing_api_has_a_multiprocess_twin_that_pickles_with_dill(api):
     twin = apis.record_of("multiprocess" + api.name[len("multiprocessing"):])
     assert twin is not None
@@ -219,4 +222,3 @@ def test_the_collector_and_the_gate_spell_a_name_the_same_way(source, expected):
 )
 def test_display_names_an_api_by_its_record(api, shown):
     assert apis.display(api) == shown
-
