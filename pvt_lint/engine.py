@@ -12,7 +12,6 @@ import gc
 import io
 import os
 import queue
-import re
 import stat
 import sys
 import threading
@@ -24,27 +23,11 @@ from typing import Callable, ContextManager, Optional, Sequence
 from .config import Config
 from .discovery import iter_python_files  # the walk lives there; imported here for callers
 from .findings import ERROR, Finding
+from .gate import mentions_concurrency  # the textual prefilter, derived from the registry
 from .suppress import apply_noqa
 
 SYNTAX_CODE = "PVT000"
 SYNTAX_NAME = "syntax-error"
-
-# A first, textual look (the gate in gate.py is the precise one): a file that mentions none of these
-# cannot dispatch work or hold a lock region. Every API the model knows is reached through one of these
-# modules' names (``multiprocess`` also finds ``multiprocessing``) or ``run_in_executor``; a lock region
-# is an ``acquire()`` or a ``with`` on a name that contains one of the lock stems of ``apis.lock_like``
-# (``_lock``, ``RLock``, ``self._mutex``, ``_cond``, ``LOCK``...), after a non-letter.
-_PREFILTER_WORDS = (
-    "thread", "Thread", "multiprocess", "pathos", "concurrent", "billiard", "loky", "asyncio", "run_in_executor",
-    "acquire",
-)
-_PREFILTER_LOCK = re.compile(r"(?<![a-z])(?:r?lock|mutex|mtx|cond|cv|sem)")
-
-
-def mentions_concurrency(text: str) -> bool:
-    # Substring tests first: each is one fast scan, where a regex alternation is a slow one.
-    return any(word in text for word in _PREFILTER_WORDS) or bool(_PREFILTER_LOCK.search(text.lower()))
-
 
 # CPython's parser stops at 200 nested brackets; libcst's native parser can crash the
 # whole process far beyond that, so such input never reaches it.

@@ -1,4 +1,5 @@
-"""Which modules can hold a finding: a cheap look at CPython's AST before the libcst parse.
+"""Which modules can hold a finding: a textual prefilter, then a cheap look at CPython's AST before the
+libcst parse. Both look for what the registry (apis.py) says: its modules, its API names, its lock stems.
 
 Every rule judges facts that exist only when the module (a) dispatches work or starts processes through
 an API the model knows, or (b) has a lock region. The model knows an API by its qualified name, reached
@@ -15,14 +16,16 @@ and reports any that would have had a finding.
 from __future__ import annotations
 
 import ast
+from operator import attrgetter
 
-from .model import apis
-from .model.apis import lock_like
+from . import apis
+from .apis import PREFILTER_LOCK, PREFILTER_WORDS, lock_like
 
-# Top-level modules through which the model resolves any dispatch or process API.
-_MODULES = frozenset(
-    {"threading", "_thread", "multiprocessing", "concurrent", "loky", "billiard", "asyncio"}
-) | {apis.DILL_FORK, apis.PATHOS}
+
+def mentions_concurrency(text: str) -> bool:
+    """The textual prefilter before the gate: does the source mention any word the registry looks for?"""
+    # Substring tests first: each is one fast scan, where a regex alternation is a slow one.
+    return any(word in text for word in PREFILTER_WORDS) or bool(PREFILTER_LOCK.search(text.lower()))
 
 
 def _last(name: str) -> str:
@@ -43,23 +46,15 @@ _API_NAMES = frozenset(
 )
 # Calls that give a multiprocessing context, whose attributes are the module's (``ctx.Process``).
 _CONTEXT_NAMES = frozenset(_last(name[:-2]) for name in apis.MULTIPROCESSING_ALIASES)
-# `loop.run_in_executor(None, f)` needs no import at all.
-_IMPORT_FREE_APIS = frozenset({"run_in_executor"})
 # Names that make a `with` item a lock by its value (``self._m = threading.Lock()``; any ``X.Lock()``).
 _LOCK_TYPE_NAMES = frozenset(_last(name) for name in apis.LOCK_TYPES) | {"Lock", "RLock"}
+
+_SPELLING = apis.Spelling(ast.Name, attrgetter("id"), ast.Attribute, attrgetter("attr"), ast.Call)
 
 
 def _dotted(node: ast.AST) -> str | None:
     """``a.b.c`` -> "a.b.c", ``a.b(x)`` -> "a.b()": the collector's spelling of a ``with`` item."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    if isinstance(node, ast.Call):
-        base = _dotted(node.func)
-        return f"{base}()" if base else None
-    return None
+    return apis.dotted(node, _SPELLING)
 
 
 def _named_like_a_lock(expr: ast.AST) -> bool:
@@ -124,7 +119,7 @@ def may_find(tree: ast.AST) -> bool:
                 return True
         elif kind is ast.Attribute:
             attr = node.attr
-            if attr in _IMPORT_FREE_APIS:
+            if attr in apis.IMPORT_FREE_NAMES:
                 return True
             if attr in _API_NAMES:
                 uses.append(node)
@@ -139,11 +134,11 @@ def may_find(tree: ast.AST) -> bool:
                 return True
         elif kind is ast.Import:
             for alias in node.names:
-                if alias.name.split(".", 1)[0] in _MODULES:
+                if alias.name.split(".", 1)[0] in apis.GATE_MODULES:
                     bound.add(alias.asname or alias.name.split(".", 1)[0])
         elif kind is ast.ImportFrom:
             names.update(alias.name for alias in node.names)
-            if node.level == 0 and node.module and node.module.split(".", 1)[0] in _MODULES:
+            if node.level == 0 and node.module and node.module.split(".", 1)[0] in apis.GATE_MODULES:
                 for alias in node.names:
                     bound.add(alias.asname or alias.name)
                     imported_apis = imported_apis or alias.name in _API_NAMES

@@ -29,7 +29,7 @@ def test_a_thread_primitive_sent_through_multiprocess_is_a_silent_copy_not_a_pic
     # dill copies a threading.Lock or queue.Queue where pickle fails: the message must say which.
     result = lint_file(str(FIXTURES / "PVT104" / "multiprocess_dill_copies.py"), Config())
     assert [(f.line, f.message) for f in result.findings] == [
-        (17, "`out` (a `queue.Queue`) passed to `Process` is copied by dill and shares nothing;"
+        (17, "`out` (a `queue.Queue`) passed to `multiprocess.Process` is copied by dill and shares nothing;"
              " use `multiprocess.Queue()`"),
         (21, "`out` (a `queue.Queue`) passed to `multiprocess.Pool.apply` is copied by dill and shares nothing;"
              " use `multiprocess.Manager().Queue()`"),

@@ -28,7 +28,7 @@ def test_buggy_repro_finding_names_the_function_and_the_alternative():
     loop = next(n for n, text in enumerate(source.splitlines(), 1) if "for i in range(n):" in text)
     assert finding.message == (
         f"`crunch` is pure-Python CPU work (the for loop at line {loop}) sent to threads by "
-        "`ThreadPoolExecutor.map`; use `concurrent.futures.ProcessPoolExecutor`"
+        "`concurrent.futures.ThreadPoolExecutor.map`; use `concurrent.futures.ProcessPoolExecutor`"
     )
     assert [(r.line, r.message) for r in finding.related] == [(loop, "the for loop that keeps one core busy")]
 

@@ -1,31 +1,34 @@
-"""The concurrency model of one module: built once, read by every rule.
-
-The names below load on first use (PEP 562), so that ``model.apis`` (plain data) can be imported by the
-engine's gate without importing libcst: a run whose files are all cached or gated never loads it.
-"""
+"""The concurrency model of one module: built once, read by every rule."""
 
 from __future__ import annotations
 
-import importlib
+from ..apis import PROCESS, THREAD
+from .collector import Collector
+from .facts import (
+    CLASS,
+    DELETE,
+    FREE,
+    GLOBAL,
+    ITEM_STORE,
+    LOCAL,
+    MUTATE,
+    RMW,
+    SELF,
+    STORE,
+    UNKNOWN,
+    WRITE_KINDS,
+    Access,
+    CallSite,
+    ClassInfo,
+    DispatchSite,
+    FunctionInfo,
+    IfInfo,
+    StateRef,
+)
+from .module import ModuleModel
 
-_WHERE = {
-    "PROCESS": "apis", "THREAD": "apis",
-    "Collector": "collector",
-    "ModuleModel": "module",
-    **{name: "facts" for name in (
-        "CLASS", "DELETE", "FREE", "GLOBAL", "ITEM_STORE", "LOCAL", "MUTATE", "RMW", "SELF", "STORE",
-        "UNKNOWN", "WRITE_KINDS", "Access", "CallSite", "ClassInfo", "DispatchSite", "FunctionInfo",
-        "IfInfo", "StateRef",
-    )},
-}
-
-__all__ = sorted(_WHERE)
-
-
-def __getattr__(name: str):
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__all__ = [
+    "CLASS", "DELETE", "FREE", "GLOBAL", "ITEM_STORE", "LOCAL", "MUTATE", "PROCESS", "RMW", "SELF", "STORE",
+    "THREAD", "UNKNOWN", "WRITE_KINDS", "Access", "CallSite", "ClassInfo", "Collector", "DispatchSite",
+    "FunctionInfo", "IfInfo", "ModuleModel", "StateRef",
+]

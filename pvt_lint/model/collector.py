@@ -8,13 +8,14 @@ calls, lock regions, ifs) and leaves everything that depends on code further dow
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Optional
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from . import apis
-from .apis import lock_like
+from .. import apis
+from ..apis import lock_like, normalize
 from .facts import (
     DELETE,
     MUTATE,
@@ -36,15 +37,10 @@ _PLACEHOLDERS = frozenset({"None", "<constant>"})
 
 def dotted(expr: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` -> "a.b.c", ``a.b()`` -> "a.b()"; None for anything else."""
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        base = dotted(expr.value)
-        return f"{base}.{expr.attr.value}" if base else None
-    if isinstance(expr, cst.Call):
-        base = dotted(expr.func)
-        return f"{base}()" if base else None
-    return None
+    return apis.dotted(expr, _SPELLING)
+
+
+_SPELLING = apis.Spelling(cst.Name, attrgetter("value"), cst.Attribute, attrgetter("attr.value"), cst.Call)
 
 
 def target_root(expr: cst.BaseExpression) -> Optional[tuple[str, Optional[str], int]]:
@@ -668,20 +664,6 @@ class Collector(cst.BatchableCSTVisitor):
 
     def visit_ImportAlias_name(self, node: cst.ImportAlias) -> None:
         self._not_load(node.name)
-
-
-def normalize(text: str) -> str:
-    for prefix, replacement in apis.MULTIPROCESSING_ALIASES.items():
-        if text == prefix or text.startswith(prefix + "."):
-            return replacement + text[len(prefix):]
-    if text == "billiard" or text.startswith("billiard."):
-        return "multiprocessing" + text[len("billiard"):]
-    if text == apis.PATHOS_MULTIPROCESS or text.startswith(apis.PATHOS_MULTIPROCESS + "."):
-        return apis.DILL_FORK + text[len(apis.PATHOS_MULTIPROCESS):]
-    if text.startswith("multiprocessing.context.") and text.count(".") == 2:
-        # multiprocessing.context.Process and friends are the same classes.
-        return text
-    return text
 
 
 def _names_bound(target: cst.BaseExpression) -> frozenset[str]:

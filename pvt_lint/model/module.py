@@ -8,7 +8,7 @@ from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from . import apis
+from .. import apis
 from .collector import MODULE, Collector, dotted
 from .facts import (
     CLASS,
@@ -328,7 +328,7 @@ class ModuleModel:
         args = node.args
         if qualname in apis.PROCESS_CLASSES or qualname in apis.THREAD_CLASSES:
             context = apis.PROCESS if qualname in apis.PROCESS_CLASSES else apis.THREAD
-            keyword = "function" if qualname == "threading.Timer" else "target"
+            keyword = apis.TARGET_KEYWORDS[qualname]
             target = _arg(args, keyword, 1)
             payload = tuple(a.value for a in args if a.keyword and a.keyword.value in ("args", "kwargs"))
             payload += tuple(a.value for i, a in enumerate(_positional(args)) if i in (2, 3) and keyword == "function")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
-from . import apis
+from .. import apis
 from .collector import MODULE, dotted as _dotted, lock_like
 from .facts import (
     STORE,

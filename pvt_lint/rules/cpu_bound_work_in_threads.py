@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
+from ..apis import THREAD_CLASSES, alternatives, display
 from ..findings import WARNING, Related
 from ..model import THREAD, DispatchSite, ModuleModel
-from ..model.apis import THREAD_CLASSES
 from .base import Rule
 
-# The process-based alternative to each thread API.
-_ALTERNATIVE = {
-    "concurrent.futures.ThreadPoolExecutor": "`concurrent.futures.ProcessPoolExecutor`",
-    "concurrent.futures.thread.ThreadPoolExecutor": "`concurrent.futures.ProcessPoolExecutor`",
-    "multiprocessing.pool.ThreadPool": "`multiprocessing.Pool`",
-    "multiprocessing.dummy.Pool": "`multiprocessing.Pool`",
-    "multiprocessing.dummy.Process": "`multiprocessing.Process`",
-    "multiprocess.pool.ThreadPool": "`multiprocess.Pool`",
-    "multiprocess.dummy.Pool": "`multiprocess.Pool`",
-    "multiprocess.dummy.Process": "`multiprocess.Process`",
-    "pathos.pools.ThreadPool": "`pathos.pools.ProcessPool`",
-    "pathos.threading.ThreadPool": "`pathos.pools.ProcessPool`",
-    "threading.Thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
-    "threading.Timer": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
-    "_thread.start_new_thread": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
-    "_thread.start_new": "`multiprocessing.Process` or a `ProcessPoolExecutor`",
-    "loop.run_in_executor": "`run_in_executor` with a `ProcessPoolExecutor`",
-    "asyncio.to_thread": "`loop.run_in_executor` with a `ProcessPoolExecutor`",
-}
+# When the registry pairs no process API with the thread API (a Thread subclass).
+_ANY_PROCESS_POOL = "a process pool (`concurrent.futures.ProcessPoolExecutor`)"
 
 
 class CpuBoundWorkInThreads(Rule):
@@ -189,7 +172,7 @@ threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i
             self.report(
                 site.line,
                 site.column,
-                self.MESSAGE.format(target=target, what=what, line=line, api=_short_api(site.api),
+                self.MESSAGE.format(target=target, what=what, line=line, api=display(site.api),
                                     alternative=_alternative(site.api)),
                 end=(site.end_line, site.end_column),
                 related=(Related(line, column, f"the {what} that keeps one core busy"),),
@@ -206,22 +189,7 @@ threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i
         return not any(call.caller == site.caller for call in model.callers_of(site.target or ""))
 
 
-def _pool_of(api: str) -> str:
-    return api.rsplit(".", 1)[0] if api.rsplit(".", 1)[-1] in _METHODS else api
-
-
-_METHODS = frozenset(
-    {"map", "imap", "imap_unordered", "starmap", "apply", "apply_async", "map_async", "starmap_async", "submit"}
-)
-
-
 def _alternative(api: str) -> str:
-    return _ALTERNATIVE.get(_pool_of(api), "a process pool (`concurrent.futures.ProcessPoolExecutor`)")
-
-
-def _short_api(api: str) -> str:
-    """``concurrent.futures.ThreadPoolExecutor.map`` -> ``ThreadPoolExecutor.map``."""
-    pool = _pool_of(api)
-    method = api[len(pool) + 1:]
-    name = pool.rsplit(".", 1)[-1] if pool != "loop.run_in_executor" else "loop.run_in_executor"
-    return f"{name}.{method}" if method else name
+    """The process API the registry pairs with this thread API."""
+    named = alternatives(api)
+    return " or ".join(f"`{name}`" for name in named) if named else _ANY_PROCESS_POOL

@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..findings import Related
 from ..model import GLOBAL, WRITE_KINDS, ModuleModel
-from ..model.apis import PROCESS_SHARED_CALLS
+from ..apis import PROCESS_SHARED_CALLS
 from .base import Rule
 
 _VERBS = {

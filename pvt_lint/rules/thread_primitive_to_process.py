@@ -7,7 +7,7 @@ from typing import Iterator
 import libcst as cst
 
 from ..model import PROCESS, DispatchSite, ModuleModel
-from ..model.apis import THREAD_PRIMITIVES, dill_pickled, in_family
+from ..apis import THREAD_PRIMITIVES, dill_pickled, display, in_family
 from .base import Rule
 from .quoting import quote
 
@@ -179,7 +179,7 @@ def main():
                     instead = in_family(site.api, f"multiprocessing.Manager().{_short(kind)}()")
                 else:
                     instead = in_family(site.api, THREAD_PRIMITIVES[kind])
-                api = site.api if site.pool else site.api.rsplit(".", 1)[-1]
+                api = display(site.api)
                 self.report(
                     site.line,
                     site.column,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..model import PROCESS, ModuleModel
-from ..model.apis import PICKLE_BY_VALUE_PREFIXES
+from ..apis import display, pickles_by_value
 from .base import Rule
 from .quoting import quote
 
@@ -141,7 +141,7 @@ if __name__ == "__main__":
         for site in model.dispatches:
             if site.context != PROCESS or site.role not in _ROLES or site.form not in _UNPICKLABLE:
                 continue
-            if site.api.startswith(PICKLE_BY_VALUE_PREFIXES) or model.never_started(site):
+            if pickles_by_value(site.api) or model.never_started(site):
                 continue
             every_method = site.pool and site.role != "initializer"  # tasks are pickled even under fork
             if not every_method and model.start_method(site) == "fork":
@@ -159,7 +159,7 @@ if __name__ == "__main__":
                 what_is_pickled = "every task"
             else:
                 what_is_pickled = f"its {site.role} under spawn and forkserver"
-            api = site.api.rsplit(".", 1)[-1] if site.role == "target" else site.api
+            api = display(site.api)
             self.report(
                 site.line,
                 site.column,
