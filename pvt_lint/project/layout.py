@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
+from ..model.names import resolve_relative  # noqa: F401  (re-exported: layout users resolve imports too)
+
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 SOURCE_SUFFIXES = (".py", ".pyi")
 # Directories never holding the project's own modules.
@@ -85,18 +87,6 @@ def _namespace_chain(here: Path, root: Path) -> bool:
     namespace package (identifiers, not skipped, holding no ``__init__.py``)?"""
     relative = here.relative_to(root).parts
     return all(part.isidentifier() and part not in SKIPPED_DIRECTORIES for part in relative)
-
-
-def resolve_relative(module: str, is_package: bool, level: int, target: str = "") -> Optional[str]:
-    """``from ..a import b`` inside ``module``: the absolute name of ``..a`` (None above the top)."""
-    if level <= 0:
-        return target or None
-    package = module.split(".") if is_package else module.split(".")[:-1]
-    if level - 1 >= len(package):  # no parent package, or beyond the top-level package
-        return None
-    base = package[: len(package) - (level - 1)]
-    parts = base + ([target] if target else [])
-    return ".".join(parts) or None
 
 
 @dataclass

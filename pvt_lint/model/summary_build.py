@@ -1,0 +1,338 @@
+"""Build a ``ModuleSummary`` (``summary.py``) from a ``ModuleModel``, through its public facade only."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+import libcst as cst
+
+from . import apis
+from .names import resolve_relative
+from .summary import (
+    IMPORT_TIME,
+    LAMBDA_ATTR,
+    MAIN,
+    NESTED_ATTR,
+    PRIMITIVE_ATTR,
+    SCHEMA_VERSION,
+    Attribute,
+    Call,
+    ClassSummary,
+    Cpu,
+    Dispatch,
+    FunctionSummary,
+    ModuleSummary,
+    Write,
+)
+
+# A docstring saying instances are shared between threads (the library case of PVT201).
+_THREAD_SAFE_DOC = re.compile(
+    r"thread[- ]?safe|(?:shared|used|safe)\s+(?:\w+\s+){0,3}(?:between|across|from|by)\s+(?:\w+\s+){0,2}threads",
+    re.IGNORECASE,
+)
+
+
+class Summarizer:
+    def __init__(self, model, module: str, is_package: bool, tree: Optional[cst.Module]) -> None:
+        self.model = model
+        self.module = module
+        self.is_package = is_package
+        self.relative = _relative_imports(tree, module, is_package) if tree is not None else {}
+        self.docstrings = _class_docstrings(tree) if tree is not None else {}
+
+    def build(self) -> ModuleSummary:
+        m = self.model
+        imports = dict(m.imports)
+        imports.update(self.relative)
+        functions = [self._function(q) for q in sorted(m.functions)]
+        functions += [self._module_level(IMPORT_TIME), self._module_level(MAIN)]
+        start = self._start_method()
+        return ModuleSummary(
+            schema=SCHEMA_VERSION,
+            module=self.module,
+            is_package=self.is_package,
+            imports=tuple(sorted(imports.items())),
+            globals=tuple(sorted((n, b.line) for n, b in m.module_names.items() if b.kind in ("assign", "other"))),
+            functions=tuple(functions),
+            classes=tuple(self._class(q) for q in sorted(m.classes)),
+            dispatches=tuple(sorted((self._dispatch(s) for s in m.dispatches), key=lambda d: (d.line, d.column, d.role))),
+            start_method=start,
+        )
+
+    # ---- names ------------------------------------------------------------------------------
+    def qualify(self, text: Optional[str], scope: Optional[str] = None) -> str:
+        """A resolved dotted name, made project-wide: local definitions get the module prefix, a
+        relative import's name its absolute module."""
+        if not text:
+            return ""
+        m = self.model
+        head, sep, rest = text.partition(".")
+        bare = head.removesuffix("()")
+        if bare in m.functions or bare in m.classes:
+            if m.name_kind(bare, scope) == "global":
+                return f"{self.module}.{text}"
+        if bare in self.relative and m.name_kind(bare, scope) == "global":
+            return self.relative[bare] + head[len(bare):] + sep + rest
+        return text
+
+    def _local(self, qualname: str) -> str:
+        return f"{self.module}.{qualname}"
+
+    # ---- functions --------------------------------------------------------------------------
+    def _function(self, qualname: str) -> FunctionSummary:
+        m = self.model
+        fn = m.functions[qualname]
+        calls = [c for c in m.calls if c.caller == qualname]
+        return FunctionSummary(
+            qualname=qualname,
+            line=fn.line,
+            class_qualname=fn.class_qualname or "",
+            parent=fn.parent or "",
+            reads=tuple(sorted(self._reads().get(qualname, ()))),
+            writes=tuple(self._write(a) for a in fn.accesses if _shared(a)),
+            calls=tuple(self._call(c) for c in calls),
+            starts=tuple(sorted((c.line, what) for c, what in self._starts() if c.caller == qualname)),
+            locks=tuple((text, line) for f, text, line in m.lock_withs if f == qualname),
+            cpu=self._cpu(qualname),
+        )
+
+    def _module_level(self, which: str) -> FunctionSummary:
+        m = self.model
+
+        def here(line: int) -> bool:
+            return m.in_main_guard(line) == (which == MAIN)
+
+        calls = [c for c in m.calls if c.caller is None and here(c.line)]
+        return FunctionSummary(
+            qualname=which,
+            line=0,
+            class_qualname="",
+            parent="",
+            reads=tuple(sorted(self._reads().get(which, ()))),
+            writes=tuple(self._write(a) for a in m.module_accesses if _shared(a) and here(a.line)),
+            calls=tuple(self._call(c) for c in calls),
+            starts=tuple(sorted((c.line, what) for c, what in self._starts() if c.caller is None and here(c.line))),
+            locks=tuple((text, line) for f, text, line in m.lock_withs if f is None and here(line)),
+            cpu=Cpu(None, ()),
+        )
+
+    def _reads(self) -> dict[str, set[str]]:
+        found = getattr(self, "_reads_cache", None)
+        if found is None:
+            found = {}
+            m = self.model
+            for name, binding in m.module_names.items():
+                if binding.kind not in ("assign", "other"):
+                    continue
+                for scope in m.readers(name):
+                    # module-level reads are filed under import time (a read in the main guard is the
+                    # parent's and never a child's, so no rule needs to tell it apart yet)
+                    found.setdefault(scope or IMPORT_TIME, set()).add(name)
+            self._reads_cache = found
+        return found
+
+    def _starts(self):
+        found = getattr(self, "_starts_cache", None)
+        if found is None:
+            found = self._starts_cache = self.model.process_starts()
+        return found
+
+    def _write(self, access) -> Write:
+        ref = access.ref
+        return Write(
+            state=ref.kind, name=ref.name, owner=ref.owner, kind=access.kind, line=access.line,
+            column=access.column, locks=_locks(self.model.effective_locks(access)), text=access.text,
+        )
+
+    def _call(self, call) -> Call:
+        if call.callee:
+            target = self._local(call.callee)
+        else:
+            target = self.qualify(call.qualname, call.caller)
+        return Call(
+            target=target, line=call.line, column=call.column, locks=_locks(call.locks),
+            in_loop=self.model.work.in_loop(call.node),
+        )
+
+    def _cpu(self, qualname: str) -> Cpu:
+        profile = self.model.work.profile(qualname)
+        blockers = tuple(
+            (self._blocker_name(call), call.line, kind) for call, kind in profile.blockers
+        )
+        return Cpu(hot=profile.hot, blockers=blockers)
+
+    def _blocker_name(self, call) -> str:
+        if call.callee:
+            return self._local(call.callee)
+        return self.qualify(call.qualname, call.caller) if isinstance(call.node, cst.Call) else ""
+
+    # ---- dispatches -------------------------------------------------------------------------
+    def _dispatch(self, site) -> Dispatch:
+        m = self.model
+        caller = site.caller or (MAIN if m.in_main_guard(site.line) else IMPORT_TIME)
+        scope = m.scope_of(site.caller)
+        return Dispatch(
+            context=site.context, api=site.api, role=site.role, form=site.form,
+            target=self._target(site, scope), caller=caller, line=site.line, column=site.column,
+            payload=bool(site.payload) or _partial_with_arguments(site.callable_node),
+            sent=tuple(self._sent(site, scope)), initializer=self._initializer(site, scope),
+            start_method=m.start_method(site) or "", pool=site.pool, concurrent=site.concurrent,
+            elsewhere=site.elsewhere,
+        )
+
+    def _target(self, site, scope) -> str:
+        if site.target:
+            return self._local(site.target)
+        node = site.callable_node
+        if isinstance(node, cst.Call) and node.args:  # functools.partial(f, ...)
+            node = node.args[0].value
+        if node is None or isinstance(node, (cst.Lambda, cst.Call)):
+            return ""
+        return self.qualify(self.model.resolve(node, scope, None), site.caller)
+
+    def _sent(self, site, scope):
+        values = []
+        for expr in site.payload:
+            items = [e.value for e in expr.elements] if isinstance(expr, (cst.Tuple, cst.List)) else [expr]
+            for item in items:
+                value = self.model.value_at(item, scope)
+                if value:
+                    values.append(self.qualify(value, site.caller))
+        return sorted(set(values))
+
+    def _initializer(self, site, scope) -> str:
+        """The initializer of the pool a map/submit goes through (``p = Pool(initializer=f)``)."""
+        func = site.call.func
+        if site.role not in ("map", "submit") or not isinstance(func, cst.Attribute):
+            return ""
+        receiver = func.value
+        node = receiver
+        if isinstance(receiver, cst.Name):
+            for key in (*scope, "<module>"):
+                found = self.model.values.get((key, receiver.value))
+                if found is not None:
+                    node = found[1]
+                    break
+        for other in self.model.dispatches:
+            if other.role == "initializer" and other.call is node:
+                return self._target(other, scope) or "<unknown>"
+        return ""
+
+    def _start_method(self) -> str:
+        methods = {self.model.start_method(s) for s in self.model.dispatches if s.context == apis.PROCESS}
+        for call in self.model.calls:
+            if (call.qualname or "").endswith("set_start_method") and call.node.args:
+                first = call.node.args[0].value
+                if isinstance(first, cst.SimpleString):
+                    methods.add(first.evaluated_value)
+        methods.discard(None)
+        return methods.pop() if len(methods) == 1 else ""
+
+    # ---- classes ----------------------------------------------------------------------------
+    def _class(self, qualname: str) -> ClassSummary:
+        m = self.model
+        info = m.classes[qualname]
+        attributes, locks = [], set()
+        methods = set(info.methods.values())
+        for (owner, key), (value, node) in sorted(m.values.items(), key=lambda kv: kv[0]):
+            if owner != qualname or not key.startswith("self."):
+                continue
+            name = key[len("self."):]
+            kind = self._attribute_kind(value, methods)
+            if kind:
+                attributes.append(Attribute(name, kind, value, m.position(node).start.line))
+            if apis.lock_value(value):
+                locks.add(name)
+        for function, text, _line in m.lock_withs:
+            fn = m.function(function)
+            if fn is not None and fn.class_qualname == qualname and fn.self_name:
+                head, _, attr = text.partition(".")
+                if head == fn.self_name and attr and "." not in attr:
+                    locks.add(attr)
+        return ClassSummary(
+            qualname=qualname, line=info.line,
+            bases=tuple(self.qualify(b) for b in info.bases),
+            methods=tuple(sorted(info.methods.items())), attributes=tuple(attributes),
+            lock_attributes=tuple(sorted(locks)), thread_safe_doc=self.docstrings.get(qualname, ""),
+        )
+
+    def _attribute_kind(self, value: str, methods: set[str]) -> str:
+        if value == "<lambda>":
+            return LAMBDA_ATTR
+        if any(f"{method}.<locals>.{value}" in self.model.functions for method in methods):
+            return NESTED_ATTR
+        if value.endswith("()") and value[:-2] in apis.THREAD_PRIMITIVES:
+            return PRIMITIVE_ATTR
+        return ""
+
+
+def _partial_with_arguments(node) -> bool:
+    """``functools.partial(f, x)``: the bound arguments travel with the callable."""
+    if not isinstance(node, cst.Call) or len(node.args) < 2:
+        return False
+    func = node.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    return name == "partial"
+
+
+def _locks(locks) -> tuple[str, ...]:
+    return tuple(sorted(lock for lock in locks if lock))  # "" marks a ``with`` item that is no lock
+
+
+def _shared(access) -> bool:
+    return access.ref is not None and access.ref.kind in ("global", "self", "class")
+
+
+def _statements(body) -> list:
+    """Statements of a block and of the blocks nested in it (functions and classes included)."""
+    out, stack = [], list(body)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        for attr in ("body", "orelse", "finalbody", "handlers"):
+            child = getattr(node, attr, None)
+            if child is None:
+                continue
+            if isinstance(child, (list, tuple)):
+                stack.extend(child)
+            elif isinstance(child, cst.BaseSuite):
+                stack.extend(child.body)
+            elif isinstance(child, cst.CSTNode):
+                stack.append(child)
+    return out
+
+
+def _relative_imports(tree: cst.Module, module: str, is_package: bool) -> dict[str, str]:
+    """``from .b import g`` -> {"g": "pkg.b.g"}; ``from . import b`` -> {"b": "pkg.b"}."""
+    out: dict[str, str] = {}
+    for statement in _statements(tree.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.ImportFrom) or not small.relative or isinstance(small.names, cst.ImportStar):
+                continue
+            target = cst.Module([]).code_for_node(small.module) if small.module is not None else ""
+            base = resolve_relative(module, is_package, len(small.relative), target)
+            if base is None:
+                continue
+            for alias in small.names:
+                name = cst.Module([]).code_for_node(alias.name)
+                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                out[local] = f"{base}.{name}"
+    return out
+
+
+def _class_docstrings(tree: cst.Module) -> dict[str, str]:
+    """qualname -> the docstring sentence saying the class is shared between threads."""
+    out: dict[str, str] = {}
+    stack = [(c, "") for c in tree.body if isinstance(c, cst.ClassDef)]
+    while stack:
+        node, prefix = stack.pop()
+        qualname = prefix + node.name.value
+        doc = node.get_docstring() or ""
+        found = _THREAD_SAFE_DOC.search(doc)
+        if found:
+            out[qualname] = " ".join(doc[max(0, doc.rfind(".", 0, found.start()) + 1):].split(".")[0].split())
+        stack.extend((c, qualname + ".") for c in node.body.body if isinstance(c, cst.ClassDef))
+    return out
