@@ -237,3 +237,23 @@ def test_json_round_trip_is_exact_and_versioned():
 def test_the_summary_is_the_same_for_the_same_source():
     source = "import threading\nX = []\ndef f():\n    X.append(1)\nthreading.Thread(target=f).start()\n"
     assert summary(source).to_json() == summary(source).to_json()
+
+
+def test_well_known_third_party_starters_count_only_with_a_process_configuration():
+    s = summary("""
+        from torch.utils.data import DataLoader
+        from joblib import Parallel, delayed
+        def load(ds, n):
+            DataLoader(ds, num_workers=4)
+            DataLoader(ds)
+            DataLoader(ds, num_workers=n)
+            Parallel(n_jobs=4)(delayed(f)(x) for x in ds)
+            Parallel(n_jobs=4, backend="threading")
+            Parallel(n_jobs=4, prefer="threads")
+            Parallel(n_jobs=4, backend="multiprocessing")
+    """)
+    assert s.function("load").starts == (
+        (5, "starts worker processes when iterated (num_workers > 0)"),
+        (8, "runs its tasks in worker processes (a process backend)"),
+        (11, "runs its tasks in worker processes (a process backend)"),
+    )

@@ -9,6 +9,7 @@ import libcst as cst
 
 from . import apis
 from .names import resolve_relative
+from .starters import third_party_start
 from .summary import (
     IMPORT_TIME,
     LAMBDA_ATTR,
@@ -133,9 +134,15 @@ class Summarizer:
         return found
 
     def _starts(self):
+        """The model's process starts, and calls to the well-known third-party starters (starters.py)."""
         found = getattr(self, "_starts_cache", None)
         if found is None:
-            found = self._starts_cache = self.model.process_starts()
+            found = list(self.model.process_starts())
+            for call in self.model.calls:
+                what = third_party_start(call.qualname, call.node)
+                if what is not None:
+                    found.append((call, what))
+            self._starts_cache = found
         return found
 
     def _write(self, access) -> Write:
