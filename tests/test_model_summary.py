@@ -195,7 +195,7 @@ def test_the_cpu_profile_is_pvt301s():
             for i in range(1000):
                 time.sleep(1)
     """)
-    assert s.function("crunch").cpu == Cpu((5, 4, "for loop"), ())
+    assert s.function("crunch").cpu == Cpu((5, 4, "for loop"), "crunch", ())
     assert s.function("wait").cpu.blockers == (("time.sleep", 10, "blocking"),)
 
 

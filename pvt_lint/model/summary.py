@@ -83,6 +83,7 @@ class Cpu:
     """PVT301's profile of a function and its callees in the module (see ``model.work``)."""
 
     hot: tuple[int, int, str] | None  # (line, column, "for loop"/"recursive call") where time goes
+    hot_in: str  # the function (this one or a callee in the module) holding ``hot``, else ""
     blockers: tuple[tuple[str, int, str], ...]  # (callee or "", line, kind) calls that are not CPU work
 
 
@@ -92,7 +93,7 @@ class FunctionSummary:
     line: int
     class_qualname: str  # "" unless a method
     parent: str  # enclosing function qualname, ""
-    reads: tuple[str, ...]  # module globals whose value it reads
+    reads: tuple[str, ...]  # module globals whose value it reads, and names from ``from x import y``
     writes: tuple[Write, ...]
     calls: tuple[Call, ...]
     starts: tuple[tuple[int, str], ...]  # (line, what) calls that start child processes

@@ -115,7 +115,7 @@ class Summarizer:
             calls=tuple(self._call(c) for c in calls),
             starts=tuple(sorted((c.line, what) for c, what in self._starts() if c.caller is None and here(c.line))),
             locks=tuple((text, line) for f, text, line in m.lock_withs if f is None and here(line)),
-            cpu=Cpu(None, ()),
+            cpu=Cpu(None, "", ()),
         )
 
     def _reads(self) -> dict[str, set[str]]:
@@ -123,8 +123,11 @@ class Summarizer:
         if found is None:
             found = {}
             m = self.model
+            imports = dict(m.imports)
+            imports.update(self.relative)
             for name, binding in m.module_names.items():
-                if binding.kind not in ("assign", "other"):
+                # an imported name counts when it may be another module's global (``from .cfg import X``)
+                if binding.kind not in ("assign", "other") and "." not in imports.get(name, ""):
                     continue
                 for scope in m.readers(name):
                     # module-level reads are filed under import time (a read in the main guard is the
@@ -167,7 +170,12 @@ class Summarizer:
         blockers = tuple(
             (self._blocker_name(call), call.line, kind) for call, kind in profile.blockers
         )
-        return Cpu(hot=profile.hot, blockers=blockers)
+        hot_in = ""
+        if profile.hot_loops:
+            hot_in = profile.hot_loops[0].function or ""
+        elif profile.recursion is not None:
+            hot_in = profile.recursion.caller or ""
+        return Cpu(hot=profile.hot, hot_in=hot_in, blockers=blockers)
 
     def _blocker_name(self, call) -> str:
         if call.callee:
@@ -221,6 +229,13 @@ class Summarizer:
                 if found is not None:
                     node = found[1]
                     break
+        if isinstance(receiver, cst.Name) and site.caller:
+            # a name bound to several pools in one function (``with Pool(..) as pool:`` twice): the
+            # pool built last before the call is the one it uses
+            built = [c for c in self.model.calls if c.caller == site.caller and c.line <= site.line
+                     and (c.qualname or "") in apis.POOL_CONSTRUCTORS]
+            if built:
+                node = max(built, key=lambda c: (c.line, c.column)).node
         for other in self.model.dispatches:
             if other.role == "initializer" and other.call is node:
                 return self._target(other, scope) or "<unknown>"
