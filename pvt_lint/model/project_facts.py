@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
-from .summary import _load
+from .summary import decode, encode
 
 
 def display(key: str) -> str:
@@ -146,23 +146,20 @@ class ModuleFacts:
     unfit_sends: tuple[UnfitSend, ...] = ()
     shared_classes: tuple[SharedClass, ...] = ()
     program_start_methods: tuple[str, ...] = ()  # set_start_method values of entry modules reaching it
-    _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def function(self, qualname: str) -> FunctionFacts | None:
-        if not self._index and self.functions:
-            self._index.update((f.key.partition(":")[2], f) for f in self.functions)
-        return self._index.get(qualname)
+        index = self.__dict__.get("_by_qualname")
+        if index is None:
+            index = {f.key.partition(":")[2]: f for f in self.functions}
+            object.__setattr__(self, "_by_qualname", index)  # a cache, not a field: frozen data stays equal
+        return index.get(qualname)
 
     def to_json(self) -> str:
-        data = asdict(self)
-        del data["_index"]
-        return json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return json.dumps(encode(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "ModuleFacts":
-        data = json.loads(text)
-        data["_index"] = {}
-        return _load(cls, data)
+        return decode(cls, json.loads(text))
 
     def fingerprint(self) -> str:
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()

@@ -20,7 +20,7 @@ Bump ``SCHEMA_VERSION`` whenever a field is added, removed or changes meaning.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Optional, Union, get_args, get_origin, get_type_hints
 
 import libcst as cst
@@ -84,7 +84,9 @@ class Cpu:
 
     hot: tuple[int, int, str] | None  # (line, column, "for loop"/"recursive call") where time goes
     hot_in: str  # the function (this one or a callee in the module) holding ``hot``, else ""
-    blockers: tuple[tuple[str, int, str], ...]  # (callee or "", line, kind) calls that are not CPU work
+    blocked: bool  # something that is surely no project function waits or drops the GIL (I/O, a lock)
+    blockers: tuple[tuple[str, int, str], ...]  # (dotted callee, line, kind): waits unless the project
+    # stage finds a project function of that name that does not
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class FunctionSummary:
     parent: str  # enclosing function qualname, ""
     reads: tuple[str, ...]  # module globals whose value it reads, and names from ``from x import y``
     writes: tuple[Write, ...]
-    calls: tuple[Call, ...]
+    calls: tuple[Call, ...]  # calls to dotted names only: a bare name is a builtin or a local callable
     starts: tuple[tuple[int, str], ...]  # (line, what) calls that start child processes
     locks: tuple[tuple[str, int], ...]  # (lock as written, line) of each ``with lock:``
     cpu: Cpu
@@ -151,33 +153,44 @@ class ModuleSummary:
             for w in fn.writes if w.state == "global"
         )
 
-    # ---- JSON -----------------------------------------------------------------------------
+    # ---- JSON ----------------------------------------------------------------------------
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+        """Compact JSON: each dataclass is the list of its field values, in declaration order."""
+        return json.dumps(encode(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> "ModuleSummary":
         data = json.loads(text)
-        if data.get("schema") != SCHEMA_VERSION:
-            raise ValueError(f"summary schema {data.get('schema')!r}, expected {SCHEMA_VERSION}")
-        return _load(cls, data)
+        if not isinstance(data, list) or not data or data[0] != SCHEMA_VERSION:
+            raise ValueError(f"summary schema {data[0] if isinstance(data, list) and data else None!r}, "
+                             f"expected {SCHEMA_VERSION}")
+        return decode(cls, data)
 
 
-def _load(kind, data):
-    """Rebuild a value of type ``kind`` from its JSON form (dataclasses, tuples, unions, scalars)."""
+def encode(value):
+    """A dataclass as the list of its fields' values (recursively); tuples as lists."""
+    if is_dataclass(value):
+        return [encode(getattr(value, f.name)) for f in fields(value)]
+    if isinstance(value, (tuple, list)):
+        return [encode(item) for item in value]
+    return value
+
+
+def decode(kind, data):
+    """Rebuild a value of type ``kind`` from ``encode``'s form (dataclasses, tuples, unions, scalars)."""
     origin = get_origin(kind)
     if is_dataclass(kind):
         hints = get_type_hints(kind)
-        return kind(**{f.name: _load(hints[f.name], data[f.name]) for f in fields(kind)})
+        return kind(*(decode(hints[f.name], item) for f, item in zip(fields(kind), data, strict=True)))
     if origin is tuple:
         args = get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_load(args[0], item) for item in data)
-        return tuple(_load(arg, item) for arg, item in zip(args, data))
+            return tuple(decode(args[0], item) for item in data)
+        return tuple(decode(arg, item) for arg, item in zip(args, data, strict=True))
     if origin is Union or type(kind).__name__ == "UnionType":
         if data is None:
             return None
-        return _load(next(a for a in get_args(kind) if a is not type(None)), data)
+        return decode(next(a for a in get_args(kind) if a is not type(None)), data)
     return data
 
 

@@ -41,11 +41,11 @@ class Summarizer:
         self.is_package = is_package
         self.relative = _relative_imports(tree, module, is_package) if tree is not None else {}
         self.docstrings = _class_docstrings(tree) if tree is not None else {}
+        self._heads: set[str] | None = None
 
     def build(self) -> ModuleSummary:
         m = self.model
-        imports = dict(m.imports)
-        imports.update(self.relative)
+        imports = self._imports()
         functions = [self._function(q) for q in sorted(m.functions)]
         functions += [self._module_level(IMPORT_TIME), self._module_level(MAIN)]
         start = self._start_method()
@@ -77,6 +77,22 @@ class Summarizer:
             return self.relative[bare] + head[len(bare):] + sep + rest
         return text
 
+    def _reachable(self, name: str) -> bool:
+        """Could ``name`` be another module's (or this one's) function? Only through a local definition
+        or the import table: ``len``, ``self.x.y`` or a parameter's method never are."""
+        head = name.split(".", 1)[0]
+        if "." not in name or not head:
+            return False
+        if self._heads is None:
+            self._heads = {value.split(".", 1)[0] for _local, value in self._imports().items()}
+            self._heads.add(self.module.split(".", 1)[0])
+        return head in self._heads
+
+    def _imports(self) -> dict[str, str]:
+        imports = dict(self.model.imports)
+        imports.update(self.relative)
+        return imports
+
     def _local(self, qualname: str) -> str:
         return f"{self.module}.{qualname}"
 
@@ -92,7 +108,7 @@ class Summarizer:
             parent=fn.parent or "",
             reads=tuple(sorted(self._reads().get(qualname, ()))),
             writes=tuple(self._write(a) for a in fn.accesses if _shared(a)),
-            calls=tuple(self._call(c) for c in calls),
+            calls=tuple(call for call in map(self._call, calls) if self._reachable(call.target)),
             starts=tuple(sorted((c.line, what) for c, what in self._starts() if c.caller == qualname)),
             locks=tuple((text, line) for f, text, line in m.lock_withs if f == qualname),
             cpu=self._cpu(qualname),
@@ -112,10 +128,10 @@ class Summarizer:
             parent="",
             reads=tuple(sorted(self._reads().get(which, ()))),
             writes=tuple(self._write(a) for a in m.module_accesses if _shared(a) and here(a.line)),
-            calls=tuple(self._call(c) for c in calls),
+            calls=tuple(call for call in map(self._call, calls) if self._reachable(call.target)),
             starts=tuple(sorted((c.line, what) for c, what in self._starts() if c.caller is None and here(c.line))),
             locks=tuple((text, line) for f, text, line in m.lock_withs if f is None and here(line)),
-            cpu=Cpu(None, "", ()),
+            cpu=Cpu(None, "", False, ()),
         )
 
     def _reads(self) -> dict[str, set[str]]:
@@ -123,8 +139,7 @@ class Summarizer:
         if found is None:
             found = {}
             m = self.model
-            imports = dict(m.imports)
-            imports.update(self.relative)
+            imports = self._imports()
             for name, binding in m.module_names.items():
                 # an imported name counts when it may be another module's global (``from .cfg import X``)
                 if binding.kind not in ("assign", "other") and "." not in imports.get(name, ""):
@@ -167,15 +182,22 @@ class Summarizer:
 
     def _cpu(self, qualname: str) -> Cpu:
         profile = self.model.work.profile(qualname)
-        blockers = tuple(
-            (self._blocker_name(call), call.line, kind) for call, kind in profile.blockers
-        )
+        blocked, blockers, seen = False, [], set()
+        for call, kind in profile.blockers:
+            if call.caller != qualname:
+                continue  # a callee's own blockers are its own summary's: the project stage joins them
+            name = self._blocker_name(call)
+            if not self._reachable(name):
+                blocked = True
+            elif name not in seen:
+                seen.add(name)
+                blockers.append((name, call.line, kind))
         hot_in = ""
         if profile.hot_loops:
             hot_in = profile.hot_loops[0].function or ""
         elif profile.recursion is not None:
             hot_in = profile.recursion.caller or ""
-        return Cpu(hot=profile.hot, hot_in=hot_in, blockers=blockers)
+        return Cpu(hot=profile.hot, hot_in=hot_in, blocked=blocked, blockers=tuple(blockers))
 
     def _blocker_name(self, call) -> str:
         if call.callee:

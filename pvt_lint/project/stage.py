@@ -159,7 +159,7 @@ class _Stage:
         for key in self.r.function_keys():
             fn = self.r.functions[key]
             module = key.partition(":")[0]
-            if any(not name or self.r.function_of(name, module) is None for name, _l, _k in fn.cpu.blockers):
+            if fn.cpu.blocked or any(self.r.function_of(name, module) is None for name, _l, _k in fn.cpu.blockers):
                 own_block.add(key)
             if fn.cpu.hot is not None and fn.cpu.hot_in == key.partition(":")[2]:
                 hot[key] = (fn.cpu.hot[0], fn.cpu.hot[2])  # seeded where the loop is: the chain leads there
