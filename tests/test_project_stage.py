@@ -6,6 +6,7 @@ import random
 import pytest
 
 from pvt_lint.model.project_facts import ModuleFacts, display
+from pvt_lint.project.layout import discover
 from pvt_lint.project.stage import project_facts
 
 from labels import expected
@@ -13,7 +14,10 @@ from project_helpers import PROJECTS, summaries_of
 
 
 def facts_of(name: str):
-    return project_facts(summaries_of(PROJECTS / name))
+    project = PROJECTS / name
+    layout = discover(project)
+    paths = {module: path.relative_to(project).as_posix() for module, path in layout.modules.items()}
+    return project_facts(summaries_of(project), paths=paths)
 
 
 def runs(facts, module: str, context: str) -> dict:
@@ -97,6 +101,10 @@ def test_pvt103_module_level_calls_that_start_processes_two_calls_down_or_throug
 
 def test_pvt2xx_methods_reached_from_threads_started_in_another_module():
     facts = facts_of("pvt2xx_thread_reached")
+    save = facts.for_module("ingest.store").function("Store.save")
+    # the sentence a message makes of it: `Store.save` runs on the threads started at ingest/fetch.py:23
+    # (via `Fetcher.run`)
+    assert (save.threads[0].site.where, display(save.threads[0].chain[0])) == ("ingest/fetch.py:23", "Fetcher.run")
     assert runs(facts, "ingest.store", "threads") == {
         "Counter.bump": [("ingest.fetch", 23, ("Fetcher.run", "Counter.bump"))],
         "Store.claim": [("ingest.fetch", 23, ("Fetcher.run", "Store.claim"))],

@@ -34,6 +34,7 @@ class Site:
     """A dispatch site: where work is sent to a thread or a child process."""
 
     module: str
+    path: str  # the module's file as messages show it ("fetch.py", "src/pkg/fetch.py"); "" when unknown
     line: int
     column: int
     context: str  # "thread" or "process"
@@ -43,6 +44,12 @@ class Site:
     initializer: str  # the pool's initializer (a function key), else ""
     payload: bool  # args/kwargs/initargs/partial arguments travel with it
     elsewhere: bool  # a Thread/Process subclass whose instances are started in another module
+
+
+    @property
+    def where(self) -> str:
+        """How a message names the site: ``fetch.py:88``."""
+        return f"{self.path or self.module}:{self.line}"
 
 
 @dataclass(frozen=True)

@@ -28,16 +28,21 @@ MAX_REASONS = 3  # reasons kept per function and context
 _NOT_STARTING = frozenset({"sets the start method"})
 
 
-def project_facts(summaries: Mapping[str, ModuleSummary], extra_starters: Iterable[str] = ()) -> ProjectFacts:
+def project_facts(
+    summaries: Mapping[str, ModuleSummary], extra_starters: Iterable[str] = (),
+    paths: Optional[Mapping[str, str]] = None,
+) -> ProjectFacts:
     """Facts for every module of ``summaries``. ``extra_starters`` are qualified names of the user's
-    own process starters (the ``[tool.pvt-lint]`` key, wired later)."""
-    return _Stage(summaries, frozenset(extra_starters)).run()
+    own process starters (the ``[tool.pvt-lint]`` key, wired later); ``paths`` maps a module to the
+    path messages show for it (root-relative, from the layout)."""
+    return _Stage(summaries, frozenset(extra_starters), paths or {}).run()
 
 
 class _Stage:
-    def __init__(self, summaries: Mapping[str, ModuleSummary], extra_starters: frozenset[str]) -> None:
+    def __init__(self, summaries: Mapping[str, ModuleSummary], extra_starters: frozenset[str], paths) -> None:
         self.r = Resolver(summaries)
         self.extra_starters = extra_starters
+        self.paths = paths
         self.edges, self.callers = self._call_graph()
 
     # ---- the call graph ---------------------------------------------------------------------
@@ -116,7 +121,8 @@ class _Stage:
                     continue
                 initializer = self.r.function_of(d.initializer, name) or ""
                 method = d.start_method or summary.start_method or self._inherited_method(name, d.caller)
-                site = Site(name, d.line, d.column, d.context, d.api, d.role, method, initializer, d.payload, d.elsewhere)
+                site = Site(name, self.paths.get(name, ""), d.line, d.column, d.context, d.api, d.role, method,
+                            initializer, d.payload, d.elsewhere)
                 out.append((site, target))
         return out
 
