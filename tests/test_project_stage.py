@@ -158,3 +158,9 @@ def test_module_facts_round_trip_through_json(name):
     for facts in project_facts(summaries_of(PROJECTS / name)).modules.values():
         again = ModuleFacts.from_json(facts.to_json())
         assert again == facts and again.fingerprint() == facts.fingerprint()
+
+
+def test_a_site_says_whether_its_work_runs_beside_copies_of_itself():
+    facts = facts_of("pvt2xx_thread_reached")
+    (reason,) = facts.for_module("ingest.store").function("Store.save").threads
+    assert reason.site.concurrent  # threads started in a comprehension

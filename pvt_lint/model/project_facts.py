@@ -43,6 +43,7 @@ class Site:
     start_method: str  # explicit at the site, else set by its module or the program's entry module, else ""
     initializer: str  # the pool's initializer (a function key), else ""
     payload: bool  # args/kwargs/initargs/partial arguments travel with it
+    concurrent: bool  # may run beside another copy of itself (a pool, a loop, several sites)
     elsewhere: bool  # a Thread/Process subclass whose instances are started in another module
 
 

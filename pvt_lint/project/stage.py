@@ -122,7 +122,7 @@ class _Stage:
                 initializer = self.r.function_of(d.initializer, name) or ""
                 method = d.start_method or summary.start_method or self._inherited_method(name, d.caller)
                 site = Site(name, self.paths.get(name, ""), d.line, d.column, d.context, d.api, d.role, method,
-                            initializer, d.payload, d.elsewhere)
+                            initializer, d.payload, d.concurrent, d.elsewhere)
                 out.append((site, target))
         return out
 
