@@ -257,3 +257,16 @@ def test_well_known_third_party_starters_count_only_with_a_process_configuration
         (8, "runs its tasks in worker processes (a process backend)"),
         (11, "runs its tasks in worker processes (a process backend)"),
     )
+
+
+def test_a_method_called_on_self_that_the_module_cannot_find_is_left_for_the_class_hierarchy():
+    s = summary("""
+        from .base import Worker
+        class Fetcher(Worker):
+            def run(self):
+                self.save()
+                self.helper()
+            def helper(self):
+                pass
+    """)
+    assert [c.target for c in s.function("Fetcher.run").calls] == ["pkg.mod.Fetcher().save", "pkg.mod.Fetcher.helper"]

@@ -115,3 +115,17 @@ def test_a_process_subclass_started_in_another_module_starts_processes():
     assert [(s.line, s.starter.what) for s in facts.for_module("script").import_time_starts] == [
         (3, "starts a process"), (4, "starts a process"),
     ]
+
+
+def test_methods_resolve_through_bases_in_other_modules_and_a_thread_base_elsewhere_makes_run_thread_code():
+    facts = project_facts(summaries(
+        base="import threading\nclass Worker(threading.Thread):\n    def save(self):\n        pass\n",
+        fetch="from base import Worker\nclass Fetcher(Worker):\n    def run(self):\n        self.save()\n",
+        main="from fetch import Fetcher\ndef go():\n    Fetcher().save()\n",
+    ))
+    run = facts.for_module("fetch").function("Fetcher.run")
+    assert [(r.site.module, r.site.line, r.site.role, r.site.elsewhere, r.chain) for r in run.threads] == [
+        ("fetch", 2, "run", True, ("fetch:Fetcher.run",)),
+    ]
+    save = facts.for_module("base").function("Worker.save")
+    assert [r.chain for r in save.threads] == [("fetch:Fetcher.run", "base:Worker.save")]

@@ -174,11 +174,20 @@ class Summarizer:
         if call.callee:
             target = self._local(call.callee)
         else:
-            target = self.qualify(call.qualname, call.caller)
+            target = self.qualify(self._through_self(call), call.caller)
         return Call(
             target=target, line=call.line, column=call.column, locks=_locks(call.locks),
             in_loop=self.model.work.in_loop(call.node),
         )
+
+    def _through_self(self, call) -> str:
+        """``self.save()`` whose method the module cannot find (a base class in another module):
+        ``<module>.<Class>().save``, for the project stage to look up through the class hierarchy."""
+        text = call.qualname or ""
+        fn = self.model.function(call.caller)
+        if fn is not None and fn.self_name and fn.class_qualname and text.startswith(fn.self_name + "."):
+            return f"{self.module}.{fn.class_qualname}(){text[len(fn.self_name):]}"
+        return text
 
     def _cpu(self, qualname: str) -> Cpu:
         profile = self.model.work.profile(qualname)
@@ -202,7 +211,7 @@ class Summarizer:
     def _blocker_name(self, call) -> str:
         if call.callee:
             return self._local(call.callee)
-        return self.qualify(call.qualname, call.caller) if isinstance(call.node, cst.Call) else ""
+        return self.qualify(self._through_self(call), call.caller) if isinstance(call.node, cst.Call) else ""
 
     # ---- dispatches -------------------------------------------------------------------------
     def _dispatch(self, site) -> Dispatch:

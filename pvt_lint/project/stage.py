@@ -124,6 +124,23 @@ class _Stage:
                 site = Site(name, self.paths.get(name, ""), d.line, d.column, d.context, d.api, d.role, method,
                             initializer, d.payload, d.concurrent, d.elsewhere)
                 out.append((site, target))
+        return out + self._subclass_sites({target for _site, target in out})
+
+    def _subclass_sites(self, started: set[str]) -> list[tuple[Site, str]]:
+        """A class whose Thread/Process base is in another module (``class Fetcher(BaseWorker)``): its
+        module cannot tell, so its ``run`` runs in a thread or child wherever instances start."""
+        out = []
+        for key in sorted(self.r.classes):
+            module, _, qualname = key.partition(":")
+            bases = self.r.external_bases(key)
+            context = apis.PROCESS if bases & apis.PROCESS_CLASSES else apis.THREAD if bases & apis.THREAD_CLASSES else None
+            run = self.r.method(key, "run")
+            if context is None or run is None or run in started:  # its own module's model saw it
+                continue
+            cls = self.r.classes[key]
+            site = Site(module, self.paths.get(module, ""), cls.line, 0, context, qualname, "run", "", "", False,
+                        False, True)
+            out.append((site, run))
         return out
 
     def _program_start_methods(self) -> dict[str, set[str]]:
