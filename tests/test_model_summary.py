@@ -270,3 +270,19 @@ def test_a_method_called_on_self_that_the_module_cannot_find_is_left_for_the_cla
                 pass
     """)
     assert [c.target for c in s.function("Fetcher.run").calls] == ["pkg.mod.Fetcher().save", "pkg.mod.Fetcher.helper"]
+
+
+def test_attributes_read_through_a_module_alias_are_reads_but_not_the_standard_librarys():
+    s = summary("""
+        import os
+        import pkg.config as config
+        import numpy as np
+        from . import settings
+        def work():
+            def inner():
+                return settings.INNER
+            return config.SCALE * settings.LIMIT + os.sep.count("/") + np.pi
+    """)
+    # ``settings`` itself is listed too (``from . import settings`` may import an object, not a module)
+    assert s.function("work").reads == ("config", "config.SCALE", "settings", "settings.LIMIT")
+    assert s.function("work.<locals>.inner").reads == ("settings", "settings.INNER")

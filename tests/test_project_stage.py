@@ -53,17 +53,22 @@ def test_pvt101_a_pool_in_main_runs_tasks_of_another_module_in_children():
 def test_pvt105_globals_set_by_the_cli_and_read_by_workers_in_another_module():
     facts = facts_of("pvt105_cross_module")
     sets = [(s.name, s.setter, s.line, s.kind) for s in facts.for_module("imaging.settings").global_sets]
-    assert sets == [("QUALITY", "imaging.cli:main", 9, "item-store"), ("SIZES", "imaging.cli:main", 10, "mutate")]
+    assert sets == [
+        ("QUALITY", "imaging.cli:main", 9, "item-store"),
+        ("SIZES", "imaging.cli:main", 10, "mutate"),
+        ("WATERMARK", "imaging.cli:main", 11, "store"),  # through the module alias
+    ]
     reads = [(r.module, r.name, r.reader, r.reason.site.line, r.reason.site.start_method, r.set_by_initializer)
              for r in facts.for_module("imaging.resize").child_reads]
     assert reads == [
-        ("imaging.settings", "QUALITY", "imaging.resize:resize", 12, "", False),
-        ("imaging.settings", "SIZES", "imaging.resize:thumbnails", 14, "", False),
-        ("imaging.resize", "WATERMARK_TEXT", "imaging.resize:thumbnails", 14, "", True),  # near miss: initializer
+        ("imaging.settings", "QUALITY", "imaging.resize:resize", 13, "", False),
+        ("imaging.settings", "SIZES", "imaging.resize:thumbnails", 15, "", False),
+        ("imaging.resize", "WATERMARK_TEXT", "imaging.resize:thumbnails", 15, "", True),  # near miss: initializer
+        ("imaging.settings", "WATERMARK", "imaging.resize:watermark", 18, "", False),  # settings.WATERMARK
     ]
-    assert runs(facts, "imaging.resize", "initializers") == {"init_watermark": [("imaging.cli", 13, ("init_watermark",))]}
+    assert runs(facts, "imaging.resize", "initializers") == {"init_watermark": [("imaging.cli", 14, ("init_watermark",))]}
     # near miss: crop gets its value as an argument and reads no global
-    assert runs(facts, "imaging.resize", "processes")["crop"] == [("imaging.cli", 16, ("crop",))]
+    assert runs(facts, "imaging.resize", "processes")["crop"] == [("imaging.cli", 17, ("crop",))]
     assert summaries_of(PROJECTS / "pvt105_cross_module")["imaging.resize"].function("crop").reads == ()
 
 

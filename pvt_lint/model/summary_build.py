@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Optional
 
 import libcst as cst
@@ -10,6 +11,8 @@ import libcst as cst
 from . import apis
 from .names import resolve_relative
 from .starters import third_party_start
+from .work import BLOCKING_MODULES, GIL_RELEASING_MODULES, PURE_MODULES
+from ..walk import code_children
 from .summary import (
     IMPORT_TIME,
     LAMBDA_ATTR,
@@ -26,6 +29,9 @@ from .summary import (
     ModuleSummary,
     Write,
 )
+
+# Libraries a script's own project never defines: their attributes are not the project's globals.
+KNOWN_MODULES = GIL_RELEASING_MODULES | BLOCKING_MODULES | PURE_MODULES
 
 # A docstring saying instances are shared between threads (the library case of PVT201).
 _THREAD_SAFE_DOC = re.compile(
@@ -148,8 +154,42 @@ class Summarizer:
                     # module-level reads are filed under import time (a read in the main guard is the
                     # parent's and never a child's, so no rule needs to tell it apart yet)
                     found.setdefault(scope or IMPORT_TIME, set()).add(name)
+            for scope, names in self._alias_reads(imports).items():
+                found.setdefault(scope, set()).update(names)
             self._reads_cache = found
         return found
+
+    def _alias_reads(self, imports: dict[str, str]) -> dict[str, set[str]]:
+        """``config.SETTINGS`` read in a function, ``config`` an alias of what may be a project module:
+        "config.SETTINGS". The facade lists reads by name only, so each function that reads such an
+        alias is walked once for their attributes (the collector could record them in its one walk).
+        Which aliases: relative imports and imports from the module's own top-level package; in a
+        top-level module (a script), imports of anything but the standard library and the big
+        third-party libraries ``work.py`` knows, which a script's project cannot define."""
+        m = self.model
+        package = self.module.split(".", 1)[0] if "." in self.module or self.is_package else None
+        aliases = set()
+        for alias, binding in m.module_names.items():
+            target = imports.get(alias)
+            if binding.kind != "import" or not target:
+                continue
+            head = target.split(".", 1)[0]
+            if alias in self.relative or head == package or (
+                    package is None and head not in sys.stdlib_module_names and head not in KNOWN_MODULES):
+                aliases.add(alias)
+        scopes: set[str] = set()
+        for alias in aliases:
+            scopes.update(s for s in m.readers(alias) if s is not None)
+        out: dict[str, set[str]] = {}
+        for scope in sorted(scopes):
+            fn = m.function(scope)
+            if fn is None:
+                continue
+            found = {f"{alias}.{attr}" for alias, attr in _attributes_of(fn.node, aliases)
+                     if m.name_kind(alias, scope) == "global"}
+            if found:
+                out[scope] = found
+        return out
 
     def _starts(self):
         """The model's process starts, and calls to the well-known third-party starters (starters.py)."""
@@ -318,6 +358,21 @@ class Summarizer:
         if value.endswith("()") and value[:-2] in apis.THREAD_PRIMITIVES:
             return PRIMITIVE_ATTR
         return ""
+
+
+def _attributes_of(node, aliases: set[str]) -> set[tuple[str, str]]:
+    """(alias, attr) read as ``alias.attr`` in a function's own body (nested functions are their own)."""
+    found: set[tuple[str, str]] = set()
+    stack = list(code_children(node))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(current, cst.Attribute) and isinstance(current.value, cst.Name) and current.value.value in aliases:
+            found.add((current.value.value, current.attr.value))
+            continue
+        stack.extend(code_children(current))
+    return found
 
 
 def _partial_with_arguments(node) -> bool:

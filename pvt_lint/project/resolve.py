@@ -162,6 +162,11 @@ class Resolver:
         """The (module, global) a name read in ``module`` means: its own global or a from-import."""
         if name in self.globals.get(module, ()):
             return module, name
+        head, dot, attr = name.partition(".")
+        if dot:  # ``config.SETTINGS``, ``config`` a module alias
+            imported = self.imports.get(module, {}).get(head)
+            found = self.locate(f"{imported}.{attr}") if imported else None
+            return found if found and found[1] in self.globals[found[0]] else None
         imported = self.imports.get(module, {}).get(name)
         found = self.locate(imported) if imported else None
         if found and found[1] in self.globals[found[0]]:

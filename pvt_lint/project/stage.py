@@ -255,7 +255,9 @@ class _Stage:
             for write in self.r.functions[key].writes:
                 target = self.r.global_of_write(write, module)
                 if target is not None:
-                    found.append(GlobalSet(target[0], target[1], key, write.line, write.kind))
+                    # ``config.SETTINGS = v`` changes the object config is, but rebinds SETTINGS
+                    kind = "store" if write.kind == "item-store" and write.text == f"{write.name}.{target[1]}" else write.kind
+                    found.append(GlobalSet(target[0], target[1], key, write.line, kind))
         self._global_sets_cache = found = sorted(set(found), key=lambda s: (s.module, s.name, s.setter, s.line))
         return found
 
