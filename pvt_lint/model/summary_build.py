@@ -48,6 +48,7 @@ class Summarizer:
         self.relative = _relative_imports(tree, module, is_package) if tree is not None else {}
         self.docstrings = _class_docstrings(tree) if tree is not None else {}
         self._heads: set[str] | None = None
+        self._groups: dict[str, dict] = {}
 
     def build(self) -> ModuleSummary:
         m = self.model
@@ -106,7 +107,9 @@ class Summarizer:
     def _function(self, qualname: str) -> FunctionSummary:
         m = self.model
         fn = m.functions[qualname]
-        calls = [c for c in m.calls if c.caller == qualname]
+        calls = self._by_caller("calls", m.calls, lambda c: c.caller).get(qualname, ())
+        starts = self._by_caller("starts", self._starts(), lambda pair: pair[0].caller).get(qualname, ())
+        locks = self._by_caller("locks", m.lock_withs, lambda entry: entry[0]).get(qualname, ())
         return FunctionSummary(
             qualname=qualname,
             line=fn.line,
@@ -115,10 +118,19 @@ class Summarizer:
             reads=tuple(sorted(self._reads().get(qualname, ()))),
             writes=tuple(self._write(a) for a in fn.accesses if _shared(a)),
             calls=tuple(call for call in map(self._call, calls) if self._reachable(call.target)),
-            starts=tuple(sorted((c.line, what) for c, what in self._starts() if c.caller == qualname)),
-            locks=tuple((text, line) for f, text, line in m.lock_withs if f == qualname),
+            starts=tuple(sorted((c.line, what) for c, what in starts)),
+            locks=tuple((text, line) for _f, text, line in locks),
             cpu=self._cpu(qualname),
         )
+
+    def _by_caller(self, what: str, items, caller) -> dict:
+        """``items`` grouped by the function holding them, once per module (not once per function)."""
+        groups = self._groups.get(what)
+        if groups is None:
+            groups = self._groups[what] = {}
+            for item in items:
+                groups.setdefault(caller(item), []).append(item)
+        return groups
 
     def _module_level(self, which: str) -> FunctionSummary:
         m = self.model
