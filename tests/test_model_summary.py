@@ -286,3 +286,18 @@ def test_attributes_read_through_a_module_alias_are_reads_but_not_the_standard_l
     # ``settings`` itself is listed too (``from . import settings`` may import an object, not a module)
     assert s.function("work").reads == ("config", "config.SCALE", "settings", "settings.LIMIT")
     assert s.function("work.<locals>.inner").reads == ("settings", "settings.INNER")
+
+
+@pytest.mark.parametrize("doc, sentence", [
+    ("A cache. It is thread-safe.", "It is thread-safe"),
+    ("Counters.\n\nSafe to share between threads: every update takes the lock.",
+     "Safe to share between threads: every update takes the lock"),
+    ("Instances may be used from several threads at once.", "Instances may be used from several threads at once"),
+    ("A cache. It is not thread-safe.", ""),
+    ("Must never be shared between threads.", ""),
+    ("Thread-unsafe: wrap it in a lock. Isn't thread safe either.", ""),
+    ("A plain record.", ""),
+])
+def test_a_docstring_sentence_that_says_a_class_is_shared_between_threads(doc, sentence):
+    s = summary(f'class C:\n    """{doc}"""\n')
+    assert s.cls("C").thread_safe_doc == sentence

@@ -38,6 +38,7 @@ _THREAD_SAFE_DOC = re.compile(
     r"thread[- ]?safe|(?:shared|used|safe)\s+(?:\w+\s+){0,3}(?:between|across|from|by)\s+(?:\w+\s+){0,2}threads",
     re.IGNORECASE,
 )
+_NEGATION = re.compile(r"\b(?:not|never|no|non|without|unsafe)\b|n't\b|\bnon-|\bun-?safe", re.IGNORECASE)
 
 
 class Summarizer:
@@ -443,6 +444,15 @@ def _relative_imports(tree: cst.Module, module: str, is_package: bool) -> dict[s
     return out
 
 
+def _thread_safe_sentence(doc: str) -> str:
+    """The first sentence saying the class is meant for several threads; a sentence with a negation
+    ("not thread-safe", "must never be shared between threads", "unsafe") says the opposite."""
+    for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", doc):
+        if _THREAD_SAFE_DOC.search(sentence) and not _NEGATION.search(sentence):
+            return " ".join(sentence.split()).rstrip(".")
+    return ""
+
+
 def _class_docstrings(tree: cst.Module) -> dict[str, str]:
     """qualname -> the docstring sentence saying the class is shared between threads."""
     out: dict[str, str] = {}
@@ -450,9 +460,8 @@ def _class_docstrings(tree: cst.Module) -> dict[str, str]:
     while stack:
         node, prefix = stack.pop()
         qualname = prefix + node.name.value
-        doc = node.get_docstring() or ""
-        found = _THREAD_SAFE_DOC.search(doc)
-        if found:
-            out[qualname] = " ".join(doc[max(0, doc.rfind(".", 0, found.start()) + 1):].split(".")[0].split())
+        sentence = _thread_safe_sentence(node.get_docstring() or "")
+        if sentence:
+            out[qualname] = sentence
         stack.extend((c, qualname + ".") for c in node.body.body if isinstance(c, cst.ClassDef))
     return out
