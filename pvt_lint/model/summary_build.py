@@ -2,52 +2,32 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Optional
 
 import libcst as cst
 
-from . import apis
-from .names import resolve_relative
-from .starters import third_party_start
-from .work import BLOCKING_MODULES, GIL_RELEASING_MODULES, PURE_MODULES
 from ..walk import code_children
-from .summary import (
-    IMPORT_TIME,
-    LAMBDA_ATTR,
-    MAIN,
-    NESTED_ATTR,
-    PRIMITIVE_ATTR,
-    SCHEMA_VERSION,
-    Attribute,
-    Call,
-    ClassSummary,
-    Cpu,
-    Dispatch,
-    FunctionSummary,
-    ModuleSummary,
-    Write,
-)
+from .starters import third_party_start
+from .summary import IMPORT_TIME, MAIN, SCHEMA_VERSION, Call, Cpu, FunctionSummary, ModuleSummary, Write
+from .summary_sites import SiteSummaries
+from .summary_tree import class_docstrings, relative_imports
+from .work import BLOCKING_MODULES, GIL_RELEASING_MODULES, PURE_MODULES
 
 # Libraries a script's own project never defines: their attributes are not the project's globals.
 KNOWN_MODULES = GIL_RELEASING_MODULES | BLOCKING_MODULES | PURE_MODULES
 
-# A docstring saying instances are shared between threads (the library case of PVT201).
-_THREAD_SAFE_DOC = re.compile(
-    r"thread[- ]?safe|(?:shared|used|safe)\s+(?:\w+\s+){0,3}(?:between|across|from|by)\s+(?:\w+\s+){0,2}threads",
-    re.IGNORECASE,
-)
-_NEGATION = re.compile(r"\b(?:not|never|no|non|without|unsafe)\b|n't\b|\bnon-|\bun-?safe", re.IGNORECASE)
 
+class Summarizer(SiteSummaries):
+    """One module's summary: names, functions and module-level code here; sites and classes in
+    ``summary_sites.py``; what only the tree tells in ``summary_tree.py``."""
 
-class Summarizer:
     def __init__(self, model, module: str, is_package: bool, tree: Optional[cst.Module]) -> None:
         self.model = model
         self.module = module
         self.is_package = is_package
-        self.relative = _relative_imports(tree, module, is_package) if tree is not None else {}
-        self.docstrings = _class_docstrings(tree) if tree is not None else {}
+        self.relative = relative_imports(tree, module, is_package) if tree is not None else {}
+        self.docstrings = class_docstrings(tree) if tree is not None else {}
         self._heads: set[str] | None = None
         self._groups: dict[str, dict] = {}
 
@@ -266,112 +246,6 @@ class Summarizer:
             return self._local(call.callee)
         return self.qualify(self._through_self(call), call.caller) if isinstance(call.node, cst.Call) else ""
 
-    # ---- dispatches -------------------------------------------------------------------------
-    def _dispatch(self, site) -> Dispatch:
-        m = self.model
-        caller = site.caller or (MAIN if m.in_main_guard(site.line) else IMPORT_TIME)
-        scope = m.scope_of(site.caller)
-        return Dispatch(
-            context=site.context, api=site.api, role=site.role, form=site.form,
-            target=self._target(site, scope), caller=caller, line=site.line, column=site.column,
-            payload=bool(site.payload) or _partial_with_arguments(site.callable_node),
-            sent=tuple(self._sent(site, scope)), initializer=self._initializer(site, scope),
-            start_method=m.start_method(site) or "", pool=site.pool, concurrent=site.concurrent,
-            elsewhere=site.elsewhere,
-        )
-
-    def _target(self, site, scope) -> str:
-        if site.target:
-            return self._local(site.target)
-        node = site.callable_node
-        if isinstance(node, cst.Call) and node.args:  # functools.partial(f, ...)
-            node = node.args[0].value
-        if node is None or isinstance(node, (cst.Lambda, cst.Call)):
-            return ""
-        return self.qualify(self.model.resolve(node, scope, None), site.caller)
-
-    def _sent(self, site, scope):
-        values = []
-        for expr in site.payload:
-            items = [e.value for e in expr.elements] if isinstance(expr, (cst.Tuple, cst.List)) else [expr]
-            for item in items:
-                value = self.model.value_at(item, scope)
-                if value:
-                    values.append(self.qualify(value, site.caller))
-        return sorted(set(values))
-
-    def _initializer(self, site, scope) -> str:
-        """The initializer of the pool a map/submit goes through (``p = Pool(initializer=f)``)."""
-        func = site.call.func
-        if site.role not in ("map", "submit") or not isinstance(func, cst.Attribute):
-            return ""
-        receiver = func.value
-        node = receiver
-        if isinstance(receiver, cst.Name):
-            for key in (*scope, "<module>"):
-                found = self.model.values.get((key, receiver.value))
-                if found is not None:
-                    node = found[1]
-                    break
-        if isinstance(receiver, cst.Name) and site.caller:
-            # a name bound to several pools in one function (``with Pool(..) as pool:`` twice): the
-            # pool built last before the call is the one it uses
-            built = [c for c in self.model.calls if c.caller == site.caller and c.line <= site.line
-                     and (c.qualname or "") in apis.POOL_CONSTRUCTORS]
-            if built:
-                node = max(built, key=lambda c: (c.line, c.column)).node
-        for other in self.model.dispatches:
-            if other.role == "initializer" and other.call is node:
-                return self._target(other, scope) or "<unknown>"
-        return ""
-
-    def _start_method(self) -> str:
-        methods = {self.model.start_method(s) for s in self.model.dispatches if s.context == apis.PROCESS}
-        for call in self.model.calls:
-            if (call.qualname or "").endswith("set_start_method") and call.node.args:
-                first = call.node.args[0].value
-                if isinstance(first, cst.SimpleString):
-                    methods.add(first.evaluated_value)
-        methods.discard(None)
-        return methods.pop() if len(methods) == 1 else ""
-
-    # ---- classes ----------------------------------------------------------------------------
-    def _class(self, qualname: str) -> ClassSummary:
-        m = self.model
-        info = m.classes[qualname]
-        attributes, locks = [], set()
-        methods = set(info.methods.values())
-        for (owner, key), (value, node) in sorted(m.values.items(), key=lambda kv: kv[0]):
-            if owner != qualname or not key.startswith("self."):
-                continue
-            name = key[len("self."):]
-            kind = self._attribute_kind(value, methods)
-            if kind:
-                attributes.append(Attribute(name, kind, value, m.position(node).start.line))
-            if apis.lock_value(value):
-                locks.add(name)
-        for function, text, _line in m.lock_withs:
-            fn = m.function(function)
-            if fn is not None and fn.class_qualname == qualname and fn.self_name:
-                head, _, attr = text.partition(".")
-                if head == fn.self_name and attr and "." not in attr:
-                    locks.add(attr)
-        return ClassSummary(
-            qualname=qualname, line=info.line,
-            bases=tuple(self.qualify(b) for b in info.bases),
-            methods=tuple(sorted(info.methods.items())), attributes=tuple(attributes),
-            lock_attributes=tuple(sorted(locks)), thread_safe_doc=self.docstrings.get(qualname, ""),
-        )
-
-    def _attribute_kind(self, value: str, methods: set[str]) -> str:
-        if value == "<lambda>":
-            return LAMBDA_ATTR
-        if any(f"{method}.<locals>.{value}" in self.model.functions for method in methods):
-            return NESTED_ATTR
-        if value.endswith("()") and value[:-2] in apis.THREAD_PRIMITIVES:
-            return PRIMITIVE_ATTR
-        return ""
-
 
 def _attributes_of(node, aliases: set[str]) -> set[tuple[str, str]]:
     """(alias, attr) read as ``alias.attr`` in a function's own body (nested functions are their own)."""
@@ -388,80 +262,9 @@ def _attributes_of(node, aliases: set[str]) -> set[tuple[str, str]]:
     return found
 
 
-def _partial_with_arguments(node) -> bool:
-    """``functools.partial(f, x)``: the bound arguments travel with the callable."""
-    if not isinstance(node, cst.Call) or len(node.args) < 2:
-        return False
-    func = node.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-    return name == "partial"
-
-
 def _locks(locks) -> tuple[str, ...]:
     return tuple(sorted(lock for lock in locks if lock))  # "" marks a ``with`` item that is no lock
 
 
 def _shared(access) -> bool:
     return access.ref is not None and access.ref.kind in ("global", "self", "class")
-
-
-def _statements(body) -> list:
-    """Statements of a block and of the blocks nested in it (functions and classes included)."""
-    out, stack = [], list(body)
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        for attr in ("body", "orelse", "finalbody", "handlers"):
-            child = getattr(node, attr, None)
-            if child is None:
-                continue
-            if isinstance(child, (list, tuple)):
-                stack.extend(child)
-            elif isinstance(child, cst.BaseSuite):
-                stack.extend(child.body)
-            elif isinstance(child, cst.CSTNode):
-                stack.append(child)
-    return out
-
-
-def _relative_imports(tree: cst.Module, module: str, is_package: bool) -> dict[str, str]:
-    """``from .b import g`` -> {"g": "pkg.b.g"}; ``from . import b`` -> {"b": "pkg.b"}."""
-    out: dict[str, str] = {}
-    for statement in _statements(tree.body):
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if not isinstance(small, cst.ImportFrom) or not small.relative or isinstance(small.names, cst.ImportStar):
-                continue
-            target = cst.Module([]).code_for_node(small.module) if small.module is not None else ""
-            base = resolve_relative(module, is_package, len(small.relative), target)
-            if base is None:
-                continue
-            for alias in small.names:
-                name = cst.Module([]).code_for_node(alias.name)
-                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
-                out[local] = f"{base}.{name}"
-    return out
-
-
-def _thread_safe_sentence(doc: str) -> str:
-    """The first sentence saying the class is meant for several threads; a sentence with a negation
-    ("not thread-safe", "must never be shared between threads", "unsafe") says the opposite."""
-    for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", doc):
-        if _THREAD_SAFE_DOC.search(sentence) and not _NEGATION.search(sentence):
-            return " ".join(sentence.split()).rstrip(".")
-    return ""
-
-
-def _class_docstrings(tree: cst.Module) -> dict[str, str]:
-    """qualname -> the docstring sentence saying the class is shared between threads."""
-    out: dict[str, str] = {}
-    stack = [(c, "") for c in tree.body if isinstance(c, cst.ClassDef)]
-    while stack:
-        node, prefix = stack.pop()
-        qualname = prefix + node.name.value
-        sentence = _thread_safe_sentence(node.get_docstring() or "")
-        if sentence:
-            out[qualname] = sentence
-        stack.extend((c, qualname + ".") for c in node.body.body if isinstance(c, cst.ClassDef))
-    return out
