@@ -10,8 +10,9 @@ directories above the file, named from the directory that holds the top package.
 package (a script in ``examples/``, ``manage.py``) is a top-level module named after its stem, as when
 ``python examples/demo.py`` puts ``examples/`` on ``sys.path``. A script without ``.py`` counts when it
 is named explicitly. Plain directories below an import root count as namespace packages only when
-the roots come from the ``src`` setting: by default ``examples/demo.py`` is the script ``demo``. Two files that would have the same name: the first in path order keeps it, the
-others are listed in ``conflicts`` (their imports of each other cannot be told apart).
+the roots come from the ``src`` setting: by default ``examples/demo.py`` is the script ``demo``.
+Two files that would have the same name: the first in path order keeps it, the others are listed
+in ``conflicts`` (their imports of each other cannot be told apart).
 """
 
 from __future__ import annotations
