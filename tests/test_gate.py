@@ -22,6 +22,9 @@ LABELLED = [
     pytest.param(path.read_text(encoding="utf-8"), id=str(path.relative_to(FIXTURES)))
     for path in sorted(FIXTURES.rglob("*.py"))
     if path.parent.name != "PVT000" and expected(path.read_text(encoding="utf-8"))
+    # a project's label may sit in a file that mentions no concurrency (the work is started elsewhere):
+    # the gate lets those through only once the project stage is wired (issue 15)
+    and path.relative_to(FIXTURES).parts[0] != "projects"
 ]
 
 

@@ -1,0 +1,129 @@
+"""Summaries of where work is sent (dispatch sites) and of classes (what their instances hold that
+cannot travel to a process, what says they are shared between threads): a part of ``Summarizer``."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import apis
+from .summary import IMPORT_TIME, LAMBDA_ATTR, MAIN, NESTED_ATTR, PRIMITIVE_ATTR, Attribute, ClassSummary, Dispatch
+
+
+class SiteSummaries:
+    """Mixed into ``summary_build.Summarizer``, whose ``model``, ``module``, ``qualify``, ``_local`` and
+    ``docstrings`` it uses."""
+
+    # ---- dispatches -------------------------------------------------------------------------
+    def _dispatch(self, site) -> Dispatch:
+        m = self.model
+        caller = site.caller or (MAIN if m.in_main_guard(site.line) else IMPORT_TIME)
+        scope = m.scope_of(site.caller)
+        return Dispatch(
+            context=site.context, api=site.api, role=site.role, form=site.form,
+            target=self._target(site, scope), caller=caller, line=site.line, column=site.column,
+            payload=bool(site.payload) or _partial_with_arguments(site.callable_node),
+            sent=tuple(self._sent(site, scope)), initializer=self._initializer(site, scope),
+            start_method=m.start_method(site) or "", pool=site.pool, concurrent=site.concurrent,
+            elsewhere=site.elsewhere,
+        )
+
+    def _target(self, site, scope) -> str:
+        if site.target:
+            return self._local(site.target)
+        node = site.callable_node
+        if isinstance(node, cst.Call) and node.args:  # functools.partial(f, ...)
+            node = node.args[0].value
+        if node is None or isinstance(node, (cst.Lambda, cst.Call)):
+            return ""
+        return self.qualify(self.model.resolve(node, scope, None), site.caller)
+
+    def _sent(self, site, scope):
+        values = []
+        for expr in site.payload:
+            items = [e.value for e in expr.elements] if isinstance(expr, (cst.Tuple, cst.List)) else [expr]
+            for item in items:
+                value = self.model.value_at(item, scope)
+                if value:
+                    values.append(self.qualify(value, site.caller))
+        return sorted(set(values))
+
+    def _initializer(self, site, scope) -> str:
+        """The initializer of the pool a map/submit goes through (``p = Pool(initializer=f)``)."""
+        func = site.call.func
+        if site.role not in ("map", "submit") or not isinstance(func, cst.Attribute):
+            return ""
+        receiver = func.value
+        node = receiver
+        if isinstance(receiver, cst.Name):
+            for key in (*scope, "<module>"):
+                found = self.model.values.get((key, receiver.value))
+                if found is not None:
+                    node = found[1]
+                    break
+        if isinstance(receiver, cst.Name) and site.caller:
+            # a name bound to several pools in one function (``with Pool(..) as pool:`` twice): the
+            # pool built last before the call is the one it uses
+            built = [c for c in self.model.calls if c.caller == site.caller and c.line <= site.line
+                     and (c.qualname or "") in apis.POOL_CONSTRUCTORS]
+            if built:
+                node = max(built, key=lambda c: (c.line, c.column)).node
+        for other in self.model.dispatches:
+            if other.role == "initializer" and other.call is node:
+                return self._target(other, scope) or "<unknown>"
+        return ""
+
+    def _start_method(self) -> str:
+        methods = {self.model.start_method(s) for s in self.model.dispatches if s.context == apis.PROCESS}
+        for call in self.model.calls:
+            if (call.qualname or "").endswith("set_start_method") and call.node.args:
+                first = call.node.args[0].value
+                if isinstance(first, cst.SimpleString):
+                    methods.add(first.evaluated_value)
+        methods.discard(None)
+        return methods.pop() if len(methods) == 1 else ""
+
+    # ---- classes ----------------------------------------------------------------------------
+    def _class(self, qualname: str) -> ClassSummary:
+        m = self.model
+        info = m.classes[qualname]
+        attributes, locks = [], set()
+        methods = set(info.methods.values())
+        for (owner, key), (value, node) in sorted(m.values.items(), key=lambda kv: kv[0]):
+            if owner != qualname or not key.startswith("self."):
+                continue
+            name = key[len("self."):]
+            kind = self._attribute_kind(value, methods)
+            if kind:
+                attributes.append(Attribute(name, kind, value, m.position(node).start.line))
+            if apis.lock_value(value):
+                locks.add(name)
+        for function, text, _line in m.lock_withs:
+            fn = m.function(function)
+            if fn is not None and fn.class_qualname == qualname and fn.self_name:
+                head, _, attr = text.partition(".")
+                if head == fn.self_name and attr and "." not in attr:
+                    locks.add(attr)
+        return ClassSummary(
+            qualname=qualname, line=info.line,
+            bases=tuple(self.qualify(b) for b in info.bases),
+            methods=tuple(sorted(info.methods.items())), attributes=tuple(attributes),
+            lock_attributes=tuple(sorted(locks)), thread_safe_doc=self.docstrings.get(qualname, ""),
+        )
+
+    def _attribute_kind(self, value: str, methods: set[str]) -> str:
+        if value == "<lambda>":
+            return LAMBDA_ATTR
+        if any(f"{method}.<locals>.{value}" in self.model.functions for method in methods):
+            return NESTED_ATTR
+        if value.endswith("()") and value[:-2] in apis.THREAD_PRIMITIVES:
+            return PRIMITIVE_ATTR
+        return ""
+
+
+def _partial_with_arguments(node) -> bool:
+    """``functools.partial(f, x)``: the bound arguments travel with the callable."""
+    if not isinstance(node, cst.Call) or len(node.args) < 2:
+        return False
+    func = node.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    return name == "partial"

@@ -1,0 +1,158 @@
+"""Where a project is and what its modules are called: pure functions over paths.
+
+The root is the nearest directory, from a linted path upward, that holds a ``pyproject.toml``,
+``setup.cfg``, ``setup.py`` or ``.git``. The import roots are the directories ``import x`` searches
+for the project's own code: a ``src`` list (the ``src`` setting, like ruff's) when one is given,
+otherwise the root and, if it exists, ``root/src``.
+
+A module's name is what Python calls it when the program runs: the chain of ``__init__.py``
+directories above the file, named from the directory that holds the top package. A file outside any
+package (a script in ``examples/``, ``manage.py``) is a top-level module named after its stem, as when
+``python examples/demo.py`` puts ``examples/`` on ``sys.path``. A script without ``.py`` counts when it
+is named explicitly. Plain directories below an import root count as namespace packages only when
+the roots come from the ``src`` setting: by default ``examples/demo.py`` is the script ``demo``.
+Two files that would have the same name: the first in path order keeps it, the others are listed
+in ``conflicts`` (their imports of each other cannot be told apart).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+from ..model.names import resolve_relative  # noqa: F401  (re-exported: layout users resolve imports too)
+
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+SOURCE_SUFFIXES = (".py", ".pyi")
+# Directories never holding the project's own modules.
+SKIPPED_DIRECTORIES = frozenset(
+    {"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "env", "__pypackages__"}
+)
+
+
+def find_root(path: Path) -> Path:
+    """The project root of ``path`` (a file or a directory): the nearest ancestor with a marker,
+    else the directory above the topmost package holding ``path``."""
+    start = Path(os.path.abspath(path))
+    here = start if start.is_dir() else start.parent
+    for candidate in (here, *here.parents):
+        if any((candidate / marker).exists() for marker in ROOT_MARKERS):
+            return candidate
+    while (here / "__init__.py").is_file() and here.parent != here:
+        here = here.parent
+    return here
+
+
+def import_roots(root: Path, src: Sequence[str] = ()) -> tuple[Path, ...]:
+    """The directories the project's imports start from, deepest first (a ``src`` entry is
+    relative to ``root`` unless absolute)."""
+    root = Path(os.path.abspath(root))
+    if src:
+        roots = [Path(os.path.abspath(root / entry)) for entry in src]
+    else:
+        roots = [root] + ([root / "src"] if (root / "src").is_dir() else [])
+    unique = sorted(set(roots), key=lambda p: (-len(p.parts), str(p)))
+    return tuple(unique)
+
+
+def module_name(path: Path, roots: Sequence[Path] = ()) -> Optional[str]:
+    """What Python names the module in ``path``; None for a name that cannot be imported.
+
+    Inside a package: the ``__init__.py`` chain. Outside one: the stem. With ``roots`` (given as the
+    ``src`` setting), a file below a root through plain directories (a namespace package) is named
+    from that root.
+    """
+    path = Path(os.path.abspath(path))
+    stem = path.stem if path.suffix in SOURCE_SUFFIXES else path.name
+    parts = [] if stem == "__init__" else [stem]
+    here = path.parent
+    while (here / "__init__.py").is_file() and here.parent != here:
+        parts.insert(0, here.name)
+        here = here.parent
+    for root in roots:  # deepest first: src/ before the root that holds it
+        root = Path(os.path.abspath(root))
+        if here == root:
+            break
+        if root in here.parents and _namespace_chain(here, root):
+            parts[:0] = here.relative_to(root).parts
+            break
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    return ".".join(parts)
+
+
+def _namespace_chain(here: Path, root: Path) -> bool:
+    """Does ``root`` reach ``here`` through plain directories that Python would take as a
+    namespace package (identifiers, not skipped, holding no ``__init__.py``)?"""
+    relative = here.relative_to(root).parts
+    return all(part.isidentifier() and part not in SKIPPED_DIRECTORIES for part in relative)
+
+
+@dataclass
+class ProjectLayout:
+    """Every module of a project, by name and by file."""
+
+    root: Path
+    roots: tuple[Path, ...]
+    modules: dict[str, Path] = field(default_factory=dict)  # name -> file
+    files: dict[Path, str] = field(default_factory=dict)  # file -> name
+    conflicts: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # name -> the files that lost it
+    packages: frozenset[str] = frozenset()  # names whose file is an __init__
+
+    def module_of(self, path: Path) -> Optional[str]:
+        return self.files.get(Path(os.path.abspath(path)))
+
+    def file_of(self, name: str) -> Optional[Path]:
+        return self.modules.get(name)
+
+    def is_package(self, name: str) -> bool:
+        return name in self.packages
+
+    def top_level(self) -> frozenset[str]:
+        """First-party top-level names: ``import x`` of one of these is the project's own code."""
+        return frozenset(name.split(".", 1)[0] for name in self.modules)
+
+
+def discover(root: Path, src: Sequence[str] = (), scripts: Iterable[Path] = ()) -> ProjectLayout:
+    """Walk the import roots for source files (plus ``scripts``, named explicitly, with or without
+    ``.py``) and name every module. Deterministic: the same tree gives the same layout."""
+    root = Path(os.path.abspath(root))
+    roots = import_roots(root, src)
+    found: set[Path] = set()
+    for base in roots:
+        found.update(_source_files(base))
+    found.update(Path(os.path.abspath(p)) for p in scripts if Path(p).is_file())
+    layout = ProjectLayout(root=root, roots=roots)
+    losers: dict[str, list[Path]] = {}
+    packages = set()
+    for path in sorted(found, key=lambda p: (p.suffix == ".pyi", str(p))):  # .py beats its stub
+        name = module_name(path, roots if src else ())
+        if name is None:
+            continue
+        if name in layout.modules:
+            if layout.modules[name].with_suffix("") != path.with_suffix(""):
+                losers.setdefault(name, []).append(path)
+            continue
+        layout.modules[name] = path
+        layout.files[path] = name
+        if path.stem == "__init__":
+            packages.add(name)
+    layout.conflicts = {name: tuple(paths) for name, paths in sorted(losers.items())}
+    layout.packages = frozenset(packages)
+    return layout
+
+
+def _source_files(base: Path) -> list[Path]:
+    out: list[Path] = []
+    if not base.is_dir():
+        return out
+    for directory, subdirectories, files in os.walk(base):
+        subdirectories[:] = sorted(
+            d for d in subdirectories
+            if not d.startswith(".") and d not in SKIPPED_DIRECTORIES and not d.endswith(".egg-info")
+            and not (Path(directory) / d / "pyvenv.cfg").exists()
+        )
+        out.extend(Path(directory) / f for f in sorted(files) if f.endswith(SOURCE_SUFFIXES))
+    return out
