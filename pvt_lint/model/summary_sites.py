@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from . import apis
+from .. import apis
 from .summary import IMPORT_TIME, LAMBDA_ATTR, MAIN, NESTED_ATTR, PRIMITIVE_ATTR, Attribute, ClassSummary, Dispatch
 
 

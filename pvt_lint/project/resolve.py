@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
 
-from ..model import apis
+from .. import apis
 from ..model.summary import Attribute, ClassSummary, FunctionSummary, ModuleSummary, Write
 
 MAX_HOPS = 8  # re-exports followed for one name

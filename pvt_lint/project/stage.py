@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Iterable, Mapping, Optional
 
-from ..model import apis
+from .. import apis
 from ..model.project_facts import (
     ChildRead, CpuWork, FunctionFacts, GlobalSet, ImportTimeStart, ModuleFacts, ProjectFacts, Reason,
     SharedClass, Site, Starter, UnfitSend,
