@@ -41,12 +41,11 @@ class ModuleModel:
         self.module_accesses = seen.module_accesses
         self.main_guards = seen.main_guards
         self.lock_withs = seen.lock_withs
-        self._positions = collector.positions
         self._cpu_visitor = collector.cpu_visitor
         self._loops = collector.loop_tracker.loops
         self.state = State(scopes, self.module_accesses, collector.load_visitor.loads)
         self.graph = CallGraph(scopes, self.calls)
-        self.dispatches: list[DispatchSite] = find_dispatches(scopes, self.calls, self._positions)
+        self.dispatches: list[DispatchSite] = find_dispatches(scopes, self.calls, collector.positions)
         self.locks = LockFacts(self.graph, self.dispatches, self.lock_withs)
         self.processes = ProcessFacts(scopes, self.graph, self.dispatches, self.ifs, self.main_guards)
 
@@ -65,16 +64,6 @@ class ModuleModel:
         """The function (or lambda) ``qualname`` of this module, if any."""
         return self.functions.get(qualname) if qualname else None
 
-    def position(self, node: cst.CSTNode):
-        """The CodeRange of any node of the module (1-based lines, 0-based columns)."""
-        return self._positions[node]
-
-    def resolve(
-        self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str] = None, line: Optional[int] = None
-    ) -> Optional[str]:
-        """Resolve an expression to a dotted name through imports and bound values (as bound at ``line``)."""
-        return self.scopes.resolve(expr, scope, line)
-
     def resolve_in(self, text: str, function: Optional[str]) -> str:
         """A dotted name as seen from inside ``function``, through imports and bound values."""
         return self.scopes.resolve_in(text, function)
@@ -87,7 +76,7 @@ class ModuleModel:
         """The dotted value bound to ``name`` as seen from ``scope`` (e.g. "threading.Lock()")."""
         return self.scopes.value_of(name, scope)
 
-    def value_at(self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str] = None) -> Optional[str]:
+    def value_at(self, expr: cst.BaseExpression, scope: tuple[str, ...]) -> Optional[str]:
         """What an expression holds where it is used; a parameter or an unassigned local hides a global."""
         return self.scopes.value_at(expr, scope)
 
@@ -102,14 +91,6 @@ class ModuleModel:
     def within(self, qualname: Optional[str], functions) -> bool:
         """Whether function ``qualname`` is one of ``functions`` or is defined inside one."""
         return self.scopes.within(qualname, functions)
-
-    def name_kind(self, name: str, qualname: Optional[str]) -> str:
-        """What ``name`` means inside function ``qualname``: local, free, global or unknown."""
-        return self.scopes.name_kind(name, qualname)
-
-    def method(self, class_qualname: str, name: str) -> Optional[str]:
-        """A method looked up through the module's own classes (a simple MRO)."""
-        return self.scopes.method(class_qualname, name)
 
     def class_bases(self, class_qualname: str) -> set[str]:
         """All base names of a class, through the module's own classes."""

@@ -139,12 +139,6 @@ class ThreadFacts:
         entry = self.runs.get(function or "", {})
         return [site for site, shared in entry.values() if ref is None or ref.kind != SELF or shared]
 
-    def thread_only(self, qualname: Optional[str]) -> bool:
-        """Runs in threads, and every call of it in the module comes from thread code."""
-        if not qualname or qualname not in self.runs:
-            return False
-        return all(call.caller in self.runs for call in self.model.callers_of(qualname))
-
     def is_init(self, qualname: Optional[str], _seen: Optional[set] = None) -> bool:
         """Code that runs before an object or module is shared: constructors and their helpers."""
         fn = self.model.function(qualname)
