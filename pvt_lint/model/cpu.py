@@ -86,6 +86,7 @@ BLOCKING_METHODS = frozenset(
 )
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
+
 @dataclass
 class GilCheck:
     """A call of ``sys._is_gil_enabled()`` (the code knows about free-threaded builds)."""

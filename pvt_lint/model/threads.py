@@ -362,6 +362,8 @@ def function_name(qualname: Optional[str]) -> str:
 
 def code_of(node, limit: int = 50) -> str:
     """A statement's first line as written, shortened for a message."""
+    import libcst as cst
+
     if isinstance(node, cst.If):  # the test alone: no body, no comments
         node = node.test
         text = "if " + " ".join(cst.Module([]).code_for_node(node).split())
