@@ -130,7 +130,7 @@ def measure(paths, rules) -> tuple[Counter, Counter]:
             counts["lines past the gate"] += text.count("\n")
             instances = [rule(path) for rule in rules]
             collector = Collector(timed("positions", positions, module))
-            timed("walk", Walker([collector, collector.work, *instances]).walk, module)
+            timed("walk", Walker([*collector.visitors, *instances]).walk, module)
             model = timed("model", ModuleModel, collector)
             for rule in instances:
                 timed("rules", rule.check, model)

@@ -155,7 +155,7 @@ def build_model(module, visitors: Sequence = ()):
     # visitor uses other metadata, so no MetadataWrapper. The walk calls the visitors in libcst's
     # order without rebuilding the tree (walk.py).
     collector = Collector(positions(module))
-    Walker([collector, collector.work, *visitors]).walk(module)
+    Walker([*collector.visitors, *visitors]).walk(module)
     return ModuleModel(collector)
 
 

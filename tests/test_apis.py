@@ -23,7 +23,7 @@ from pvt_lint.apis import (
 from pvt_lint.engine import lint_source
 from pvt_lint.gate import _dotted as gate_dotted
 from pvt_lint.gate import may_find, mentions_concurrency
-from pvt_lint.model.collector import dotted as collector_dotted
+from pvt_lint.model.syntax import dotted as collector_dotted
 
 from model_helpers import build
 

@@ -1,10 +1,10 @@
-"""The work facts (pvt_lint/model/work.py): loops, recursion and how calls treat the GIL."""
+"""The work facts (pvt_lint/model/cpu.py): loops, recursion and how calls treat the GIL."""
 
 import libcst as cst
 import pytest
 
 from pvt_lint.model import ModuleModel
-from pvt_lint.model.work import BLOCKING, LOCAL_CALL, PRINT, PURE, RELEASES_GIL, UNKNOWN
+from pvt_lint.model.cpu import BLOCKING, LOCAL_CALL, PRINT, PURE, RELEASES_GIL, UNKNOWN
 
 from model_helpers import build
 

@@ -66,7 +66,8 @@ def same_calls(text: str) -> None:
         theirs, first, mine = _new(cls), _new(cls), _new(cls)
         cst.MetadataWrapper(module, unsafe_skip_copy=True).visit_batched([theirs, first])
         Walker([mine, _new(cls)]).walk(module)
-        assert theirs.calls, "nothing was visited"
+        # Every module has nodes; one of only a docstring has no Name for NamesOnly to see.
+        assert theirs.calls or cls is NamesOnly, "nothing was visited"
         assert mine.calls == theirs.calls == first.calls
 
 

@@ -7,6 +7,8 @@ from typing import Optional
 
 import libcst as cst
 
+MODULE = "<module>"  # the scope key of module-level names (function scopes are keyed by qualname)
+
 # How code writes shared state.
 STORE = "store"  # x = v, self.x = v: rebinds the name or attribute
 ITEM_STORE = "item-store"  # x[k] = v, x.a = v: changes the object in place
@@ -84,10 +86,6 @@ class FunctionInfo:
     global_decls: set[str] = field(default_factory=set)
     nonlocal_decls: set[str] = field(default_factory=set)
     accesses: list[Access] = field(default_factory=list)
-
-    @property
-    def is_nested(self) -> bool:
-        return self.parent is not None
 
     @property
     def is_method(self) -> bool:

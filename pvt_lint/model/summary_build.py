@@ -12,7 +12,7 @@ from .starters import third_party_start
 from .summary import IMPORT_TIME, MAIN, SCHEMA_VERSION, Call, Cpu, FunctionSummary, ModuleSummary, Write
 from .summary_sites import SiteSummaries
 from .summary_tree import class_docstrings, relative_imports
-from .work import BLOCKING_MODULES, GIL_RELEASING_MODULES, PURE_MODULES
+from .cpu import BLOCKING_MODULES, GIL_RELEASING_MODULES, PURE_MODULES
 
 # Libraries a script's own project never defines: their attributes are not the project's globals.
 KNOWN_MODULES = GIL_RELEASING_MODULES | BLOCKING_MODULES | PURE_MODULES
@@ -59,9 +59,9 @@ class Summarizer(SiteSummaries):
         head, sep, rest = text.partition(".")
         bare = head.removesuffix("()")
         if bare in m.functions or bare in m.classes:
-            if m.name_kind(bare, scope) == "global":
+            if m.scopes.name_kind(bare, scope) == "global":
                 return f"{self.module}.{text}"
-        if bare in self.relative and m.name_kind(bare, scope) == "global":
+        if bare in self.relative and m.scopes.name_kind(bare, scope) == "global":
             return self.relative[bare] + head[len(bare):] + sep + rest
         return text
 
@@ -179,7 +179,7 @@ class Summarizer(SiteSummaries):
             if fn is None:
                 continue
             found = {f"{alias}.{attr}" for alias, attr in _attributes_of(fn.node, aliases)
-                     if m.name_kind(alias, scope) == "global"}
+                     if m.scopes.name_kind(alias, scope) == "global"}
             if found:
                 out[scope] = found
         return out

@@ -35,7 +35,7 @@ class SiteSummaries:
             node = node.args[0].value
         if node is None or isinstance(node, (cst.Lambda, cst.Call)):
             return ""
-        return self.qualify(self.model.resolve(node, scope, None), site.caller)
+        return self.qualify(self.model.scopes.resolve(node, scope), site.caller)
 
     def _sent(self, site, scope):
         values = []

@@ -10,26 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional, Union
+from typing import Optional, Union
 
 import libcst as cst
 
 from .. import apis
-from .collector import MODULE, dotted as _dotted, lock_like
+from ..apis import lock_like
 from .facts import (
-    STORE,
     FREE,
     GLOBAL,
+    MODULE,
     MUTATE,
     SELF,
+    STORE,
     Access,
     DispatchSite,
     IfInfo,
     StateRef,
 )
-
-if TYPE_CHECKING:
-    from .module import ModuleModel
+from .syntax import dotted
 
 MAIN = "main"
 Party = Union[DispatchSite, str]
@@ -61,7 +60,9 @@ class CheckThenAct:
 
 
 class ThreadFacts:
-    def __init__(self, model: "ModuleModel") -> None:
+    """Read from the ``ModuleModel`` facade's public queries (this module does not import it)."""
+
+    def __init__(self, model) -> None:
         self.model = model
 
     # ---- what runs in threads --------------------------------------------------------------
@@ -113,7 +114,7 @@ class ThreadFacts:
         callee = self.model.function(call.callee)
         if callee is None or not callee.is_method:
             return "shared"
-        selves = self.model._selves(call.scope)
+        selves = self.model.selves(call.scope)
         if _is_name(func):  # Cls(...): a new object
             return "private"
         value = getattr(func, "value", None)
@@ -123,9 +124,9 @@ class ThreadFacts:
                 return "self"
             if name in self.model.classes:
                 return "shared"
-            for key in (*call.scope, MODULE):
-                if (key, name) in self.model.values:
-                    return "shared" if key == MODULE else "private"
+            found = self.model.lookup(name, call.scope)
+            if found is not None:
+                return "shared" if found[0] == MODULE else "private"
             return "shared"
         inner = getattr(value, "value", None)
         if _is_name(inner) and inner.value in selves:
@@ -137,12 +138,6 @@ class ThreadFacts:
         function = access_or_function.function if isinstance(access_or_function, Access) else access_or_function
         entry = self.runs.get(function or "", {})
         return [site for site, shared in entry.values() if ref is None or ref.kind != SELF or shared]
-
-    def thread_only(self, qualname: Optional[str]) -> bool:
-        """Runs in threads, and every call of it in the module comes from thread code."""
-        if not qualname or qualname not in self.runs:
-            return False
-        return all(call.caller in self.runs for call in self.model.callers_of(qualname))
 
     def is_init(self, qualname: Optional[str], _seen: Optional[set] = None) -> bool:
         """Code that runs before an object or module is shared: constructors and their helpers."""
@@ -214,8 +209,7 @@ class ThreadFacts:
             binding = model.module_names.get(ref.name)
             value = binding.value if binding else None
             if value is None:
-                found = model.values.get((MODULE, ref.name))
-                value = found[0] if found else None
+                value = model.value_of(ref.name)
         elif ref.kind == SELF:
             found = model.values.get((ref.owner, f"self.{ref.name}"))
             value = found[0] if found else None
@@ -262,7 +256,7 @@ class ThreadFacts:
         for qualname, found in calls.items():
             acquired: set[str] = set()
             for call in sorted(found, key=lambda c: (c.line, c.column)):
-                receiver = _dotted(call.node.func.value)
+                receiver = dotted(call.node.func.value)
                 if receiver is None:
                     continue
                 if call.node.func.attr.value == "acquire":
@@ -274,7 +268,7 @@ class ThreadFacts:
     def _is_mutex(self, text: str, function: Optional[str]) -> bool:
         """A lock proper, by name or value. A semaphore (or a condition) released without an
         acquire is a signal to other threads, not the end of a region its caller entered."""
-        return apis.mutex_like(text) or apis.mutex_value(self._resolved(text, function))
+        return apis.mutex_like(text) or apis.mutex_value(self.model.resolve_in(text, function))
 
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes
@@ -296,12 +290,7 @@ class ThreadFacts:
         return {id(a) for cta in self.check_then_acts if self.locks_at_test(cta) for a in cta.acts}
 
     def is_lock(self, text: str, function: Optional[str]) -> bool:
-        return lock_like(text) or apis.lock_value(self._resolved(text, function))
-
-    def _resolved(self, text: str, function: Optional[str]) -> str:
-        """A dotted name as seen from inside ``function``, through imports and bound values."""
-        scope = self.model._scope_of(function)
-        return self.model._collector.resolve_text(text, scope, self.model._selves(scope))
+        return lock_like(text) or apis.lock_value(self.model.resolve_in(text, function))
 
     def is_async(self, qualname: Optional[str]) -> bool:
         """An ``async def``: its locks are asyncio locks, which order coroutines, not threads."""

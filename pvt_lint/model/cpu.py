@@ -1,8 +1,8 @@
-"""What the code a function runs does: loops, recursion, and calls that block or release the GIL.
+"""The CPU profile: loops, recursion, and calls that block or release the GIL.
 
-``WorkCollector`` rides the engine's one batched traversal next to the ``Collector`` (it reads the
-collector's current function) and records loops, the operations inside them and GIL checks.
-``WorkModel`` joins those facts with the module model's calls and closures once the module has been
+``CpuVisitor`` rides the engine's one walk after the ``LoopTracker`` (it reads the current function
+and the open loops) and counts the operations in each function and loop and the GIL checks.
+``CpuFacts`` joins those facts with the module model's calls and closures once the module has been
 seen, and answers one question for a function: is it pure-Python CPU work?
 """
 
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import libcst as cst
 
+from .definitions import DefinitionVisitor
 from .facts import LOCAL, CallSite
-
-if TYPE_CHECKING:
-    from .collector import Collector
-    from .module import ModuleModel
+from .calls import CallGraph
+from .loops import Loop, LoopTracker
+from .scopes import Scopes
 
 # How a call behaves with respect to the GIL.
 PURE = "pure"  # runs Python-level or C code that holds the GIL: CPU work
@@ -28,9 +28,6 @@ BLOCKING = "blocking"  # I/O, sleeping, waiting on a queue, lock, event or threa
 RELEASES_GIL = "releases-gil"  # a C library known to drop the GIL for its work
 UNKNOWN = "unknown"  # anything else: it may do either, so it is not judged
 NOT_CPU = frozenset({BLOCKING, RELEASES_GIL, UNKNOWN})
-
-# Loops with a literal bound below this are too short to matter.
-TINY_LOOP = 100
 
 PURE_BUILTINS = frozenset(
     {
@@ -89,32 +86,6 @@ BLOCKING_METHODS = frozenset(
 )
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
-# Names that say a loop iterates a file, a socket or a stream: an I/O loop.
-IO_ITERABLE_NAMES = frozenset(
-    {"f", "fh", "fp", "fd", "file", "infile", "stream", "sock", "socket", "conn", "connection",
-     "response", "resp", "reader", "stdin", "pipe", "lines_in", "rfile", "handle"}
-)
-
-
-@dataclass
-class Loop:
-    """A ``for``/``while`` loop or a comprehension inside a function."""
-
-    function: Optional[str]
-    kind: str  # "for", "while", "comprehension"
-    line: int
-    column: int
-    end_line: int
-    node: cst.CSTNode
-    bound: Optional[int] = None  # iterations, when the iterable is a literal (range(10), [1, 2])
-    io_iterable: bool = False  # iterates something named like a file or socket
-    ops: int = 0  # arithmetic, comparisons and indexing in the body (nested loops included)
-    calls: list[cst.Call] = field(default_factory=list)  # calls in the body, nested loops included
-
-    @property
-    def tiny(self) -> bool:
-        return self.bound is not None and self.bound < TINY_LOOP
-
 
 @dataclass
 class GilCheck:
@@ -124,105 +95,29 @@ class GilCheck:
     line: int
 
 
-class WorkCollector(cst.BatchableCSTVisitor):
-    """Loops, operations in them, and GIL checks; runs right after the ``Collector`` it reads."""
+class CpuVisitor(cst.BatchableCSTVisitor):
+    """The work in each function and loop (operators, calls) and GIL checks; runs after the loop tracker."""
 
-    def __init__(self, collector: "Collector") -> None:
+    def __init__(self, definitions: DefinitionVisitor, loops: LoopTracker, positions) -> None:
         super().__init__()
-        self._collector = collector
-        self.loops: list[Loop] = []
+        self._definitions = definitions
+        self._loops = loops
+        self._positions = positions
         self.function_ops: dict[str, int] = {}
         self.gil_checks: list[GilCheck] = []
-        self._open: list[tuple[Loop, list[bool]]] = []  # innermost last; [active] while in its body
-
-    def _function(self) -> Optional[str]:
-        return self._collector._frame.qualname
-
-    def _push(self, node: cst.CSTNode, kind: str, iterable: Optional[cst.BaseExpression], active: bool) -> None:
-        pos = self._collector.positions[node]
-        loop = Loop(self._function(), kind, pos.start.line, pos.start.column, pos.end.line, node)
-        if iterable is not None:
-            loop.bound = _literal_length(iterable)
-            loop.io_iterable = _looks_like_io(iterable)
-        self.loops.append(loop)
-        self._open.append((loop, [active]))
-
-    def _pop(self) -> None:
-        self._open.pop()
-
-    def _active(self):
-        function = self._function()
-        for loop, state in self._open:
-            if state[0] and loop.function == function:
-                yield loop
 
     def _op(self) -> None:
         # Called for every operator in the module: kept to a dict update and, inside loops, a short scan.
-        function = self._collector._frame.qualname
+        function = self._definitions.frame.qualname
         if function is not None:
             ops = self.function_ops
             ops[function] = ops.get(function, 0) + 1
-        if self._open:
-            for loop, state in self._open:
+        open_loops = self._loops.open
+        if open_loops:
+            for loop, state in open_loops:
                 if state[0] and loop.function == function:
                     loop.ops += 1
 
-    # ---- loops: only the body counts (a `while x < n: pass` test is a wait, not work) ----------
-    def visit_For(self, node: cst.For) -> None:
-        self._push(node, "for", node.iter, False)
-
-    def visit_For_body(self, node: cst.For) -> None:
-        self._open[-1][1][0] = True
-
-    def leave_For_body(self, node: cst.For) -> None:
-        self._open[-1][1][0] = False
-
-    def leave_For(self, original_node: cst.For) -> None:
-        self._pop()
-
-    def visit_While(self, node: cst.While) -> None:
-        self._push(node, "while", None, False)
-
-    def visit_While_body(self, node: cst.While) -> None:
-        self._open[-1][1][0] = True
-
-    def leave_While_body(self, node: cst.While) -> None:
-        self._open[-1][1][0] = False
-
-    def leave_While(self, original_node: cst.While) -> None:
-        self._pop()
-
-    def _visit_comprehension(self, node) -> None:
-        self._push(node, "comprehension", node.for_in.iter, True)
-
-    def _leave_comprehension(self, node) -> None:
-        self._pop()
-
-    def visit_ListComp(self, node: cst.ListComp) -> None:
-        self._visit_comprehension(node)
-
-    def leave_ListComp(self, original_node: cst.ListComp) -> None:
-        self._leave_comprehension(original_node)
-
-    def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._visit_comprehension(node)
-
-    def leave_SetComp(self, original_node: cst.SetComp) -> None:
-        self._leave_comprehension(original_node)
-
-    def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._visit_comprehension(node)
-
-    def leave_DictComp(self, original_node: cst.DictComp) -> None:
-        self._leave_comprehension(original_node)
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._visit_comprehension(node)
-
-    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
-        self._leave_comprehension(original_node)
-
-    # ---- work --------------------------------------------------------------------------------
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         self._op()
 
@@ -236,11 +131,12 @@ class WorkCollector(cst.BatchableCSTVisitor):
         self._op()
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self._open:
-            for loop in self._active():
+        function = self._definitions.frame.qualname
+        if self._loops.open:
+            for loop in self._loops.active(function):
                 loop.calls.append(node)
         if _is_gil_check(node.func):
-            self.gil_checks.append(GilCheck(self._function(), self._collector.positions[node].start.line))
+            self.gil_checks.append(GilCheck(function, self._positions[node].start.line))
 
 
 @dataclass
@@ -267,17 +163,19 @@ class CpuProfile:
         return None
 
 
-class WorkModel:
-    """The work facts of one module, resolved against its ``ModuleModel``."""
+class CpuFacts:
+    """The CPU profile of each function of one module, once the whole module has been seen."""
 
-    def __init__(self, model: "ModuleModel", work: Optional[WorkCollector]) -> None:
-        self._model = model
-        self.loops: list[Loop] = work.loops if work else []
-        self.function_ops: dict[str, int] = work.function_ops if work else {}
-        self.gil_checks: list[GilCheck] = work.gil_checks if work else []
+    def __init__(self, scopes: Scopes, graph: CallGraph, lock_withs, visitor: CpuVisitor, loops: list[Loop]) -> None:
+        self._scopes = scopes
+        self._graph = graph
+        self._lock_withs = lock_withs
+        self.loops = loops
+        self.function_ops: dict[str, int] = visitor.function_ops
+        self.gil_checks: list[GilCheck] = visitor.gil_checks
         self._calls_by_caller: dict[str, list[CallSite]] = {}
         self._call_of_node: dict[int, CallSite] = {}
-        for call in model.calls:
+        for call in graph.calls:
             if call.caller:
                 self._calls_by_caller.setdefault(call.caller, []).append(call)
             self._call_of_node[id(call.node)] = call
@@ -293,13 +191,13 @@ class WorkModel:
         if call.callee:
             return LOCAL_CALL
         func = call.node.func
-        model = self._model
+        scopes = self._scopes
         if isinstance(func, cst.Name):
             name = func.value
-            kind = model.name_kind(name, call.caller)
-            if name in model.imports and kind != LOCAL:
-                return _module_kind(model.imports[name])
-            if kind == LOCAL or name in model.module_names:
+            kind = scopes.name_kind(name, call.caller)
+            if name in scopes.imports and kind != LOCAL:
+                return _module_kind(scopes.imports[name])
+            if kind == LOCAL or name in scopes.module_names:
                 return UNKNOWN  # a parameter, a local callable, a module-level binding
             if name in PURE_BUILTINS:
                 return PURE
@@ -311,7 +209,7 @@ class WorkModel:
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             head = _head(func)
-            if head is not None and model.name_kind(head, call.caller) != LOCAL and head in model.imports:
+            if head is not None and scopes.name_kind(head, call.caller) != LOCAL and head in scopes.imports:
                 return _module_kind(call.qualname or "")
             resolved_head = (call.qualname or "").split(".", 1)[0].removesuffix("()")
             if head is not None and resolved_head != head and resolved_head in _KNOWN_MODULES:
@@ -337,8 +235,8 @@ class WorkModel:
         return found
 
     def _build_profile(self, qualname: str) -> CpuProfile:
-        model = self._model
-        closure = model.closure(qualname)
+        graph = self._graph
+        closure = graph.closure(qualname)
         profile = CpuProfile(qualname)
         looped = self._called_in_loops(qualname, closure)
         for function in sorted(closure):
@@ -350,10 +248,10 @@ class WorkModel:
                     profile.blockers.append((call, kind))
                 elif kind == PRINT and (function in looped or id(call.node) in in_loop_calls):
                     profile.blockers.append((call, BLOCKING))
-                elif kind == LOCAL_CALL and profile.recursion is None and function in model.closure(call.callee):
+                elif kind == LOCAL_CALL and profile.recursion is None and function in graph.closure(call.callee):
                     if self.function_ops.get(call.callee, 0):  # a cycle of calls that computes
                         profile.recursion = call
-            for lock_function, _lock, line in model.lock_withs:
+            for lock_function, _lock, line in self._lock_withs:
                 if lock_function == function:  # `with lock:` waits whenever another thread holds it
                     profile.blockers.append((_lock_wait(function, line), BLOCKING))
             for loop in loops:
@@ -407,7 +305,7 @@ class WorkModel:
         checkers = {check.function for check in self.gil_checks if check.function}
         if not checkers:
             return False
-        for call in self._model.calls:
+        for call in self._graph.calls:
             if call.caller == function and call.line <= line and call.callee in checkers:
                 return True
         return False
@@ -445,55 +343,6 @@ def _is_mapping_get(call: cst.Call) -> bool:
         return False
     first = positional[0].value
     return not (isinstance(first, cst.Name) and first.value in ("True", "False"))
-
-
-def _literal_length(expr: cst.BaseExpression) -> Optional[int]:
-    """How many items a literal iterable has: ``range(50)``, ``range(2, 10, 2)``, ``[1, 2, 3]``."""
-    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-        if any(isinstance(e, cst.StarredElement) for e in expr.elements):
-            return None
-        return len(expr.elements)
-    if isinstance(expr, cst.SimpleString):
-        try:
-            return len(expr.evaluated_value)
-        except Exception:  # pragma: no cover - a string libcst cannot evaluate
-            return None
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "range":
-        numbers = []
-        for arg in expr.args:
-            if arg.keyword is not None or arg.star:
-                return None
-            value = _literal_int(arg.value)
-            if value is None:
-                return None
-            numbers.append(value)
-        if not 1 <= len(numbers) <= 3:
-            return None
-        try:
-            return len(range(*numbers))
-        except ValueError:
-            return None
-    return None
-
-
-def _literal_int(expr: cst.BaseExpression) -> Optional[int]:
-    if isinstance(expr, cst.Integer):
-        try:
-            return int(expr.value.replace("_", ""), 0)
-        except ValueError:
-            return None
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-        inner = _literal_int(expr.expression)
-        return -inner if inner is not None else None
-    return None
-
-
-def _looks_like_io(expr: cst.BaseExpression) -> bool:
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value in IO_ITERABLE_NAMES
-    if isinstance(expr, cst.Name):
-        return expr.value in IO_ITERABLE_NAMES
-    return False
 
 
 def _is_gil_check(func: cst.BaseExpression) -> bool:

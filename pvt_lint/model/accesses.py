@@ -1,0 +1,172 @@
+"""The walk's visitor for what code does: writes to state, calls, lock regions, ``if`` tests.
+
+Each fact is recorded with the frame it happens in (function, locks held, loops around it); what it
+touches is resolved by the model once the whole module has been seen.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from .. import apis
+from .definitions import DefinitionVisitor
+from .facts import DELETE, MUTATE, RMW, STORE, Access, CallSite, IfInfo
+from .syntax import dotted, flatten, is_lock_expr, is_main_guard, names_read, target_root
+
+
+class AccessVisitor(cst.BatchableCSTVisitor):
+    """Writes, calls, lock regions, ifs and the main guard; reads the frames of ``definitions``."""
+
+    def __init__(self, definitions: DefinitionVisitor, positions) -> None:
+        super().__init__()
+        self._definitions = definitions
+        self._positions = positions
+        self.calls: list[CallSite] = []
+        self.ifs: list[IfInfo] = []
+        self.module_accesses: list[Access] = []  # writes at module level and in class bodies
+        self.main_guards: list[tuple[int, int]] = []  # first and last line of each main guard's body
+        self.lock_withs: list[tuple[Optional[str], str, int]] = []  # (function, lock text, line)
+        self._statements: list[cst.CSTNode] = []
+
+    def _record(self, kind: str, target: cst.BaseExpression, statement: cst.CSTNode, via: str = "") -> None:
+        root = target_root(target)
+        if root is None:
+            return
+        pos = self._positions[target]
+        frame = self._definitions.frame
+        access = Access(
+            kind=kind,
+            function=frame.qualname,
+            line=pos.start.line,
+            column=pos.start.column,
+            end_line=pos.end.line,
+            end_column=pos.end.column,
+            root=root[0],
+            attr=root[1],
+            depth=root[2],
+            locks=frame.locks(),
+            text=cst.Module([]).code_for_node(target),
+            via=via,
+            statement=statement,
+            target=target,
+        )
+        if frame.function is not None:
+            frame.function.accesses.append(access)
+        else:
+            self.module_accesses.append(access)
+
+    # ---- writes ----------------------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value_reads = None
+        for target in node.targets:
+            for single in flatten(target.target):
+                root = target_root(single)
+                if root is None:
+                    continue
+                if value_reads is None:
+                    value_reads = names_read(node.value)
+                reads_itself = (root[0], root[1]) in value_reads if root[1] else (root[0], None) in value_reads
+                if root[2] > 0 and root[1] is None:
+                    reads_itself = (root[0], None) in value_reads
+                self._record(RMW if reads_itself else STORE, single, node, via="=")
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is None:
+            return
+        root = target_root(node.target)
+        if root is not None:
+            reads = names_read(node.value)
+            self._record(RMW if (root[0], root[1]) in reads else STORE, node.target, node, via="=")
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        op = cst.Module([]).code_for_node(node.operator).strip()
+        self._record(RMW, node.target, node, via=op)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        for single in flatten(node.target):
+            self._record(DELETE, single, node, via="del")
+
+    # ---- with: lock regions and bound executors ----------------------------------------------------
+    def visit_With(self, node: cst.With) -> None:
+        frame = self._definitions.frame
+        for item in node.items:
+            if item.asname is not None:  # bound here, item by item: a later item may use the name
+                self._definitions.bind_target(item.asname.name, node, "assign", item.item)
+            text = dotted(item.item)
+            if text is not None and (is_lock_expr(item.item) or self._is_lock_value(item.item)):
+                frame.with_locks.append(text)
+                self.lock_withs.append((frame.qualname, text, self._positions[node].start.line))
+            else:
+                frame.with_locks.append("")
+
+    def leave_With(self, original_node: cst.With) -> None:
+        frame = self._definitions.frame
+        for _ in original_node.items:
+            frame.with_locks.pop()
+
+    def _is_lock_value(self, expr: cst.BaseExpression) -> bool:
+        resolved = self._definitions.resolve_now(expr)
+        return resolved is not None and apis.lock_value(resolved)
+
+    # ---- calls -------------------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        definitions = self._definitions
+        frame = definitions.frame
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = dotted(func.value)
+            if method == "acquire" and receiver is not None:
+                frame.acquired.append(receiver)
+            elif method == "release" and receiver is not None and receiver in frame.acquired:
+                frame.acquired.remove(receiver)
+            elif method in apis.MUTATING_METHODS:
+                self._record(MUTATE, func.value, self._statements[-1] if self._statements else node, via=method)
+        pos = self._positions[node]
+        self.calls.append(
+            CallSite(
+                caller=frame.qualname,
+                node=node,
+                scope=definitions.scope(),
+                class_qualname=definitions.class_for_self(),
+                line=pos.start.line,
+                column=pos.start.column,
+                locks=frame.locks(),
+                loop_depth=frame.loop_depth,
+                loop_names=frozenset().union(*frame.loop_names),
+                qualname=definitions.resolve_now(func),
+            )
+        )
+
+    # ---- statements, ifs and the main guard ----------------------------------------------------------
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._statements.append(node)
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self._statements.pop()
+
+    def visit_If(self, node: cst.If) -> None:
+        pos = self._positions[node]
+        body = self._positions[node.body]
+        frame = self._definitions.frame
+        if self._definitions.at_module_level() and is_main_guard(node.test):
+            self.main_guards.append((body.start.line, body.end.line))
+        self._statements.append(node)
+        self.ifs.append(
+            IfInfo(
+                function=frame.qualname,
+                line=pos.start.line,
+                column=pos.start.column,
+                end_line=pos.end.line,
+                end_column=pos.end.column,
+                node=node,
+                tested=frozenset(names_read(node.test)),
+                body=(body.start.line, body.end.line),
+                locks=frame.locks(),
+            )
+        )
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._statements.pop()

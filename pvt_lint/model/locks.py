@@ -1,0 +1,59 @@
+"""Locks: the ones each function takes, and the ones every caller of a helper holds around its calls."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Optional
+
+import libcst as cst
+
+from .calls import CallGraph
+from .facts import Access, DispatchSite
+from .syntax import dotted
+
+
+class LockFacts:
+    def __init__(self, graph: CallGraph, dispatches: list[DispatchSite], lock_withs) -> None:
+        self._graph = graph
+        self._dispatches = dispatches
+        self._lock_withs = lock_withs
+
+    def effective_locks(self, access: Access) -> frozenset[str]:
+        """Locks held at an access, including those every caller of its function holds."""
+        return access.locks | self.caller_locks(access.function)
+
+    def caller_locks(self, qualname: Optional[str]) -> frozenset[str]:
+        """Locks every call site of function ``qualname`` in the module holds."""
+        return self._caller_locks.get(qualname, frozenset()) if qualname else frozenset()
+
+    @cached_property
+    def _caller_locks(self) -> dict[str, frozenset[str]]:
+        """A helper whose every call site in the module holds a lock runs under that lock."""
+        dispatched = {s.target for s in self._dispatches if s.target}
+        held: dict[str, frozenset[str]] = {}
+        for _ in range(4):  # a few rounds reach helpers of helpers
+            changed = False
+            for qualname, sites in self._graph.callers().items():
+                if qualname in dispatched or not sites:
+                    continue
+                common: Optional[frozenset[str]] = None
+                for site in sites:
+                    locks = site.locks | held.get(site.caller or "", frozenset())
+                    common = locks if common is None else common & locks
+                if common and held.get(qualname) != common:
+                    held[qualname] = common
+                    changed = True
+            if not changed:
+                break
+        return held
+
+    def locks_taken(self, qualname: Optional[str]) -> set[str]:
+        """The lock expressions code in ``qualname`` takes: ``with lock:`` and ``lock.acquire()``, as written."""
+        taken = {text for function, text, _line in self._lock_withs if function == qualname}
+        for call in self._graph.called_by(qualname):
+            func = call.node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "acquire":
+                receiver = dotted(func.value)
+                if receiver is not None:
+                    taken.add(receiver)
+        return taken
