@@ -15,7 +15,7 @@ import libcst as cst
 
 from ..findings import Related
 from ..model import GLOBAL, WRITE_KINDS, ModuleModel
-from ..model.apis import MUTATING_METHODS
+from ..model.apis import MUTATING_METHODS, PROCESS_SHARED_CALLS
 from ..walk import code_children
 from .base import Rule
 
@@ -285,13 +285,15 @@ def parent_writes(model: ModuleModel) -> Iterator[ParentWrite]:
 
 
 def child_writes(model: ModuleModel) -> set[str]:
-    """Globals that code running in a child sets or fills itself: an initializer, a lazy cache."""
+    """Globals that code running in a child sets or fills itself: an initializer, a lazy cache. Writing
+    into a process-shared object (``done.value += 1``) is not setting it up."""
     child = model.child_run(initializers=True)
     out: set[str] = set()
     for fn in model.functions.values():
         if model.within(fn.qualname, child):
             out.update(a.root for a in fn.accesses
-                       if a.kind in WRITE_KINDS and a.ref is not None and a.ref.kind == GLOBAL)
+                       if a.kind in WRITE_KINDS and a.ref is not None and a.ref.kind == GLOBAL
+                       and not (a.in_place and _shared_value(model, a.root)))
     return out
 
 
@@ -343,6 +345,12 @@ def _parent_state(model: ModuleModel, name: str) -> bool:
     return not (value and value.split("()", 1)[0] in _PER_PROCESS_VALUES)
 
 
+def _shared_value(model: ModuleModel, name: str) -> bool:
+    """Whether global ``name`` holds a multiprocessing shared object (a ``Value``, a lock, a proxy)."""
+    value = model.value_of(name)
+    return bool(value) and value.split("()", 1)[0] in PROCESS_SHARED_CALLS - _PER_PROCESS_VALUES
+
+
 def _bound_at_import(model: ModuleModel, name: str) -> bool:
     """Whether a spawned child gets some value for ``name``: a module-level binding outside the guard."""
     return any(a.root == name and a.kind in ("store", "rmw") and not model.in_main_guard(a.line)
@@ -373,22 +381,28 @@ def _sites_reaching(model: ModuleModel, scope: str, child) -> list:
 
 
 def _sent_along(model: ModuleModel, site) -> set[str]:
-    """Names whose values travel with a dispatch: its args, kwargs and payload, a partial's arguments,
-    and the initargs of the pool it runs on."""
+    """Globals whose value travels with a dispatch: named whole in its args, kwargs or other payload, a
+    partial's arguments, or the initargs of the pool it runs on. A map's iterable itself is not sent
+    (its items are), and neither is ``x`` of ``x.attr`` or ``x[k]``."""
     exprs = list(site.payload)
+    if site.role == "map" and isinstance(site.call, cst.Call):
+        iterables = {id(a.value) for a in site.call.args[1:2] if a.keyword is None}
+        exprs = [e for e in exprs if id(e) not in iterables or not isinstance(e, cst.Name)]
     if isinstance(site.callable_node, cst.Call):
         exprs.extend(a.value for a in site.callable_node.args[1:])
     constructor = _pool_constructor(model, site)
     if constructor is not None:
-        exprs.extend(s.payload for s in model.dispatches if s.call is constructor)
+        exprs.extend(p for s in model.dispatches if s.call is constructor for p in s.payload)
     out: set[str] = set()
     stack = [e for e in exprs if e is not None]
     while stack:
         node = stack.pop()
-        if isinstance(node, tuple):
-            stack.extend(node)
-        elif isinstance(node, cst.Name):
+        if isinstance(node, cst.Name):
             out.add(node.value)
+        elif isinstance(node, cst.Attribute):
+            stack.extend([] if isinstance(node.value, cst.Name) else [node.value])
+        elif isinstance(node, cst.Subscript):
+            stack.extend(c for c in code_children(node) if c is not node.value or not isinstance(c, cst.Name))
         elif isinstance(node, cst.CSTNode):
             stack.extend(code_children(node))
     return out
@@ -414,7 +428,7 @@ def _pool_constructor(model: ModuleModel, site) -> Optional[cst.Call]:
         return site.call
     func = site.call.func
     receiver = func.value if isinstance(func, cst.Attribute) else None
-    node = _value_node(model, receiver, model.scope_of(site.caller), site.caller)
+    node = _value_node(model, receiver, model.scope_of(site.caller))
     return node if isinstance(node, cst.Call) else None
 
 
@@ -431,12 +445,12 @@ def _context_method(model: ModuleModel, expr, scope, depth: int) -> Optional[str
             if arg.keyword is not None and arg.keyword.value in ("mp_context", "context"):
                 return _context_method(model, arg.value, scope, depth + 1)
         return _context_method(model, func.value, scope, depth + 1) if isinstance(func, cst.Attribute) else None
-    if isinstance(expr, cst.Name):
-        return _context_method(model, _value_node(model, expr, scope, None), scope, depth + 1)
+    if isinstance(expr, (cst.Name, cst.Attribute)):
+        return _context_method(model, _value_node(model, expr, scope), scope, depth + 1)
     return None
 
 
-def _value_node(model: ModuleModel, expr, scope, caller: Optional[str]):
+def _value_node(model: ModuleModel, expr, scope):
     """The expression a name (or ``self.attr``) was bound to, looked up from the inside out."""
     if isinstance(expr, cst.Name):
         for key in scope:
