@@ -17,7 +17,7 @@ import pytest
 from pvt_lint import repros
 
 TIMEOUT = 60.0
-ALL_CODES = ("PVT101", "PVT102", "PVT103", "PVT104", "PVT201", "PVT202", "PVT203", "PVT301")
+ALL_CODES = ("PVT101", "PVT102", "PVT103", "PVT104", "PVT105", "PVT201", "PVT202", "PVT203", "PVT301")
 RACE_FREE_CODES = [code for code in ALL_CODES if code != "PVT301"]
 VERDICT_PREFIXES = ("reproduced: ", "fixed: ", "not reproduced: ", "not fixed: ")
 TIMINGS = r"threads took \d+\.\d\d s, processes took \d+\.\d\d s \(ratio \d+\.\d\d\)"

@@ -17,12 +17,14 @@ EXPECTED = {
     "pvt101_buggy.py": [("    data.append(1)", "PVT101")],
     "pvt102_buggy.py": [("pool.map(lambda x: x * x", "PVT102"), ("ctx.Process(target=square", "PVT102")],
     "pvt104_buggy.py": [("ctx.Process(target=producer", "PVT104"), ("ctx.Process(target=locked_work", "PVT104")],
+    "pvt105_buggy.py": [("    return n * SCALE", "PVT105")],
     # The PVT103 scripts only write and run their program (tested below): they start nothing themselves.
     "pvt103_buggy.py": [],
     "pvt101_fixed.py": [],
     "pvt102_fixed.py": [],
     "pvt103_fixed.py": [],
     "pvt104_fixed.py": [],
+    "pvt105_fixed.py": [],
 }
 
 

@@ -22,6 +22,7 @@ _STEMS = {
     "PVT102": "pvt102",
     "PVT103": "pvt103",
     "PVT104": "pvt104",
+    "PVT105": "pvt105",
     "PVT201": "pvt201",
     "PVT202": "pvt202",
     "PVT203": "pvt203",

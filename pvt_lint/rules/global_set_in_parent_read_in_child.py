@@ -115,7 +115,7 @@ class GlobalSetInParentReadInChild(Rule):
     ```
 
     ## Concept
-    [4. The "Global Variable" Trap](docs/concepts.md#4-the-global-variable-trap)
+    [The other way round: what the parent wrote after moving in](docs/concepts.md#the-other-way-round-what-the-parent-wrote-after-moving-in)
 
     ## Reproduction
     `pvt-lint --repro PVT105` sets a global in the main guard and shows a spawned pool worker reading
@@ -138,7 +138,7 @@ class GlobalSetInParentReadInChild(Rule):
     NAME = "global-set-in-parent-read-in-child"
     MESSAGE = ("`{name}` is {verb} in the parent at line {line} but read by child process target `{target}`"
                "{where}; under {methods} {outcome}")
-    CONCEPT = "4-the-global-variable-trap"
+    CONCEPT = "the-other-way-round-what-the-parent-wrote-after-moving-in"
     VALID = (
         # Threads share the parent's memory: a thread target sees what main() set.
         """
