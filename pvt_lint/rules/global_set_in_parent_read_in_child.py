@@ -14,7 +14,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from ..findings import Related
-from ..model import GLOBAL, WRITE_KINDS, ModuleModel
+from ..model import GLOBAL, PROCESS, WRITE_KINDS, DispatchSite, ModuleModel
 from ..model.apis import MUTATING_METHODS, PROCESS_SHARED_CALLS
 from ..walk import code_children
 from .base import Rule
@@ -233,14 +233,17 @@ def main(plugins):
     )
 
     def check(self, model: ModuleModel) -> None:
+        child = child_code(model)
+        if not child:
+            return
         writes: dict[str, list[ParentWrite]] = {}
-        for write in parent_writes(model):
+        for write in parent_writes(model, child):
             writes.setdefault(write.name, []).append(write)
-        skip = child_writes(model)
+        skip = child_writes(model, child)
         for name in sorted(writes):
             if name in skip or not _parent_state(model, name):
                 continue
-            reads = [r for r in child_reads(model, name) if r.start_method != "fork"]
+            reads = [r for r in child_reads(model, name, child) if r.start_method != "fork"]
             if not reads:
                 continue
             read = min(reads, key=lambda r: (r.line, r.column))
@@ -267,10 +270,25 @@ def message(template: str, write: ParentWrite, read: ChildRead, bound_at_import:
 
 
 # ---- the facts ------------------------------------------------------------------------------------
-def parent_writes(model: ModuleModel) -> Iterator[ParentWrite]:
+def child_code(model: ModuleModel) -> dict[str, list[tuple[DispatchSite, str]]]:
+    """Functions that run in a child process (tasks, targets, initializers and what they call), each with
+    the dispatch sites that send them and the function each site sends. Unlike ``model.child_run`` this
+    follows a ``functools.partial`` kept in a name (``init = partial(setup, x); Pool(initializer=init)``)."""
+    out: dict[str, list[tuple[DispatchSite, str]]] = {}
+    for qualname, sites in model.child_run(initializers=True).items():
+        out[qualname] = [(site, site.target) for site in sites]
+    for site in model.dispatches:
+        if site.context != PROCESS or site.target is not None:
+            continue
+        target = _partial_target(model, _partial_call(model, site))
+        for qualname in model.closure(target) if target else ():
+            out.setdefault(qualname, []).append((site, target))
+    return out
+
+
+def parent_writes(model: ModuleModel, child) -> Iterator[ParentWrite]:
     """Writes to module globals that run in the parent after import: in the main guard, or in a
     function that is neither child code nor called only at import time."""
-    child = model.child_run(initializers=True)
     import_time: dict[str, bool] = {}
     for fn in model.functions.values():
         if model.within(fn.qualname, child) or _only_at_import(model, fn.qualname, import_time):
@@ -284,10 +302,9 @@ def parent_writes(model: ModuleModel) -> Iterator[ParentWrite]:
             yield ParentWrite(access.root, access.line, access.column, _verb(access), None)
 
 
-def child_writes(model: ModuleModel) -> set[str]:
+def child_writes(model: ModuleModel, child) -> set[str]:
     """Globals that code running in a child sets or fills itself: an initializer, a lazy cache. Writing
     into a process-shared object (``done.value += 1``) is not setting it up."""
-    child = model.child_run(initializers=True)
     out: set[str] = set()
     for fn in model.functions.values():
         if model.within(fn.qualname, child):
@@ -297,10 +314,9 @@ def child_writes(model: ModuleModel) -> set[str]:
     return out
 
 
-def child_reads(model: ModuleModel, name: str) -> Iterator[ChildRead]:
+def child_reads(model: ModuleModel, name: str, child) -> Iterator[ChildRead]:
     """Reads of global ``name`` by code that runs in a child process, one per reading scope and dispatch
     that does not send the value along."""
-    child = model.child_run(initializers=True)
     for scope in model.readers(name):
         if scope is None or not model.within(scope, child):
             continue
@@ -309,10 +325,10 @@ def child_reads(model: ModuleModel, name: str) -> Iterator[ChildRead]:
         if node is None:
             continue
         where = model.position(node)
-        for site in _sites_reaching(model, scope, child):
+        for site, target_name in _sites_reaching(model, scope, child):
             if name in _sent_along(model, site):
                 continue
-            target = model.function(site.target)
+            target = model.function(target_name)
             yield ChildRead(
                 name=name,
                 line=where.start.line,
@@ -369,12 +385,12 @@ def _only_at_import(model: ModuleModel, qualname: str, memo: dict[str, bool]) ->
     return found
 
 
-def _sites_reaching(model: ModuleModel, scope: str, child) -> list:
+def _sites_reaching(model: ModuleModel, scope: str, child) -> list[tuple[DispatchSite, str]]:
     """The dispatch sites that make ``scope`` (or the function it is defined in) run in a child."""
     qualname: Optional[str] = scope
     while qualname:
         if qualname in child:
-            return sorted(child[qualname], key=lambda s: (s.line, s.column))
+            return sorted(child[qualname], key=lambda pair: (pair[0].line, pair[0].column))
         fn = model.function(qualname)
         qualname = fn.parent if fn else None
     return []
@@ -388,8 +404,9 @@ def _sent_along(model: ModuleModel, site) -> set[str]:
     if site.role == "map" and isinstance(site.call, cst.Call):
         iterables = {id(a.value) for a in site.call.args[1:2] if a.keyword is None}
         exprs = [e for e in exprs if id(e) not in iterables or not isinstance(e, cst.Name)]
-    if isinstance(site.callable_node, cst.Call):
-        exprs.extend(a.value for a in site.callable_node.args[1:])
+    partial = _partial_call(model, site)
+    if partial is not None:
+        exprs.extend(a.value for a in partial.args[1:])
     constructor = _pool_constructor(model, site)
     if constructor is not None:
         exprs.extend(p for s in model.dispatches if s.call is constructor for p in s.payload)
@@ -406,6 +423,25 @@ def _sent_along(model: ModuleModel, site) -> set[str]:
         elif isinstance(node, cst.CSTNode):
             stack.extend(code_children(node))
     return out
+
+
+def _partial_call(model: ModuleModel, site) -> Optional[cst.Call]:
+    """The ``functools.partial(f, ...)`` call a site sends, written in place or kept in a name."""
+    node = site.callable_node
+    if isinstance(node, cst.Name):
+        node = _value_node(model, node, model.scope_of(site.caller))
+    if isinstance(node, cst.Call) and node.args:
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        return node if name == "partial" else None
+    return None
+
+
+def _partial_target(model: ModuleModel, partial: Optional[cst.Call]) -> Optional[str]:
+    """The module-level function a partial wraps."""
+    first = partial.args[0].value if partial is not None else None
+    fn = model.function(first.value) if isinstance(first, cst.Name) else None
+    return fn.qualname if fn is not None and not fn.is_nested and not fn.is_method else None
 
 
 def start_method(model: ModuleModel, site) -> Optional[str]:
