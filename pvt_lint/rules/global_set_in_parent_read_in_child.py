@@ -122,16 +122,22 @@ class GlobalSetInParentReadInChild(Rule):
     its import-time value; `pvt-lint --repro PVT105 --fixed` passes it through `initializer`/`initargs`.
 
     ## Known limitations
-    One module at a time: a global of another module, or a child target imported from one, is not
-    seen yet. The parent's writes count when they are in a function that is not only called at import
-    time (a function nobody in the module calls, such as a console-script `main`, counts) or in the main
-    guard. Not reported: a global the child code sets or fills itself (a pool initializer, a lazy
-    per-process cache), one whose name is sent along with the dispatch (in `args`, `kwargs`, `initargs`
-    or a `functools.partial`), a dispatch through `get_context("fork")` or in a module that calls
-    `set_start_method("fork")`, and `threading.local` and logger globals, which are per process by
-    design. A global holding a `multiprocessing.Lock`, `Value` or `Manager` proxy that `main()` creates
-    *is* reported: a spawned child does not get it. One finding per global, at the first read in child
-    code.
+    One module at a time: a global of another module (`config.DEBUG = True` after `import config`), or
+    a child target imported from another module, is not seen yet. The parent's writes count when they
+    are in the main guard or in a function that is not only called at import time (a function nobody in
+    the module calls, such as a console-script `main` or a test's `setUpModule`, counts). Not reported:
+    a global that child code sets or fills itself (a pool initializer, also one kept as a
+    `functools.partial` in a name; a lazy per-process cache such as flake8's `if _mp is None:` in its
+    initializer); one named whole among the values sent with the dispatch (`args`, `kwargs`, `initargs`,
+    a `functools.partial`'s arguments, the items of a `map`: sending `ARGS.images` does not send `ARGS`);
+    a dispatch through `get_context("fork")`, a pool built on one (also through `mp_context=` or a
+    context kept on `self`), or in a module that calls `set_start_method("fork")`; `threading.local`
+    and logger globals, which are per process by design. A start method chosen at run time (from the
+    command line, or `if get_start_method() == "fork":`) is not followed. Unlike PVT101, a global that
+    `main()` points at a `multiprocessing.Lock`, `Value` or `Manager` proxy *is* reported: a spawned
+    child never gets that object, it finds the import-time `None`. Updating through a global in the
+    child (`done.value += 1`) is a write, not a read, so it alone is not reported. One finding per
+    global, at its first read in child code.
     """
 
     CODE = "PVT105"
@@ -368,9 +374,15 @@ def _shared_value(model: ModuleModel, name: str) -> bool:
 
 
 def _bound_at_import(model: ModuleModel, name: str) -> bool:
-    """Whether a spawned child gets some value for ``name``: a module-level binding outside the guard."""
-    return any(a.root == name and a.kind in ("store", "rmw") and not model.in_main_guard(a.line)
-               for a in model.module_accesses)
+    """Whether a spawned child gets some value for ``name``: a binding at module level outside the main
+    guard, or in a function only called from there."""
+    if any(a.root == name and a.kind in ("store", "rmw") and not model.in_main_guard(a.line)
+           for a in model.module_accesses):
+        return True
+    memo: dict[str, bool] = {}
+    return any(a.root == name and a.kind == "store" and a.ref is not None and a.ref.kind == GLOBAL
+               and _only_at_import(model, fn.qualname, memo)
+               for fn in model.functions.values() for a in fn.accesses)
 
 
 def _only_at_import(model: ModuleModel, qualname: str, memo: dict[str, bool]) -> bool:
