@@ -356,7 +356,10 @@ def _verb(access) -> str:
         return "set"
     if access.kind == "item-store" or (access.kind == "mutate" and access.via in _FILLING):
         return "filled"
-    return "updated" if access.kind == "rmw" else "changed"
+    if access.kind == "rmw":
+        # `x = f(x)` or `x += 1`; the model also counts `url = args.url` here (it reads the attribute name)
+        return "set" if access.via == "=" else "updated"
+    return "changed"
 
 
 def _parent_state(model: ModuleModel, name: str) -> bool:
