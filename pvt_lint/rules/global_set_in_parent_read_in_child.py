@@ -50,7 +50,6 @@ class ChildRead:
     target: str  # how a message names the dispatched function
     site_line: int
     site_column: int
-    where: str  # "started at line 12"
     start_method: Optional[str]  # the start method the dispatch names, None for the platform default
 
 
@@ -68,9 +67,10 @@ class GlobalSetInParentReadInChild(Rule):
     the child is a fresh interpreter that imports the module again, as `__mp_main__` for the main
     script, so the main guard does not run, and nor does `main()`. The child reads the import-time
     value: `None`, an empty dict, the defaults. The program works on Linux up to 3.13 and silently gives
-    wrong results on a Mac. The finding is at the child's read, where the wrong value is used; the
-    message names the line where the parent sets it. The fix is to send the value: as an argument, or
-    through the pool's `initializer` and `initargs`.
+    wrong results on a Mac. The finding is at the child's first read, where the wrong value is used and
+    what the fix changes: the code there must receive the value instead, as an argument, or from the
+    pool's `initializer` and `initargs`. The parent may set the global in several places; the message
+    names the first, and the dispatch that starts the child is a related location.
 
     ## Example
     ```python
@@ -142,8 +142,7 @@ class GlobalSetInParentReadInChild(Rule):
 
     CODE = "PVT105"
     NAME = "global-set-in-parent-read-in-child"
-    MESSAGE = ("`{name}` is {verb} in the parent at line {line} but read by child process target `{target}`"
-               "{where}; under {methods} {outcome}")
+    MESSAGE = ("`{name}` is {verb} in the parent at line {line} but read by {reader}; under {methods} {outcome}")
     CONCEPT = "the-other-way-round-what-the-parent-wrote-after-moving-in"
     VALID = (
         # Threads share the parent's memory: a thread target sees what main() set.
@@ -267,12 +266,13 @@ def main(plugins):
 
 
 def message(template: str, write: ParentWrite, read: ChildRead, bound_at_import: bool) -> str:
+    """One sentence of at most 160 characters; a long target name gives way to "a child process" (the
+    dispatch is a related location of the finding either way)."""
     methods = {"spawn": "spawn", "forkserver": "forkserver"}.get(read.start_method or "", "spawn or forkserver")
     outcome = "it sees the import-time value" if bound_at_import else "it is not defined there"
-    fields = dict(name=write.name, verb=write.verb, line=write.line, target=read.target, methods=methods,
-                  outcome=outcome)
-    text = template.format(where=f" ({read.where})", **fields)
-    return text if len(text) <= _MAX_MESSAGE else template.format(where="", **fields)
+    fields = dict(name=write.name, verb=write.verb, line=write.line, methods=methods, outcome=outcome)
+    text = template.format(reader=f"child process target `{read.target}`", **fields)
+    return text if len(text) <= _MAX_MESSAGE else template.format(reader="a child process", **fields)
 
 
 # ---- the facts ------------------------------------------------------------------------------------
@@ -345,7 +345,6 @@ def child_reads(model: ModuleModel, name: str, child) -> Iterator[ChildRead]:
                 target=(target.qualname if target.class_qualname else target.name) if target else "?",
                 site_line=site.line,
                 site_column=site.column,
-                where=site.where,
                 start_method=start_method(model, site),
             )
 
