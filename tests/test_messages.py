@@ -78,7 +78,8 @@ def stored(snapshot: Path) -> str:
     return snapshot.read_text(encoding="utf-8") if snapshot.exists() else ""
 
 
-FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
+# Whole projects are judged together, with their project facts: test_project_stage.py.
+FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*.py") if p.relative_to(FIXTURES).parts[0] != "projects")
 RULES = [rule for rule in all_rules() if rule.INVALID]
 
 
