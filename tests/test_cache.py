@@ -180,7 +180,7 @@ def test_a_fully_cached_run_never_imports_libcst(tmp_path):
 def _fingerprint_of_copy(package_parent: Path) -> str:
     # -S and the copy as the working directory: neither an editable install's import hook nor the
     # current directory can load the work tree instead.
-    code = "import pvt_lint.cache as c; print(c.__file__); print(c._code_fingerprint())"
+    code = "import pvt_lint.runner.cache as c; print(c.__file__); print(c._code_fingerprint())"
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
     result = subprocess.run(
         [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env, cwd=package_parent, check=True

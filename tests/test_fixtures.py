@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pvt_lint.config import Config
-from pvt_lint.engine import lint_file
+from pvt_lint.runner import lint_file
 
 from conftest import FIXTURES
 from labels import expected

@@ -114,8 +114,7 @@ def test_the_properties_catch_what_they_claim_to():
 
 
 def test_the_properties_fail_on_a_wrong_answer(monkeypatch):
-    from pvt_lint.engine import FileResult
-    from pvt_lint.findings import Finding
+    from pvt_lint.findings import FileResult, Finding
 
     outside = Finding(path="fuzz.py", line=3, column=0, code="PVT101", message="m")
     monkeypatch.setattr(__import__(__name__), "analyse", lambda *a: FileResult("fuzz.py", [outside]))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import FIXTURES, ROOT
 
-from pvt_lint.engine import PARALLEL_MIN_FILES
+from pvt_lint.runner import PARALLEL_MIN_FILES
 
 
 def make_tree(tmp_path: Path, copies: int) -> Path:
@@ -28,8 +28,11 @@ SCRIPT = textwrap.dedent(
     import json, os, signal, sys
     from pvt_lint import engine
     from pvt_lint.config import Config
+    from pvt_lint.runner import lint_paths
+    from pvt_lint.runner.cache import open_cache
 
-    crash_on = sys.argv[3] if len(sys.argv) > 3 else None
+    crash_on = sys.argv[3] or None
+    cache_dir = sys.argv[4] or None
     real_analyse = engine.analyse
 
     def analyse(data, path, config):
@@ -39,7 +42,9 @@ SCRIPT = textwrap.dedent(
 
     engine.analyse = analyse
     os.chdir(sys.argv[1])
-    report = engine.lint_paths(["."], Config(root="."), jobs=int(sys.argv[2]))
+    config = Config(root=".")
+    cache = open_cache(config, cache_dir) if cache_dir else None
+    report = lint_paths(["."], config, jobs=int(sys.argv[2]), cache=cache)
     print(json.dumps({
         "findings": [f.to_dict() for f in report.findings],
         "files": report.files,
@@ -49,9 +54,9 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def lint_in_subprocess(tree: Path, jobs: int, crash_on: str | None = None) -> dict:
+def lint_in_subprocess(tree: Path, jobs: int, crash_on: str | None = None, cache: Path | None = None) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    argv = [sys.executable, "-c", SCRIPT, str(tree), str(jobs), *([crash_on] if crash_on else [])]
+    argv = [sys.executable, "-c", SCRIPT, str(tree), str(jobs), crash_on or "", str(cache or "")]
     result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
@@ -80,6 +85,17 @@ def test_a_worker_that_dies_loses_only_its_file(tmp_path):
     assert crashed["skipped"] == [[victim, "not analysed: the analysis process died (killed by SIGSEGV)"]]
     assert crashed["findings"] == [f for f in serial["findings"] if f["path"] != victim]
     assert len(crashed["findings"]) < len(serial["findings"])  # the victim had findings to lose
+
+
+def test_a_file_whose_worker_died_is_not_cached(tmp_path):
+    tree = make_tree(tmp_path, copies=2)
+    victim = "copy1/PVT101/global_variable_trap.py"
+    cache = tmp_path / "cache"
+    crashed = lint_in_subprocess(tree, jobs=2, crash_on=victim, cache=cache)
+    assert crashed["skipped"] == [[victim, "not analysed: the analysis process died (killed by SIGSEGV)"]]
+    again = lint_in_subprocess(tree, jobs=2, cache=cache)
+    assert again["skipped"] == []
+    assert any(f["path"] == victim for f in again["findings"])
 
 
 def test_every_worker_dying_still_finishes_the_run(tmp_path):

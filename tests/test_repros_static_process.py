@@ -7,7 +7,8 @@ import pytest
 
 from pvt_lint import repros
 from pvt_lint.config import Config
-from pvt_lint.engine import lint_file, lint_source
+from pvt_lint.engine import lint_source
+from pvt_lint.runner import lint_file
 from pvt_lint.repros import pvt103_buggy, pvt103_fixed
 
 REPROS = Path(repros.__file__).parent

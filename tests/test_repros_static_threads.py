@@ -7,7 +7,7 @@ import pytest
 
 from pvt_lint import repros
 from pvt_lint.config import Config
-from pvt_lint.engine import lint_file
+from pvt_lint.runner import lint_file
 
 REPROS = Path(repros.__file__).parent
 
