@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURES, ROOT, run_cli
+import pytest
+
+from helpers import FIXTURES, ROOT, run_cli
+
+pytestmark = pytest.mark.slow
 
 CACHE = ".pvt_lint_cache"
 

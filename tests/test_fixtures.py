@@ -7,7 +7,7 @@ import pytest
 from pvt_lint.config import Config
 from pvt_lint.runner import lint_file
 
-from conftest import FIXTURES
+from helpers import FIXTURES
 from labels import expected
 
 FILES = sorted(FIXTURES.rglob("*.py"))

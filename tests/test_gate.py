@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from conftest import FIXTURES
+from helpers import FIXTURES
 from labels import expected
 from pvt_lint.engine import lint_source
 from pvt_lint.gate import may_find

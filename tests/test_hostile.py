@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUGGY, ROOT, run_cli
+from helpers import BUGGY, ROOT, run_cli
 from pvt_lint.nesting import MAX_EXPRESSION_DEPTH
+
+pytestmark = pytest.mark.slow
 
 GOOD_FINDING = ("good.py", 4, 5, "PVT101")
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

@@ -10,7 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import FIXTURES, ROOT
+import pytest
+
+from helpers import FIXTURES, ROOT
 
 from pvt_lint.runner import PARALLEL_MIN_FILES
 
@@ -68,6 +70,7 @@ def test_enough_files_for_workers(tmp_path):
     assert len(list(tree.rglob("*.py"))) >= PARALLEL_MIN_FILES  # so the parallel path really runs
 
 
+@pytest.mark.slow
 def test_workers_give_the_serial_report(tmp_path):
     tree = make_tree(tmp_path, copies=3)
     serial = lint_in_subprocess(tree, jobs=1)
@@ -76,6 +79,7 @@ def test_workers_give_the_serial_report(tmp_path):
     assert lint_in_subprocess(tree, jobs=5) == serial
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_loses_only_its_file(tmp_path):
     tree = make_tree(tmp_path, copies=3)
     victim = "copy1/PVT101/global_variable_trap.py"
@@ -87,6 +91,7 @@ def test_a_worker_that_dies_loses_only_its_file(tmp_path):
     assert len(crashed["findings"]) < len(serial["findings"])  # the victim had findings to lose
 
 
+@pytest.mark.slow
 def test_a_file_whose_worker_died_is_not_cached(tmp_path):
     tree = make_tree(tmp_path, copies=2)
     victim = "copy1/PVT101/global_variable_trap.py"
@@ -98,6 +103,7 @@ def test_a_file_whose_worker_died_is_not_cached(tmp_path):
     assert any(f["path"] == victim for f in again["findings"])
 
 
+@pytest.mark.slow
 def test_every_worker_dying_still_finishes_the_run(tmp_path):
     tree = make_tree(tmp_path, copies=2)
     for n in range(PARALLEL_MIN_FILES):
@@ -107,6 +113,7 @@ def test_every_worker_dying_still_finishes_the_run(tmp_path):
     assert all("analysis process died" in reason for _, reason in crashed["skipped"])
 
 
+@pytest.mark.slow
 def test_cli_jobs_option_validates(cli):
     result = cli("--jobs", "-1", "fixtures")
     assert result.returncode == 2

@@ -9,7 +9,7 @@ from pvt_lint.runner import lint_paths
 from pvt_lint.runner.cache import open_cache
 from pvt_lint.runner.guarded import analyse_guarded
 
-from conftest import BUGGY
+from helpers import BUGGY
 
 
 def test_an_exception_in_the_analysis_is_an_internal_error_of_that_file_only(monkeypatch):
