@@ -9,8 +9,9 @@ import pytest
 
 from helpers import ROOT, run_cli
 
-# What a tool run in the checkout would leave there: pvt-lint's result cache and Hypothesis's directory.
-_LITTER = (ROOT / ".pvt_lint_cache", ROOT / ".hypothesis")
+# What a tool run in the checkout would leave there: pvt-lint's result cache, and Hypothesis's, import-linter's
+# and grimp's directories.
+_LITTER = tuple(ROOT / name for name in (".pvt_lint_cache", ".hypothesis", ".import_linter_cache", ".grimp_cache"))
 _hypothesis_home = tempfile.mkdtemp(prefix="pvt-lint-tests-hypothesis-")
 
 
