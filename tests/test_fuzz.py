@@ -37,14 +37,14 @@ SUITE = settings(
 
 
 @pytest.mark.slow
-@settings(SUITE, max_examples=40)
+@settings(SUITE, max_examples=30)
 @given(hypothesmith.from_grammar())
 def test_grammar_generated_programs(program):
     assert check_program(program, compiles=True) == []
 
 
 @pytest.mark.slow
-@settings(SUITE, max_examples=20)
+@settings(SUITE, max_examples=10)
 @given(hypothesmith.from_node())
 def test_libcst_generated_programs(program):
     # from_node builds libcst trees, some of which CPython rejects: those must be PVT000, not a crash.

@@ -12,16 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, ROOT
+from helpers import ROOT, fixture_tree
 
 from pvt_lint.runner import PARALLEL_MIN_FILES
-
-
-def make_tree(tmp_path: Path, copies: int) -> Path:
-    tree = tmp_path / "tree"
-    for n in range(copies):
-        shutil.copytree(FIXTURES, tree / f"copy{n}")
-    return tree
 
 
 # Run in a fresh interpreter: the engine forks workers, which a test runner's threads would make unsafe.
@@ -65,25 +58,30 @@ def lint_in_subprocess(tree: Path, jobs: int, crash_on: str | None = None, cache
     return json.loads(result.stdout)
 
 
+@pytest.fixture(scope="module")
+def three_copies(tmp_path_factory) -> tuple[Path, dict]:
+    """Three copies of the fixtures and their serial report, shared by the tests that compare with it."""
+    tree = fixture_tree(tmp_path_factory.mktemp("parallel"), copies=3)
+    return tree, lint_in_subprocess(tree, jobs=1)
+
+
 def test_enough_files_for_workers(tmp_path):
-    tree = make_tree(tmp_path, copies=3)
+    tree = fixture_tree(tmp_path, copies=1)
     assert len(list(tree.rglob("*.py"))) >= PARALLEL_MIN_FILES  # so the parallel path really runs
 
 
 @pytest.mark.slow
-def test_workers_give_the_serial_report(tmp_path):
-    tree = make_tree(tmp_path, copies=3)
-    serial = lint_in_subprocess(tree, jobs=1)
+def test_workers_give_the_serial_report(three_copies):
+    tree, serial = three_copies
     assert serial["findings"] and not serial["skipped"]
     assert lint_in_subprocess(tree, jobs=2) == serial
     assert lint_in_subprocess(tree, jobs=5) == serial
 
 
 @pytest.mark.slow
-def test_a_worker_that_dies_loses_only_its_file(tmp_path):
-    tree = make_tree(tmp_path, copies=3)
+def test_a_worker_that_dies_loses_only_its_file(three_copies):
+    tree, serial = three_copies
     victim = "copy1/PVT101/global_variable_trap.py"
-    serial = lint_in_subprocess(tree, jobs=1)
     crashed = lint_in_subprocess(tree, jobs=2, crash_on=victim)
     assert crashed["files"] == serial["files"]
     assert crashed["skipped"] == [[victim, "not analysed: the analysis process died (killed by SIGSEGV)"]]
@@ -93,8 +91,8 @@ def test_a_worker_that_dies_loses_only_its_file(tmp_path):
 
 @pytest.mark.slow
 def test_a_file_whose_worker_died_is_not_cached(tmp_path):
-    tree = make_tree(tmp_path, copies=2)
-    victim = "copy1/PVT101/global_variable_trap.py"
+    tree = fixture_tree(tmp_path, copies=1)
+    victim = "copy0/PVT101/global_variable_trap.py"
     cache = tmp_path / "cache"
     crashed = lint_in_subprocess(tree, jobs=2, crash_on=victim, cache=cache)
     assert crashed["skipped"] == [[victim, "not analysed: the analysis process died (killed by SIGSEGV)"]]
@@ -105,7 +103,8 @@ def test_a_file_whose_worker_died_is_not_cached(tmp_path):
 
 @pytest.mark.slow
 def test_every_worker_dying_still_finishes_the_run(tmp_path):
-    tree = make_tree(tmp_path, copies=2)
+    tree = tmp_path / "tree"
+    tree.mkdir()
     for n in range(PARALLEL_MIN_FILES):
         (tree / f"crash{n:02}.py").write_text("import threading\n")
     crashed = lint_in_subprocess(tree, jobs=2, crash_on="py")
