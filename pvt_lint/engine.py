@@ -269,8 +269,8 @@ def _syntax_finding(path: str, line: int, column: int, message: str) -> Finding:
 
 
 def preload() -> None:
-    """Import everything analysis needs (the rules, and libcst with them) now: worker processes forked
-    afterwards share it instead of each importing it again."""
+    """Import everything analysis needs (the rules, and libcst with them) now rather than on the first
+    file that needs it: a caller that forks afterwards (the runner's workers) then shares the imports."""
     from .rules import all_rules
 
     all_rules()

@@ -42,4 +42,6 @@ def checkout_stays_clean():
     (A cache left by someone's own ``pvt-lint`` run may exist: the tests leave it as it was.)"""
     before = _litter()
     yield
-    assert _litter() == before, f"a test wrote into the checkout: {', '.join(str(d) for d in _LITTER)}"
+    after = _litter()
+    changed = sorted(set(before.items()) ^ set(after.items()))
+    assert not changed, f"a test wrote into the checkout: {', '.join(sorted({path for path, _ in changed})[:5])}"
