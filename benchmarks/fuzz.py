@@ -4,8 +4,8 @@
     python benchmarks/fuzz.py --strategy node --examples 2000     # libcst-generated programs
     python benchmarks/fuzz.py --examples 10000 --workers 2 --save /tmp/fuzz-failures
 
-The checks are the ones tests/test_fuzz.py runs a few hundred times in the suite (the program,
-then with a tail that forces the libcst path and the rules): ``analyse``
+The checks are the ones tests/test_fuzz.py runs on a few dozen programs in the suite (they live in
+tests/helpers.py): the program, then with a tail that forces the libcst path and the rules; ``analyse``
 never raises, two runs agree, every position is inside the file, and a program CPython compiles
 is never PVT000. Failures are counted, not raised, so one bug does not end the run; --save
 writes each failing program and its problems to a directory. Exit status 1 if any failed.
@@ -32,7 +32,7 @@ def fuzz(strategy: str, examples: int, seed: int, save: str | None) -> tuple[int
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as hypothesis_seed
 
-    from test_fuzz import _compiles, check_program
+    from helpers import check_program, compiles
 
     strategies = {"grammar": hypothesmith.from_grammar, "node": hypothesmith.from_node}
     ran = failed = 0
@@ -50,7 +50,7 @@ def fuzz(strategy: str, examples: int, seed: int, save: str | None) -> tuple[int
     def one(program: str) -> None:
         nonlocal ran, failed
         ran += 1
-        problems = check_program(program, compiles=strategy == "grammar" or _compiles(program))
+        problems = check_program(program, compiles=strategy == "grammar" or compiles(program))
         if problems:
             failed += 1
             print(f"FAIL #{failed}: {problems[0]}", flush=True)

@@ -1,4 +1,4 @@
-"""The ``pvt-lint`` command: a thin click adapter over the engine."""
+"""The ``pvt-lint`` command: a thin click adapter over the runner (and the engine under it)."""
 
 from __future__ import annotations
 
@@ -161,24 +161,22 @@ def _run(o: SimpleNamespace) -> int:
     except ConfigError as exc:
         _fail(str(exc))
 
-    from .engine import lint_paths
     from .reporters import FORMATS, statistics as render_statistics
+    from .runner import lint_paths
+    from .runner.cache import open_cache
+    from .runner.gitdiff import GitDiffError
 
-    targets = paths or (".",)
-    if diff_ref is not None:
-        from .gitdiff import GitDiffError, changed_python_files
-
-        try:
-            targets = changed_python_files(diff_ref, targets, config)
-        except GitDiffError as exc:
-            _fail(str(exc))
-    report = lint_paths(
-        targets,
-        config,
-        jobs=o.jobs or os.cpu_count() or 1,
-        cache=None if o.no_cache else _open_cache(config, o.cache_dir),
-        progress=_progress_bar if output_format == "text" and not quiet else None,
-    )
+    try:
+        report = lint_paths(
+            paths or (".",),
+            config,
+            jobs=o.jobs or os.cpu_count() or 1,
+            cache=None if o.no_cache else open_cache(config, o.cache_dir),
+            progress=_progress_bar if output_format == "text" and not quiet else None,
+            changed_since=diff_ref,
+        )
+    except GitDiffError as exc:
+        _fail(str(exc))
     if output_format not in FORMATS:
         _fail(f"output format {output_format!r} is not available")
     rendered = FORMATS[output_format](report.findings)
@@ -202,14 +200,6 @@ def _run(o: SimpleNamespace) -> int:
     if report.findings and not o.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
-
-
-def _open_cache(config: Config, cache_dir: Optional[str]):
-    from .cache import ResultCache, default_directory
-
-    # per-file-ignores match paths relative to the root, so the root is part of what decides findings.
-    fingerprint = f"{config.fingerprint()}\0{os.path.abspath(config.root)}"
-    return ResultCache(cache_dir or default_directory(config.root), fingerprint)
 
 
 # A bar for a handful of files only flickers.

@@ -10,19 +10,15 @@ from __future__ import annotations
 import ast
 import gc
 import io
-import os
 import queue
-import stat
 import sys
 import threading
 import tokenize
 import warnings
-from dataclasses import dataclass, field
-from typing import Callable, ContextManager, Optional, Sequence
+from typing import Optional, Sequence
 
 from .config import Config
-from .discovery import iter_python_files  # the walk lives there; imported here for callers
-from .findings import ERROR, Finding
+from .findings import ERROR, FileResult, Finding
 from .gate import mentions_concurrency  # the textual prefilter, derived from the registry
 from .suppress import apply_noqa
 
@@ -32,31 +28,6 @@ SYNTAX_NAME = "syntax-error"
 # CPython's parser stops at 200 nested brackets; libcst's native parser can crash the
 # whole process far beyond that, so such input never reaches it.
 _NESTING_ERRORS = ("too many nested parentheses", "too many nested", "recursion")
-
-
-@dataclass
-class FileResult:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    skipped: Optional[str] = None  # why the file was not analysed, if it was not
-
-
-@dataclass
-class Report:
-    findings: list[Finding] = field(default_factory=list)
-    files: int = 0  # files read
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-    errors: list[str] = field(default_factory=list)  # inputs that could not be read at all
-
-    def add(self, result: FileResult) -> None:
-        self.files += 1
-        self.findings.extend(result.findings)
-        if result.skipped:
-            self.skipped.append((result.path, result.skipped))
-
-    def sort(self) -> None:
-        self.findings.sort(key=Finding.sort_key)
-        self.skipped.sort()
 
 
 def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | None = None) -> list[Finding]:
@@ -280,109 +251,9 @@ def _syntax_finding(path: str, line: int, column: int, message: str) -> Finding:
     )
 
 
-def lint_file(path: str, config: Config) -> FileResult:
-    data = _read(path, config)
-    if isinstance(data, FileResult):
-        return data
-    return analyse(data, path, config)
+def preload() -> None:
+    """Import everything analysis needs (the rules, and libcst with them) now rather than on the first
+    file that needs it: a caller that forks afterwards (the runner's workers) then shares the imports."""
+    from .rules import all_rules
 
-
-def _read(path: str, config: Config) -> bytes | FileResult:
-    """The file's bytes, or the result that says why it was not read."""
-    try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
-            return FileResult(path, skipped="not a regular file")
-        size = os.path.getsize(path)
-        if size > config.max_file_size:
-            return FileResult(path, skipped=f"larger than max-file-size ({size} > {config.max_file_size} bytes)")
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        return FileResult(path, skipped=f"cannot read: {exc.strerror or exc}")
-
-
-# Below this many files to analyse, starting workers costs more than it saves.
-PARALLEL_MIN_FILES = 16
-_INTERNAL_ERROR = "not analysed: internal error"
-
-
-def _analyse_guarded(data: bytes, path: str, config: Config) -> FileResult:
-    """``analyse``, but a bug met on one file costs that file, not the run (ruff reports panics so too)."""
-    try:
-        return analyse(data, path, config)
-    except RecursionError:
-        return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
-    except Exception as exc:  # noqa: BLE001
-        return FileResult(path, skipped=f"{_INTERNAL_ERROR} ({type(exc).__name__}: {exc})")
-
-
-def _no_progress(total: int):
-    from contextlib import nullcontext
-
-    return nullcontext(lambda done: None)
-
-
-def lint_paths(
-    paths: Sequence[str],
-    config: Config,
-    *,
-    jobs: int = 1,
-    cache=None,
-    progress: Optional[Callable[[int], ContextManager[Callable[[int], None]]]] = None,
-) -> Report:
-    """Lint files and directories; the report is the same, in the same order, whatever ``jobs``,
-    the order of ``paths`` and the state of ``cache`` (a ``cache.ResultCache`` or None).
-
-    ``progress(total)`` returns a context manager that yields ``advance(n)``.
-    """
-    report = Report()
-    files = iter_python_files(paths, config, report)
-    results: list[Optional[FileResult]] = [None] * len(files)
-    digests: dict[int, str] = {}
-    tasks: list[tuple[int, str, bytes]] = []
-    with (progress or _no_progress)(len(files)) as advance:
-        for index, path in enumerate(files):
-            data = _read(path, config)
-            if isinstance(data, FileResult):
-                results[index] = data
-                advance(1)
-                continue
-            if cache is not None:
-                from .cache import content_hash
-
-                digest = content_hash(data)
-                hit = cache.get(path, digest)
-                if hit is not None:
-                    results[index] = FileResult(path, hit[0], hit[1])
-                    advance(1)
-                    continue
-                digests[index] = digest
-            tasks.append((index, path, data))
-
-        def store(index: int, result: FileResult) -> None:
-            results[index] = result
-            if index in digests and not _transient(result):
-                cache.put(result.path, digests[index], result.findings, result.skipped)
-            advance(1)
-
-        if jobs > 1 and len(tasks) >= PARALLEL_MIN_FILES:
-            from . import parallel
-            from .rules import all_rules
-
-            all_rules()  # imported once here, shared by every forked worker
-            parallel.run(tasks, config, jobs, store, lambda path, reason: FileResult(path, skipped=reason))
-        else:
-            for index, path, data in tasks:
-                store(index, _analyse_guarded(data, path, config))
-    for result in results:
-        report.add(result)
-    report.sort()
-    return report
-
-
-def _transient(result: FileResult) -> bool:
-    """A result that says more about this run than about the file: never cached."""
-    return bool(result.skipped) and (
-        result.skipped.startswith(_INTERNAL_ERROR) or "analysis process died" in result.skipped
-    )
+    all_rules()

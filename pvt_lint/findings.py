@@ -1,11 +1,17 @@
-"""The one result type every part of pvt-lint speaks: a finding at a place in a file."""
+"""The result types every part of pvt-lint speaks: a finding at a place in a file, and one file's result."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 ERROR = "error"
 WARNING = "warning"
+
+# FileResult.failure: the run, not the file, is why a file was not analysed. Such a result says
+# nothing lasting about the file, so it is never cached.
+INTERNAL_ERROR = "internal error"  # pvt-lint raised on the file: a bug, which costs that file only
+WORKER_DIED = "worker died"  # the process analysing it died (a crash in native code, the OOM killer)
 
 
 @dataclass(frozen=True, order=True)
@@ -55,3 +61,13 @@ class Finding:
                 for r in self.related
             ],
         }
+
+
+@dataclass
+class FileResult:
+    """One file's findings, or why it was not analysed (``skipped``, the sentence users read)."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    skipped: Optional[str] = None
+    failure: Optional[str] = None  # INTERNAL_ERROR or WORKER_DIED when the run failed on this file

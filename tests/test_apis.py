@@ -25,7 +25,7 @@ from pvt_lint.gate import _dotted as gate_dotted
 from pvt_lint.gate import may_find, mentions_concurrency
 from pvt_lint.model.syntax import dotted as collector_dotted
 
-from model_helpers import build
+from helpers import build
 
 RECORDS = [pytest.param(api, id=api.name) for api in apis.RECORDS]
 NAMES = [pytest.param(api, name, id=name) for api in apis.RECORDS for name in api.names]

@@ -3,9 +3,11 @@
 import json
 import os
 
+import pytest
+
 from pvt_lint.engine import lint_source
 
-from conftest import BUGGY, run_cli
+from helpers import BUGGY, run_cli
 
 
 def lint_dir(tmp_path, *extra):
@@ -14,6 +16,7 @@ def lint_dir(tmp_path, *extra):
     return result, sorted((f["path"], f["line"], f["column"], f["code"]) for f in json.loads(result.stdout))
 
 
+@pytest.mark.slow
 def test_syntax_error_is_pvt000_at_the_error_and_other_files_still_report(tmp_path):
     (tmp_path / "bad.py").write_text("import threading\ndef f(:\n    pass\n")
     (tmp_path / "good.py").write_text(BUGGY)
@@ -24,12 +27,14 @@ def test_syntax_error_is_pvt000_at_the_error_and_other_files_still_report(tmp_pa
     assert message == ["cannot parse: invalid syntax"]
 
 
+@pytest.mark.slow
 def test_syntax_error_in_a_file_without_concurrency_is_still_reported(tmp_path):
     (tmp_path / "plain.py").write_text("x = (1,\n")
     _, found = lint_dir(tmp_path)
     assert found == [("plain.py", 1, 5, "PVT000")]
 
 
+@pytest.mark.slow
 def test_undecodable_bytes(tmp_path):
     (tmp_path / "latin.py").write_bytes(b"import threading\nname = '\xe9t\xe9'\n")
     (tmp_path / "good.py").write_text(BUGGY)
@@ -39,6 +44,7 @@ def test_undecodable_bytes(tmp_path):
     assert message == ["cannot parse: cannot decode the file as utf-8: invalid continuation byte"]
 
 
+@pytest.mark.slow
 def test_declared_latin1_file_is_decoded_and_linted(tmp_path):
     source = "# -*- coding: latin-1 -*-\n# caf\xe9\n" + BUGGY
     (tmp_path / "declared.py").write_bytes(source.encode("latin-1"))
@@ -46,12 +52,14 @@ def test_declared_latin1_file_is_decoded_and_linted(tmp_path):
     assert found == [("declared.py", 6, 5, "PVT101")]
 
 
+@pytest.mark.slow
 def test_unknown_coding_cookie(tmp_path):
     (tmp_path / "odd.py").write_bytes(b"# -*- coding: klingon -*-\nimport threading\n")
     _, found = lint_dir(tmp_path)
     assert found == [("odd.py", 1, 1, "PVT000")]
 
 
+@pytest.mark.slow
 def test_bom_and_crlf(tmp_path):
     (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbf" + BUGGY.encode())
     (tmp_path / "crlf.py").write_bytes(BUGGY.replace("\n", "\r\n").encode())
@@ -59,6 +67,7 @@ def test_bom_and_crlf(tmp_path):
     assert found == [("bom.py", 4, 5, "PVT101"), ("crlf.py", 4, 5, "PVT101")]
 
 
+@pytest.mark.slow
 def test_empty_file(tmp_path):
     (tmp_path / "empty.py").write_bytes(b"")
     result, found = lint_dir(tmp_path)
@@ -67,12 +76,14 @@ def test_empty_file(tmp_path):
     assert result.stderr == "0 findings in 1 file (0 files skipped)\n"
 
 
+@pytest.mark.slow
 def test_nul_byte(tmp_path):
     (tmp_path / "nul.py").write_bytes(b"import threading\nx = 1\x00\n")
     _, found = lint_dir(tmp_path)
     assert found == [("nul.py", 2, 6, "PVT000")]
 
 
+@pytest.mark.slow
 def test_deeply_nested_brackets_are_cpythons_syntax_error_not_a_crash(tmp_path):
     (tmp_path / "deep.py").write_text("import threading\nx = " + "(" * 2000 + "1" + ")" * 2000 + "\n")
     (tmp_path / "good.py").write_text(BUGGY)
@@ -93,6 +104,7 @@ def test_long_if_elif_chain_is_analysed(tmp_path):
     assert {f.code for f in findings} == {"PVT101"}
 
 
+@pytest.mark.slow
 def test_large_file_is_linted(tmp_path):
     filler = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(5000))
     (tmp_path / "large.py").write_text(BUGGY + filler)
@@ -100,6 +112,7 @@ def test_large_file_is_linted(tmp_path):
     assert found == [("large.py", 4, 5, "PVT101")]
 
 
+@pytest.mark.slow
 def test_file_over_the_size_limit_is_skipped_with_a_message(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.pvt-lint]\nmax-file-size = 100\n")
     (tmp_path / "big.py").write_text(BUGGY + "#" * 200 + "\n")
@@ -112,6 +125,7 @@ def test_file_over_the_size_limit_is_skipped_with_a_message(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_unreadable_path_given_explicitly(tmp_path):
     os.symlink(tmp_path / "missing-target.py", tmp_path / "dangling.py")
     (tmp_path / "good.py").write_text(BUGGY)

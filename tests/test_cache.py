@@ -11,16 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXTURES, ROOT, run_cli
+import pytest
+
+from helpers import ROOT, fixture_tree, run_cli
+
+pytestmark = pytest.mark.slow
 
 CACHE = ".pvt_lint_cache"
-
-
-def make_tree(tmp_path: Path, copies: int = 2) -> Path:
-    tree = tmp_path / "tree"
-    for n in range(copies):
-        shutil.copytree(FIXTURES, tree / f"copy{n}")
-    return tree
 
 
 def entries(cache: Path) -> dict[str, Path]:
@@ -39,7 +36,7 @@ def lint(tree: Path, *args: str):
 
 
 def test_cold_run_creates_the_cache_with_its_own_gitignore_and_warm_run_agrees(tmp_path):
-    tree = make_tree(tmp_path)
+    tree = fixture_tree(tmp_path, copies=1)
     uncached = lint(tree, "--no-cache")
     assert not (tree / CACHE).exists()
     cold = lint(tree)
@@ -52,7 +49,7 @@ def test_cold_run_creates_the_cache_with_its_own_gitignore_and_warm_run_agrees(t
 
 def test_a_valid_entry_is_really_used(tmp_path):
     """Proves the poisoning tests below test something: an entry that validates is believed."""
-    tree = make_tree(tmp_path, copies=1)
+    tree = fixture_tree(tmp_path, copies=1)
     lint(tree)
     (tree / "quiet.py").write_text("import threading\n")
     lint(tree)
@@ -69,7 +66,7 @@ def test_a_valid_entry_is_really_used(tmp_path):
 
 
 def test_planted_entries_are_ignored_rewritten_and_never_executed(tmp_path):
-    tree = make_tree(tmp_path, copies=1)
+    tree = fixture_tree(tmp_path, copies=1)
     expected = lint(tree, "--no-cache").stdout
     lint(tree)
     by_path = entries(tree / CACHE)
@@ -119,7 +116,7 @@ def test_planted_entries_are_ignored_rewritten_and_never_executed(tmp_path):
 
 
 def test_an_edited_file_is_analysed_again(tmp_path):
-    tree = make_tree(tmp_path, copies=1)
+    tree = fixture_tree(tmp_path, copies=1)
     lint(tree)
     target = tree / "quiet.py"
     target.write_text("import threading\n")
@@ -134,7 +131,7 @@ def test_an_edited_file_is_analysed_again(tmp_path):
 
 
 def test_cache_dir_option_and_a_different_configuration_do_not_share_entries(tmp_path):
-    tree = make_tree(tmp_path, copies=1)
+    tree = fixture_tree(tmp_path, copies=1)
     elsewhere = tmp_path / "elsewhere"
     everything = lint(tree, "--cache-dir", str(elsewhere))
     assert (elsewhere / ".gitignore").exists() and not (tree / CACHE).exists()
@@ -144,7 +141,7 @@ def test_cache_dir_option_and_a_different_configuration_do_not_share_entries(tmp
 
 
 def test_two_concurrent_cold_runs_agree_and_leave_a_valid_cache(tmp_path):
-    tree = make_tree(tmp_path, copies=3)
+    tree = fixture_tree(tmp_path, copies=1)  # 40 files: enough for workers
     expected = lint(tree, "--no-cache").stdout
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     argv = [sys.executable, "-m", "pvt_lint", "--format", "json", "--jobs", "2", "."]
@@ -166,7 +163,7 @@ def test_two_concurrent_cold_runs_agree_and_leave_a_valid_cache(tmp_path):
 
 
 def test_a_fully_cached_run_never_imports_libcst(tmp_path):
-    tree = make_tree(tmp_path, copies=1)
+    tree = fixture_tree(tmp_path, copies=1)
     lint(tree)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     warm = subprocess.run([sys.executable, "-X", "importtime", "-m", "pvt_lint", "."], cwd=tree, env=env,
@@ -180,7 +177,7 @@ def test_a_fully_cached_run_never_imports_libcst(tmp_path):
 def _fingerprint_of_copy(package_parent: Path) -> str:
     # -S and the copy as the working directory: neither an editable install's import hook nor the
     # current directory can load the work tree instead.
-    code = "import pvt_lint.cache as c; print(c.__file__); print(c._code_fingerprint())"
+    code = "import pvt_lint.runner.cache as c; print(c.__file__); print(c._code_fingerprint())"
     env = {**os.environ, "PYTHONPATH": str(package_parent)}
     result = subprocess.run(
         [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env, cwd=package_parent, check=True

@@ -3,7 +3,11 @@
 import json
 from pathlib import Path
 
-from conftest import BUGGY, run_cli
+import pytest
+
+from helpers import BUGGY, run_cli
+
+pytestmark = pytest.mark.slow
 
 TRAP = "fixtures/PVT101/global_variable_trap.py"
 TRAP_LINE = "fixtures/PVT101/global_variable_trap.py:11:5: PVT101 global `data` is changed by `.append()` in child process target `worker` (started at line 16); the parent never sees the change"
@@ -17,21 +21,21 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_text_output_is_flake8_style_with_one_based_columns_and_exit_1():
-    result = run_cli(TRAP)
+    result = run_cli("--no-cache", TRAP)
     assert result.returncode == 1
     assert result.stdout == TRAP_LINE + "\n"
     assert result.stderr == "1 finding in 1 file (0 files skipped)\n"
 
 
 def test_clean_fixture_directory_exits_0():
-    result = run_cli("fixtures/clean")
+    result = run_cli("--no-cache", "fixtures/clean")
     assert result.returncode == 0
     assert result.stdout == ""
     assert result.stderr.startswith("0 findings in ")
 
 
 def test_json_output_has_the_documented_keys():
-    result = run_cli("--format", "json", TRAP)
+    result = run_cli("--no-cache", "--format", "json", TRAP)
     assert result.returncode == 1
     data = json.loads(result.stdout)
     assert len(data) == 1
@@ -45,13 +49,13 @@ def test_json_output_has_the_documented_keys():
 
 
 def test_json_output_of_a_clean_run_is_an_empty_array():
-    result = run_cli("--format", "json", "fixtures/clean")
+    result = run_cli("--no-cache", "--format", "json", "fixtures/clean")
     assert result.returncode == 0
     assert json.loads(result.stdout) == []
 
 
 def test_missing_path_exits_2_with_a_message_and_still_lints_the_rest():
-    result = run_cli("does-not-exist/", TRAP)
+    result = run_cli("--no-cache", "does-not-exist/", TRAP)
     assert result.returncode == 2
     assert "pvt-lint: error: does-not-exist/: No such file or directory" in result.stderr
     assert result.stdout == TRAP_LINE + "\n"
@@ -59,7 +63,7 @@ def test_missing_path_exits_2_with_a_message_and_still_lints_the_rest():
 
 
 def test_whole_fixture_tree_reports_syntax_error_and_still_reports_others():
-    result = run_cli("fixtures/", "--format", "json")
+    result = run_cli("--no-cache", "fixtures/", "--format", "json")
     codes = {(Path(f["path"]).parent.name, f["code"]) for f in json.loads(result.stdout)}
     assert ("PVT000", "PVT000") in codes
     assert ("PVT101", "PVT101") in codes
@@ -67,20 +71,20 @@ def test_whole_fixture_tree_reports_syntax_error_and_still_reports_others():
 
 
 def test_exit_zero_keeps_findings_but_exits_0():
-    result = run_cli("--exit-zero", TRAP)
+    result = run_cli("--no-cache", "--exit-zero", TRAP)
     assert result.returncode == 0
     assert result.stdout == TRAP_LINE + "\n"
 
 
 def test_select_and_ignore_by_prefix():
-    assert run_cli("--select", "PVT2", TRAP).returncode == 0
-    assert run_cli("--ignore", "PVT1", TRAP).returncode == 0
-    assert run_cli("--select", "PVT1", "--ignore", "PVT2", TRAP).returncode == 1
-    assert run_cli("--select", "PVT", "--ignore", "PVT101", TRAP).stdout == ""
+    assert run_cli("--no-cache", "--select", "PVT2", TRAP).returncode == 0
+    assert run_cli("--no-cache", "--ignore", "PVT1", TRAP).returncode == 0
+    assert run_cli("--no-cache", "--select", "PVT1", "--ignore", "PVT2", TRAP).returncode == 1
+    assert run_cli("--no-cache", "--select", "PVT", "--ignore", "PVT101", TRAP).stdout == ""
 
 
 def test_bad_code_in_select_is_a_usage_error():
-    result = run_cli("--select", "E501", TRAP)
+    result = run_cli("--no-cache", "--select", "E501", TRAP)
     assert result.returncode == 2
     assert result.stderr == (
         "pvt-lint: error: command line: '--select' has 'E501', which is not a rule code or prefix "
@@ -90,24 +94,24 @@ def test_bad_code_in_select_is_a_usage_error():
 
 def test_unknown_option_and_format_are_usage_errors():
     assert run_cli("--no-such-option").returncode == 2
-    assert run_cli("--format", "xml", TRAP).returncode == 2
+    assert run_cli("--no-cache", "--format", "xml", TRAP).returncode == 2
 
 
 def test_output_file(tmp_path):
     out = tmp_path / "report.txt"
-    result = run_cli("--output", str(out), TRAP)
+    result = run_cli("--no-cache", "--output", str(out), TRAP)
     assert result.returncode == 1
     assert result.stdout == ""
     assert out.read_text() == TRAP_LINE + "\n"
 
 
 def test_statistics_counts_per_code():
-    result = run_cli("--statistics", TRAP, "fixtures/PVT000")
+    result = run_cli("--no-cache", "--statistics", TRAP, "fixtures/PVT000")
     assert result.stdout == "1     PVT000 syntax-error\n1     PVT101 global-mutated-in-child\n"
 
 
 def test_quiet_prints_no_summary():
-    result = run_cli("--quiet", TRAP)
+    result = run_cli("--no-cache", "--quiet", TRAP)
     assert result.stderr == ""
     assert result.stdout == TRAP_LINE + "\n"
 
@@ -164,6 +168,6 @@ def test_directory_without_python_files(tmp_path):
 
 
 def test_fixtures_are_kept_out_of_the_projects_own_lint():
-    result = run_cli("--format", "json", "pvt_lint", "tests")
+    result = run_cli("--no-cache", "--format", "json", "pvt_lint", "tests")
     paths = {f["path"] for f in json.loads(result.stdout)}
     assert not any(p.startswith("fixtures") for p in paths)

@@ -2,9 +2,11 @@
 
 import json
 
+import pytest
+
 from pvt_lint.config import Config
 
-from conftest import BUGGY, run_cli
+from helpers import BUGGY, run_cli
 
 
 def project(tmp_path, table: str):
@@ -19,6 +21,7 @@ def codes(result):
     return sorted((f["path"], f["code"]) for f in json.loads(result.stdout))
 
 
+@pytest.mark.slow
 def test_ignore_from_pyproject(tmp_path):
     project(tmp_path, 'ignore = ["PVT1"]')
     result = run_cli("--format", "json", "src", cwd=tmp_path)
@@ -26,6 +29,7 @@ def test_ignore_from_pyproject(tmp_path):
     assert codes(result) == []
 
 
+@pytest.mark.slow
 def test_cli_select_overrides_file_select(tmp_path):
     project(tmp_path, 'select = ["PVT2"]')
     assert codes(run_cli("--format", "json", "src", cwd=tmp_path)) == []
@@ -33,24 +37,28 @@ def test_cli_select_overrides_file_select(tmp_path):
     assert codes(result) == [("src/a.py", "PVT101"), ("src/b.py", "PVT101")]
 
 
+@pytest.mark.slow
 def test_per_file_ignores(tmp_path):
     project(tmp_path, '[tool.pvt-lint.per-file-ignores]\n"src/b.py" = ["PVT101"]')
     result = run_cli("--format", "json", "src", cwd=tmp_path)
     assert codes(result) == [("src/a.py", "PVT101")]
 
 
+@pytest.mark.slow
 def test_exclude_from_pyproject(tmp_path):
     project(tmp_path, 'extend-exclude = ["b.py"]')
     result = run_cli("--format", "json", "src", cwd=tmp_path)
     assert codes(result) == [("src/a.py", "PVT101")]
 
 
+@pytest.mark.slow
 def test_config_is_found_above_the_first_path(tmp_path):
     project(tmp_path, 'ignore = ["PVT101"]')
-    result = run_cli("--format", "json", str(tmp_path / "src"), cwd="/")
+    result = run_cli("--no-cache", "--format", "json", str(tmp_path / "src"), cwd="/")
     assert codes(result) == []
 
 
+@pytest.mark.slow
 def test_unknown_key_is_an_error_naming_key_and_file(tmp_path):
     project(tmp_path, 'selekt = ["PVT1"]')
     result = run_cli("src", cwd=tmp_path)
@@ -62,6 +70,7 @@ def test_unknown_key_is_an_error_naming_key_and_file(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_invalid_values_are_errors(tmp_path):
     project(tmp_path, "select = 3")
     result = run_cli("src", cwd=tmp_path)
@@ -75,6 +84,7 @@ def test_invalid_values_are_errors(tmp_path):
     assert run_cli("src", cwd=tmp_path).returncode == 2
 
 
+@pytest.mark.slow
 def test_invalid_toml_is_an_error_with_the_file(tmp_path):
     (tmp_path / "bad.toml").write_text("[tool.pvt-lint\nselect = ")
     (tmp_path / "a.py").write_text(BUGGY)
@@ -84,6 +94,7 @@ def test_invalid_toml_is_an_error_with_the_file(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_missing_config_file_is_an_error(tmp_path):
     result = run_cli("--config", "nope.toml", ".", cwd=tmp_path)
     assert result.returncode == 2
@@ -100,6 +111,7 @@ def test_longest_prefix_wins_between_select_and_ignore():
     assert Config(select=("PVT2",)).code_enabled("PVT000"), "syntax errors are always reported"
 
 
+@pytest.mark.slow
 def test_force_exclude_applies_excludes_to_named_files(tmp_path):
     project(tmp_path, 'extend-exclude = ["vendored"]')
     (tmp_path / "src" / "vendored").mkdir()

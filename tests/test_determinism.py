@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import FIXTURES, run_cli
+import pytest
+
+from helpers import FIXTURES, run_cli
+
+pytestmark = pytest.mark.slow
 
 
 def test_findings_do_not_depend_on_jobs_path_order_or_cache(tmp_path):

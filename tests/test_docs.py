@@ -12,7 +12,7 @@ from pvt_lint import docs, links, repros
 from pvt_lint.engine import SYNTAX_CODE, lint_source
 from pvt_lint.rules import all_rules
 
-from conftest import ROOT
+from helpers import ROOT
 
 CONCEPTS = (ROOT / "docs" / "concepts.md").read_text(encoding="utf-8")
 ANCHORS = docs.concept_anchors(CONCEPTS)

@@ -17,7 +17,7 @@ from pvt_lint.engine import SYNTAX_CODE
 from pvt_lint.links import concept_url, rule_url
 from pvt_lint.rules import all_rules
 
-from conftest import ROOT, run_cli
+from helpers import ROOT, run_cli
 
 ANCHORS = docs.concept_anchors((ROOT / "docs" / "concepts.md").read_text(encoding="utf-8"))
 RULES = [pytest.param(rule, id=rule.CODE) for rule in all_rules()]
@@ -36,6 +36,7 @@ def invoke(*args):
 
 
 # ---- --explain ----------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", RULES)
 def test_explain_shows_every_section_and_a_concept_link_that_resolves(rule):
     result = run_cli("--explain", rule.CODE)
@@ -56,6 +57,7 @@ def test_explain_shows_every_section_and_a_concept_link_that_resolves(rule):
     assert lines[-1] == f"Documentation: {rule_url(rule.CODE)}"
 
 
+@pytest.mark.slow
 def test_explain_pvt000():
     result = run_cli("--explain", SYNTAX_CODE)
     assert result.returncode == 0
@@ -98,6 +100,7 @@ def test_unknown_code_is_a_one_line_error_with_exit_2(option, bad):
     assert stderr == f"pvt-lint: error: unknown rule code {bad!r}; known codes: {', '.join(ALL_CODES)}\n"
 
 
+@pytest.mark.slow
 def test_path_like_code_through_the_real_cli():
     result = run_cli("--repro", "../repros/pvt101_buggy.py")
     assert (result.returncode, result.stdout) == (2, "")
@@ -121,6 +124,7 @@ def test_every_rule_has_a_reproduction():
     assert sorted(repros.CODES) == sorted(rule.CODE for rule in all_rules())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixed", [False, True], ids=["buggy", "fixed"])
 @pytest.mark.parametrize("code", repros.CODES)
 def test_repro_shows_source_and_output_and_ends_with_the_expected_verdict(code, fixed):

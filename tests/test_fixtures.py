@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from pvt_lint.config import Config
-from pvt_lint.engine import lint_file
+from pvt_lint.runner import lint_file
 
-from conftest import FIXTURES
-from labels import expected
+from helpers import FIXTURES
+from helpers import expected
 
 FILES = sorted(p for p in FIXTURES.rglob("*.py") if p.relative_to(FIXTURES).parts[0] != "projects")  # whole projects: test_project_stage.py
 

@@ -21,7 +21,7 @@ import pytest
 
 from pvt_lint.flake8_plugin import Plugin
 
-from conftest import FIXTURES, ROOT, run_cli
+from helpers import FIXTURES, ROOT, run_cli
 
 FILES = sorted(FIXTURES.rglob("*.py"))
 SEP = "\x1f"
@@ -51,7 +51,7 @@ def flake8_findings(*args: str, cwd: Path = ROOT) -> dict[str, set[tuple]]:
 
 
 def cli_findings(*args: str, cwd: Path = ROOT) -> dict[str, set[tuple]]:
-    result = run_cli("--format", "json", *args, cwd=cwd)
+    result = run_cli("--no-cache", "--format", "json", *args, cwd=cwd)
     assert result.returncode in (0, 1), result.stderr
     out: dict[str, set[tuple]] = defaultdict(set)
     for f in json.loads(result.stdout):
@@ -65,6 +65,7 @@ def both():
     return flake8_findings("--select", "PVT,E999", *paths), cli_findings(*paths)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(FIXTURES)) for p in FILES])
 def test_flake8_and_cli_agree_on_every_fixture(path: Path, both):
     by_flake8, by_cli = both
@@ -80,6 +81,7 @@ def test_flake8_and_cli_agree_on_every_fixture(path: Path, both):
         assert flake8_found == cli_found
 
 
+@pytest.mark.slow
 def test_flake8_loads_the_plugin_on_the_fixtures(both):
     """Guards the comparison above against a plugin that is not loaded at all."""
     by_flake8, _ = both
@@ -102,6 +104,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow
 def test_noqa_belongs_to_flake8(tmp_path):
     (tmp_path / "noqa.py").write_text(NOQA_SOURCE, encoding="utf-8")
     assert flake8_findings("--select", "PVT", "noqa.py", cwd=tmp_path) == {}
@@ -116,6 +119,7 @@ def test_noqa_belongs_to_flake8(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_select_by_prefix_and_extend_ignore(tmp_path):
     (tmp_path / "bug.py").write_text(NOQA_SOURCE.replace("  # noqa: PVT101", ""), encoding="utf-8")
     assert set(flake8_findings("--select", "PVT1", "bug.py", cwd=tmp_path)) == {"bug.py"}
@@ -132,6 +136,7 @@ ENCODED = {
 }
 
 
+@pytest.mark.slow
 def test_line_endings_bom_and_encodings_give_the_same_findings(tmp_path):
     for name, data in ENCODED.items():
         (tmp_path / name).write_bytes(data)
@@ -159,6 +164,7 @@ def test_plugin_yields_flake8_tuples_with_0_based_columns():
     ]
 
 
+@pytest.mark.slow
 def test_plugin_is_registered_under_the_pvt_code():
     result = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True, timeout=60)
     assert "pvt-lint: " in result.stdout

@@ -19,8 +19,8 @@ from pvt_lint.links import PROJECT_URL, concept_url, rule_url
 from pvt_lint.reporters import FORMATS, github, gitlab, gitlab_fingerprint, sarif
 from pvt_lint.rules import all_rules
 
-from conftest import FIXTURES, ROOT, run_cli
-from labels import expected
+from helpers import FIXTURES, ROOT, run_cli
+from helpers import expected
 
 SEVERITIES = FIXTURES / "mixed" / "severities.py"
 CLEAN = FIXTURES / "clean" / "queue_result.py"
@@ -28,7 +28,7 @@ SEVERITIES_REL = SEVERITIES.relative_to(ROOT).as_posix()
 
 
 def render(fmt: str, path: Path, cwd: Path = ROOT):
-    result = run_cli("--format", fmt, str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path), cwd=cwd)
+    result = run_cli("--no-cache", "--format", fmt, str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path), cwd=cwd)
     return result
 
 
@@ -43,6 +43,7 @@ def test_every_format_the_cli_offers_is_registered():
     assert set(FORMAT_NAMES) == set(FORMATS)
 
 
+@pytest.mark.slow
 def test_the_fixture_has_a_finding_of_every_severity_any_rule_has(reference):
     assert {(f["line"], f["code"]) for f in reference} == expected(SEVERITIES.read_text(encoding="utf-8"))
     severities = {rule.SEVERITY for rule in all_rules()} | {ERROR}
@@ -51,6 +52,7 @@ def test_the_fixture_has_a_finding_of_every_severity_any_rule_has(reference):
 
 
 # ---- github ---------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_github_annotations_for_every_severity(reference):
     result = render("github", SEVERITIES)
     assert result.returncode == 1
@@ -62,6 +64,7 @@ def test_github_annotations_for_every_severity(reference):
     assert {line.split(" ", 1)[0] for line in result.stdout.splitlines()} == {"::error", "::warning"}
 
 
+@pytest.mark.slow
 def test_github_pvt101_line_exactly():
     result = render("github", FIXTURES / "PVT101" / "global_variable_trap.py")
     assert result.stdout == (
@@ -82,6 +85,7 @@ def test_github_escapes_workflow_command_syntax():
     )
 
 
+@pytest.mark.slow
 def test_github_clean_run_prints_nothing():
     result = render("github", CLEAN)
     assert (result.returncode, result.stdout) == (0, "")
@@ -141,6 +145,7 @@ def test_sarif_rules_carry_their_docs_and_concept_link():
             assert "](docs/" not in descriptor["help"]["markdown"]
 
 
+@pytest.mark.slow
 def test_sarif_results_for_every_severity(reference):
     result = render("sarif", SEVERITIES)
     assert result.returncode == 1
@@ -188,6 +193,7 @@ def test_sarif_results_for_every_severity(reference):
     ]
 
 
+@pytest.mark.slow
 def test_sarif_clean_run_is_a_valid_empty_log():
     result = render("sarif", CLEAN)
     assert result.returncode == 0
@@ -219,6 +225,7 @@ def test_sarif_uris_are_percent_encoded_and_outside_files_absolute(tmp_path, mon
 GITLAB_SEVERITY = {ERROR: "major", WARNING: "minor"}
 
 
+@pytest.mark.slow
 def test_gitlab_code_quality_for_every_severity(reference):
     result = render("gitlab", SEVERITIES)
     assert result.returncode == 1
@@ -247,6 +254,7 @@ def test_gitlab_code_quality_for_every_severity(reference):
     assert render("gitlab", SEVERITIES).stdout == result.stdout  # stable across runs
 
 
+@pytest.mark.slow
 def test_gitlab_fingerprint_survives_moved_lines_but_not_edited_ones(tmp_path):
     original = SEVERITIES.read_text(encoding="utf-8")
     (tmp_path / "job.py").write_text(original, encoding="utf-8")
@@ -274,6 +282,7 @@ def test_gitlab_identical_findings_on_identical_lines_get_distinct_fingerprints(
     assert issues[0]["fingerprint"] != issues[1]["fingerprint"]
 
 
+@pytest.mark.slow
 def test_gitlab_clean_run_is_an_empty_list():
     result = render("gitlab", CLEAN)
     assert (result.returncode, result.stdout) == (0, "[]\n")

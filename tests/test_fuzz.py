@@ -5,26 +5,20 @@ bytes) twice: it never raises, both runs give identical results, and every posit
 lies inside the file. A grammar-generated program is one CPython compiles, so it must also never
 be reported as a syntax error. Each program is linted as generated and again with a tail that
 makes the engine parse it with libcst and run every rule (otherwise the prefilter would skip
-most of them). ``benchmarks/fuzz.py`` runs the same checks on tens of thousands of programs.
+most of them). The suite runs a few dozen programs; ``benchmarks/fuzz.py`` runs the same checks on
+tens of thousands.
 """
 
 from __future__ import annotations
-
-import re
 
 import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pvt_lint.config import Config
-from pvt_lint.engine import SYNTAX_CODE, analyse, decode
+from pvt_lint import engine
+from pvt_lint.findings import FileResult, Finding
 
-# Appended to a program: nothing (most programs then stop at the prefilter), or a dispatch of
-# whatever ``f`` is, which sends the program through libcst, the model and every rule.
-TAILS = (
-    "",
-    "\nimport threading, multiprocessing\nthreading.Thread(target=f).start()\nmultiprocessing.Process(target=f).start()\n",
-)
+from helpers import check_program, compiles, property_failures
 
 # Generated code is full of `1()` and `"s"[0]`; CPython's warnings about them are noise here. The
 # engine's deep-stack thread raises the (interpreter-wide) recursion limit once, on purpose.
@@ -32,59 +26,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::SyntaxWarning"),
     pytest.mark.filterwarnings("ignore:The recursion limit will not be reset"),
 ]
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def property_failures(source: str | bytes, *, compiles: bool = False, config: Config | None = None) -> list[str]:
-    """What is wrong with the engine's answer for ``source``; [] when every property holds."""
-    config = config or Config()
-    try:
-        first = analyse(source, "fuzz.py", config)
-        second = analyse(source, "fuzz.py", config)
-    except Exception as exc:  # the property under test: nothing escapes analyse
-        return [f"analyse raised {type(exc).__name__}: {exc}"]
-    problems = []
-    if first != second:
-        problems.append(f"two runs differ: {first!r} != {second!r}")
-    text, problem = decode(source)
-    if problem is not None:  # undecodable: positions are measured in the raw bytes, one per character
-        text = source.decode("latin-1") if isinstance(source, bytes) else source
-    lines = _LINE_BREAK.split(text)
-    for finding in first.findings:
-        places = [(finding.line, finding.column)]
-        if finding.end_line:
-            places.append((finding.end_line, finding.end_column))
-            if (finding.end_line, finding.end_column) < (finding.line, finding.column):
-                problems.append(f"{finding.code} ends before it starts: {finding}")
-        places.extend((r.line, r.column) for r in finding.related)
-        for line, column in places:
-            if not 1 <= line <= len(lines) or not 0 <= column <= len(lines[line - 1]):
-                problems.append(f"{finding.code} at {line}:{column} is outside the file: {finding.message}")
-        if compiles and finding.code == SYNTAX_CODE:
-            problems.append(f"CPython compiles it, yet {finding.code}: {finding.message}")
-    return problems
-
-
-def check_program(program: str, *, compiles: bool) -> list[str]:
-    """The properties for ``program`` with each tail, as the bytes a file would hold."""
-    problems = []
-    for tail in TAILS:
-        source = program + tail
-        try:
-            data: str | bytes = source.encode("utf-8")
-        except UnicodeEncodeError:  # lone surrogates: no file can hold them, lint the text
-            data = source
-        problems += property_failures(data, compiles=compiles)
-    return problems
-
-
-def _compiles(source: str) -> bool:
-    try:
-        compile(source, "fuzz.py", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return False
-    return True
 
 
 SUITE = settings(
@@ -95,17 +36,19 @@ SUITE = settings(
 )
 
 
-@settings(SUITE, max_examples=300)
+@pytest.mark.slow
+@settings(SUITE, max_examples=30)
 @given(hypothesmith.from_grammar())
 def test_grammar_generated_programs(program):
     assert check_program(program, compiles=True) == []
 
 
-@settings(SUITE, max_examples=100)
+@pytest.mark.slow
+@settings(SUITE, max_examples=10)
 @given(hypothesmith.from_node())
 def test_libcst_generated_programs(program):
     # from_node builds libcst trees, some of which CPython rejects: those must be PVT000, not a crash.
-    assert check_program(program, compiles=_compiles(program)) == []
+    assert check_program(program, compiles=compiles(program)) == []
 
 
 def test_the_properties_catch_what_they_claim_to():
@@ -114,21 +57,18 @@ def test_the_properties_catch_what_they_claim_to():
 
 
 def test_the_properties_fail_on_a_wrong_answer(monkeypatch):
-    from pvt_lint.engine import FileResult
-    from pvt_lint.findings import Finding
-
     outside = Finding(path="fuzz.py", line=3, column=0, code="PVT101", message="m")
-    monkeypatch.setattr(__import__(__name__), "analyse", lambda *a: FileResult("fuzz.py", [outside]))
+    monkeypatch.setattr(engine, "analyse", lambda *a: FileResult("fuzz.py", [outside]))
     assert property_failures("x = 1\n") == ["PVT101 at 3:0 is outside the file: m"]
     wide = Finding(path="fuzz.py", line=1, column=6, code="PVT101", message="m")
-    monkeypatch.setattr(__import__(__name__), "analyse", lambda *a: FileResult("fuzz.py", [wide]))
+    monkeypatch.setattr(engine, "analyse", lambda *a: FileResult("fuzz.py", [wide]))
     assert property_failures("x = 1\n") == ["PVT101 at 1:6 is outside the file: m"]
     answers = iter([FileResult("fuzz.py"), FileResult("fuzz.py", skipped="why")])
-    monkeypatch.setattr(__import__(__name__), "analyse", lambda *a: next(answers))
+    monkeypatch.setattr(engine, "analyse", lambda *a: next(answers))
     assert [p.split(":")[0] for p in property_failures("x = 1\n")] == ["two runs differ"]
 
     def boom(*a):
         raise KeyError("k")
 
-    monkeypatch.setattr(__import__(__name__), "analyse", boom)
+    monkeypatch.setattr(engine, "analyse", boom)
     assert property_failures("x = 1\n") == ["analyse raised KeyError: 'k'"]

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from conftest import FIXTURES
-from labels import expected
+from helpers import FIXTURES
+from helpers import expected
 from pvt_lint.engine import lint_source
 from pvt_lint.gate import may_find
 from pvt_lint.rules import all_rules

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from pvt_lint.config import Config
-from pvt_lint.gitdiff import GitDiffError, changed_python_files
+from pvt_lint.runner.gitdiff import GitDiffError, changed_python_files
 
-from conftest import run_cli
+from helpers import run_cli
+
+pytestmark = pytest.mark.slow
 
 BUG = """\
 import multiprocessing

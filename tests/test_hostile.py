@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUGGY, ROOT, run_cli
+from helpers import BUGGY, ROOT, run_cli
 from pvt_lint.nesting import MAX_EXPRESSION_DEPTH
+
+pytestmark = pytest.mark.slow
 
 GOOD_FINDING = ("good.py", 4, 5, "PVT101")
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -348,13 +350,13 @@ def test_a_file_deleted_between_listing_and_reading(tmp_path):
     # The real CLI, with the walk's answer handed over only after gone.py is deleted.
     script = (
         "import os, sys\n"
-        "import pvt_lint.engine as engine\n"
-        "walk = engine.iter_python_files\n"
+        "import pvt_lint.runner.run as run\n"
+        "walk = run.iter_python_files\n"
         "def listed_then_deleted(*args):\n"
         "    files = walk(*args)\n"
         "    os.remove('gone.py')\n"
         "    return files\n"
-        "engine.iter_python_files = listed_then_deleted\n"
+        "run.iter_python_files = listed_then_deleted\n"
         "from pvt_lint.cli import main\n"
         "sys.argv[0] = 'pvt-lint'\n"
         "main()\n"

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
+
+pytestmark = pytest.mark.slow
 
 MODULE = """\
 import threading

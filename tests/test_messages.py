@@ -29,12 +29,13 @@ import libcst as cst
 import pytest
 
 from pvt_lint.config import Config
-from pvt_lint.engine import lint_file, lint_source
+from pvt_lint.engine import lint_source
+from pvt_lint.runner import lint_file
 from pvt_lint.rules import all_rules
 from pvt_lint.rules.quoting import quote
 
-from conftest import FIXTURES, ROOT
-from labels import expected
+from helpers import FIXTURES, ROOT
+from helpers import expected
 
 REGENERATE = "python tests/test_messages.py"
 RULE_SNAPSHOTS = ROOT / "tests" / "snapshots"

@@ -4,7 +4,7 @@ Process and thread dispatch APIs are covered API by API in test_model_process.py
 test_model_threads.py.
 """
 
-from model_helpers import build, refs, sites
+from helpers import build, refs, sites
 
 
 def test_import_aliases_resolve_to_qualified_names():

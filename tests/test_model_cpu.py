@@ -6,7 +6,7 @@ import pytest
 from pvt_lint.model import ModuleModel
 from pvt_lint.model.cpu import BLOCKING, LOCAL_CALL, PRINT, PURE, RELEASES_GIL, UNKNOWN
 
-from model_helpers import build
+from helpers import build
 
 
 def kinds(model: ModuleModel, function: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ import pytest
 
 from pvt_lint.model import PROCESS, THREAD
 
-from model_helpers import build
+from helpers import build
 
 
 def facts(source):

@@ -7,8 +7,9 @@ import pytest
 
 from pvt_lint.engine import build_model
 from pvt_lint.model.summary import (
-    IMPORT_TIME, MAIN, SCHEMA_VERSION, Attribute, Call, Cpu, ModuleSummary, Write, summarize,
+    IMPORT_TIME, MAIN, SCHEMA_VERSION, Attribute, Call, Cpu, ModuleSummary, Write,
 )
+from pvt_lint.model.summary_build import summarize
 
 
 def summary(source: str, module: str = "pkg.mod", is_package: bool = False, tree: bool = True) -> ModuleSummary:

@@ -3,7 +3,7 @@
 
 from pvt_lint.model import RMW, SELF, THREAD, ModuleModel
 
-from model_helpers import build
+from helpers import build
 
 
 def locks_by_line(model: ModuleModel) -> dict[int, frozenset[str]]:

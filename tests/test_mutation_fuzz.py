@@ -16,8 +16,11 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import ROOT, run_cli
-from test_fuzz import property_failures
+import pytest
+
+from helpers import ROOT, property_failures, run_cli
+
+pytestmark = pytest.mark.slow
 
 SEED = 20260510
 ORIGINALS = sorted((ROOT / "fixtures").glob("**/*.py")) + sorted((ROOT / "pvt_lint" / "repros").glob("*.py"))

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUGGY, ROOT, run_cli
+from helpers import BUGGY, ROOT, run_cli
+
+pytestmark = pytest.mark.slow
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("pvt-lint")
 

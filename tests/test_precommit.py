@@ -1,16 +1,17 @@
-"""The pre-commit hook, run for real: ``pre-commit try-repo`` installs pvt-lint from a snapshot of
-this working tree into pre-commit's own virtualenv (pip, from the package registry) and runs the
-``pvt-lint`` hook on a throwaway git repository.
+"""The pre-commit hook, run for real: ``pre-commit run`` with a ``.pre-commit-config.yaml`` like the
+documented one installs pvt-lint from a snapshot of this working tree into pre-commit's own virtualenv
+(pip, from the package registry) and runs the ``pvt-lint`` hook on a throwaway git repository.
 
 The snapshot is the files a ``pip install`` of the project needs plus ``.pre-commit-hooks.yaml``,
 committed with fixed author and dates, so the same tree gives the same commit and pre-commit reuses
 the hook environment it built before. It lives in a cache directory (``PVT_LINT_TEST_CACHE``, by
-default ``~/.cache/pvt-lint-tests``). ``try-repo`` always builds a new environment in a temporary
-store (that is how pre-commit implements it); the ``pre-commit run`` test with a config file keeps
-its environment in a PRE_COMMIT_HOME under the cache, one per package content, so it is slow only
-the first time that content is seen. Snapshots unused for an hour are removed with their
-environments. Uncommitted edits are part of the snapshot, so the tests check the tree as it is
-on disk, and work the same from a fresh clone.
+default ``~/.cache/pvt-lint-tests``), with a PRE_COMMIT_HOME per package content: every test here
+shares one hook environment, built once (slow only the first time that content is seen). Snapshots
+unused for an hour are removed with their environments. Uncommitted edits are part of the snapshot,
+so the tests check the tree as it is on disk, and work the same from a fresh clone.
+
+``pre-commit try-repo`` (which docs/integrations.md shows) is the same clone-install-run, but it always
+builds a new environment in a temporary store; it is not run here, to keep to one install.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
+
+pytestmark = pytest.mark.slow
 
 # The first run creates a virtualenv and pip-installs the project and its dependencies.
 INSTALL_TIMEOUT = 1200
@@ -195,11 +198,6 @@ def _pre_commit(*args: str, cwd: Path, home: Path | None = None) -> subprocess.C
     )
 
 
-def _try_repo(repo: Path, hook_repo: Path) -> subprocess.CompletedProcess:
-    # try-repo builds the hook environment in a fresh temporary store every time.
-    return _pre_commit("try-repo", str(hook_repo), "pvt-lint", "--all-files", cwd=repo)
-
-
 def _hook_section(output: str) -> list[str]:
     """The lines pre-commit prints for the hook, from its status line on (dots squeezed)."""
     lines = output.splitlines()
@@ -216,40 +214,27 @@ FAILED_SECTION = [
 ]
 
 
-def test_try_repo_fails_on_a_buggy_file_and_prints_the_finding(tmp_path, hook_repo):
-    repo = _project(tmp_path, {"buggy.py": BUGGY, "clean.py": CLEAN, "notes.txt": BUGGY})
-    result = _try_repo(repo, hook_repo)
+def _run_hook(tmp_path: Path, hook_repo: Path, files: dict[str, str]) -> subprocess.CompletedProcess:
+    """``pre-commit run --all-files`` on a new repository holding ``files`` and a documented-style config,
+    with the snapshot standing in for GitHub and the shared hook environment."""
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hook_repo, env=_environment(), capture_output=True, text=True, check=True
+    ).stdout.strip()
+    config = f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: pvt-lint\n"
+    repo = _project(tmp_path, {".pre-commit-config.yaml": config, **files})
+    return _pre_commit("run", "--all-files", cwd=repo, home=_home(hook_repo))
+
+
+def test_the_hook_fails_on_a_buggy_file_and_prints_the_finding(tmp_path, hook_repo):
+    result = _run_hook(tmp_path, hook_repo, {"buggy.py": BUGGY, "clean.py": CLEAN, "notes.txt": BUGGY})
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     # Both Python files are passed in one command (require_serial); the text file is not.
     assert _hook_section(result.stdout) == FAILED_SECTION, output
 
 
-def test_try_repo_passes_on_a_clean_repository(tmp_path, hook_repo):
-    repo = _project(tmp_path, {"clean.py": CLEAN, "notes.txt": BUGGY})
-    result = _try_repo(repo, hook_repo)
+def test_the_hook_passes_on_a_clean_repository(tmp_path, hook_repo):
+    result = _run_hook(tmp_path, hook_repo, {"clean.py": CLEAN, "notes.txt": BUGGY})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert _hook_section(result.stdout) == ["pvt-lint...Passed"], output
-
-
-def test_a_pre_commit_config_like_the_documented_one(tmp_path, hook_repo):
-    """What users write in .pre-commit-config.yaml, with the snapshot standing in for GitHub.
-
-    This run keeps its hook environment in the cache's PRE_COMMIT_HOME: warm after the first run.
-    """
-    rev = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=hook_repo, env=_environment(), capture_output=True, text=True, check=True
-    ).stdout.strip()
-    config = f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: pvt-lint\n"
-    repo = _project(tmp_path, {".pre-commit-config.yaml": config, "buggy.py": BUGGY, "clean.py": CLEAN})
-    result = _pre_commit("run", "--all-files", cwd=repo, home=_home(hook_repo))
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
-    assert _hook_section(result.stdout) == FAILED_SECTION, output
-
-    (repo / "buggy.py").unlink()
-    _git("add", "-A", cwd=repo)
-    result = _pre_commit("run", "--all-files", cwd=repo, home=_home(hook_repo))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert _hook_section(result.stdout) == ["pvt-lint...Passed"], result.stdout + result.stderr

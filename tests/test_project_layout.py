@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pvt_lint.project.layout import discover, find_root, import_roots, module_name, resolve_relative
+from pvt_lint.runner.project.layout import discover, find_root, import_roots, module_name, resolve_relative
 
 
 def tree(base: Path, *files: str) -> Path:

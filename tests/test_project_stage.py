@@ -6,11 +6,11 @@ import random
 import pytest
 
 from pvt_lint.model.project_facts import ModuleFacts, display
-from pvt_lint.project.layout import discover
-from pvt_lint.project.stage import project_facts
+from pvt_lint.runner.project.layout import discover
+from pvt_lint.runner.project.stage import project_facts
 
-from labels import expected
-from project_helpers import PROJECTS, summaries_of
+from helpers import expected
+from helpers import PROJECTS, summaries_of
 
 
 def facts_of(name: str):

@@ -7,8 +7,8 @@ import libcst as cst
 
 from pvt_lint.engine import build_model
 from pvt_lint.model.project_facts import display
-from pvt_lint.model.summary import summarize
-from pvt_lint.project.stage import MAX_DEPTH, project_facts
+from pvt_lint.model.summary_build import summarize
+from pvt_lint.runner.project.stage import MAX_DEPTH, project_facts
 
 
 def summaries(**sources):

@@ -7,7 +7,8 @@ import textwrap
 import libcst as cst
 
 from pvt_lint.config import Config
-from pvt_lint.engine import build_model, lint_file, lint_source
+from pvt_lint.engine import build_model, lint_source
+from pvt_lint.runner import lint_file
 from pvt_lint.rules.global_set_in_parent_read_in_child import (
     child_code,
     child_reads,
@@ -15,7 +16,7 @@ from pvt_lint.rules.global_set_in_parent_read_in_child import (
     parent_writes,
 )
 
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 IMPORT_TIME = "under spawn or forkserver it sees the import-time value"
 UNDEFINED = "under spawn or forkserver it is not defined there"

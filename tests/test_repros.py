@@ -41,6 +41,7 @@ def test_codes_cover_every_rule_and_every_bundled_script():
     assert bundled == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", RACE_FREE_CODES)
 def test_buggy_script_reproduces_the_bug(code):
     result = repros.run(code, fixed=False, timeout=TIMEOUT)
@@ -51,6 +52,7 @@ def test_buggy_script_reproduces_the_bug(code):
     assert result.source == repros.script_path(code, False).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code", RACE_FREE_CODES)
 def test_fixed_script_shows_the_fix(code):
     result = repros.run(code, fixed=True, timeout=TIMEOUT)
@@ -60,6 +62,7 @@ def test_fixed_script_shows_the_fix(code):
     assert_ends_with_one_verdict(result)
 
 
+@pytest.mark.slow
 def test_pvt301_buggy_reports_thread_and_process_timings():
     # Timing depends on the machine (cores, load, a free-threaded build): only the report is checked.
     result = repros.run("PVT301", fixed=False, timeout=TIMEOUT)
@@ -69,6 +72,7 @@ def test_pvt301_buggy_reports_thread_and_process_timings():
     assert result.ok == (result.returncode == 0)
 
 
+@pytest.mark.slow
 def test_pvt301_fixed_reports_process_timing():
     result = repros.run("PVT301", fixed=True, timeout=TIMEOUT)
     assert result.returncode == 0, result.output
@@ -99,6 +103,7 @@ def test_script_path_rejects_anything_but_a_known_code(bad):
         repros.run(bad)
 
 
+@pytest.mark.slow
 def test_importing_the_package_or_a_script_runs_nothing():
     # Importing the package must not import the scripts, and importing a script (not as __main__)
     # must print nothing and start no process or thread.
@@ -119,6 +124,7 @@ def test_importing_the_package_or_a_script_runs_nothing():
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "[] 0 1")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
 def test_timeout_kills_the_script_and_what_it_started(tmp_path, monkeypatch):
     pid_file = tmp_path / "grandchild.pid"

@@ -9,9 +9,9 @@ import pytest
 
 from pvt_lint import repros
 from pvt_lint.config import Config
-from pvt_lint.engine import lint_file
+from pvt_lint.runner import lint_file
 
-from labels import expected
+from helpers import expected
 
 SCRIPTS = [
     pytest.param(code, fixed, id=f"{code}-{'fixed' if fixed else 'buggy'}")

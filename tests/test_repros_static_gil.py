@@ -6,7 +6,7 @@ from pvt_lint import repros
 from pvt_lint.engine import lint_source
 from pvt_lint.rules.cpu_bound_work_in_threads import CpuBoundWorkInThreads
 
-from labels import expected
+from helpers import expected
 
 
 def found(source: str) -> set[tuple[int, str]]:

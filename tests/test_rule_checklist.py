@@ -7,8 +7,8 @@ import pytest
 from pvt_lint import docs, repros
 from pvt_lint.rules import all_rules
 
-from conftest import ROOT
-from labels import expected
+from helpers import ROOT
+from helpers import expected
 
 
 def gaps(code: str, concept: str, root) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 from pvt_lint.engine import lint_source
 from pvt_lint.rules import all_rules
 
-from labels import expected
+from helpers import expected
 
 CASES = [
     pytest.param(rule, kind, index, id=f"{rule.CODE}-{kind}-{index}")

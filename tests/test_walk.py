@@ -7,10 +7,10 @@ import dataclasses
 import libcst as cst
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from pvt_lint.engine import on_deep_stack
 from pvt_lint.walk import Walker
-from test_positions import ODD, SOURCES, parsable_text
+from helpers import ODD, SOURCES, parsable_text
 
 NODE_CLASSES = sorted(
     (c for c in vars(cst).values() if isinstance(c, type) and issubclass(c, cst.CSTNode) and dataclasses.is_dataclass(c)),
@@ -71,6 +71,7 @@ def same_calls(text: str) -> None:
         assert mine.calls == theirs.calls == first.calls
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_walk_equals_libcst_on_real_files(path):
     on_deep_stack(same_calls, parsable_text(path))

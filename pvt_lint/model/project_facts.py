@@ -1,7 +1,7 @@
 """What the whole project says about one module: the project stage's output, read by rules.
 
 Plain data, like the summaries it comes from (``summary.py``): the runner's project stage
-(``pvt_lint.project.stage``) builds one ``ModuleFacts`` per module, and a rule judging that module
+(``pvt_lint.runner.project.stage``) builds one ``ModuleFacts`` per module, and a rule judging that module
 reads it beside the module's own ``ModuleModel``. ``fingerprint()`` hashes it, so a cache can key a
 module's findings on (its content hash, the fingerprint of the facts it received): editing module B
 re-judges module A exactly when A's facts change.

@@ -1,7 +1,7 @@
 """A module's summary: the plain, versioned data the project stage joins across modules.
 
 It is the contract between the per-file stage (which builds it from a ``ModuleModel``, through the
-model's public facade only) and the project stage (``pvt_lint.project.stage``, which never sees a
+model's public facade only) and the project stage (``pvt_lint.runner.project.stage``, which never sees a
 syntax tree). Every value is a str, an int, a bool or a tuple of those or of the dataclasses below,
 so a summary round-trips through JSON (``to_json``/``from_json``) and can be cached by content hash.
 
@@ -23,7 +23,6 @@ import json
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Optional, Union, get_args, get_origin, get_type_hints
 
-import libcst as cst
 
 SCHEMA_VERSION = 1
 IMPORT_TIME = "<module>"  # pseudo-function: module-level code outside the main guard
@@ -192,15 +191,3 @@ def decode(kind, data):
             return None
         return decode(next(a for a in get_args(kind) if a is not type(None)), data)
     return data
-
-
-# ---- building ---------------------------------------------------------------------------------
-def summarize(model, module_name: str, is_package: bool = False, tree: Optional[cst.Module] = None) -> ModuleSummary:
-    """The summary of one module's ``ModuleModel`` (see the module docstring).
-
-    ``tree``, when given, supplies what the facade does not expose yet: relative imports (the collector
-    keeps absolute ones only) and class docstrings. Without it, those are left out.
-    """
-    from .summary_build import Summarizer
-
-    return Summarizer(model, module_name, is_package, tree).build()

@@ -268,3 +268,12 @@ def _locks(locks) -> tuple[str, ...]:
 
 def _shared(access) -> bool:
     return access.ref is not None and access.ref.kind in ("global", "self", "class")
+
+
+def summarize(model, module_name: str, is_package: bool = False, tree=None) -> ModuleSummary:
+    """The summary of one module's ``ModuleModel`` (see summary.py's docstring).
+
+    ``tree``, when given, supplies what the facade does not expose yet: relative imports (the collector
+    keeps absolute ones only) and class docstrings. Without it, those are left out.
+    """
+    return Summarizer(model, module_name, is_package, tree).build()

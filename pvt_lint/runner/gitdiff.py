@@ -12,7 +12,7 @@ import os
 import subprocess
 from typing import Sequence
 
-from .config import Config
+from ..config import Config
 
 
 class GitDiffError(Exception):
@@ -61,7 +61,7 @@ def changed_python_files(ref: str, paths: Sequence[str], config: Config, cwd: st
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z", "--full-name"], top)
     names = {name for name in (changed + untracked).split("\0") if name.endswith(".py")}
 
-    # A given path that does not exist is passed through: the engine reports it as it always does.
+    # A given path that does not exist is passed through: the run reports it as it always does.
     out: list[str] = [given for given in paths if not os.path.lexists(os.path.join(cwd, given))]
     seen: set[str] = set()
     for name in sorted(names):

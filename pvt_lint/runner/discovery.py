@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .config import real_path
+from ..config import real_path
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .engine import Report
+    from ..config import Config
+    from .report import Report
 
 
 def iter_python_files(paths: Iterable[str], config: "Config", report: "Report") -> list[str]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from ..model.names import resolve_relative  # noqa: F401  (re-exported: layout users resolve imports too)
+from ...model.names import resolve_relative  # noqa: F401  (re-exported: layout users resolve imports too)
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 SOURCE_SUFFIXES = (".py", ".pyi")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
 
-from .. import apis
-from ..model.summary import Attribute, ClassSummary, FunctionSummary, ModuleSummary, Write
+from ... import apis
+from ...model.summary import Attribute, ClassSummary, FunctionSummary, ModuleSummary, Write
 
 MAX_HOPS = 8  # re-exports followed for one name
 _IN_PLACE = frozenset({"item-store", "mutate"})

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections import deque
 from typing import Iterable, Mapping, Optional
 
-from .. import apis
-from ..model.project_facts import (
+from ... import apis
+from ...model.project_facts import (
     ChildRead, CpuWork, FunctionFacts, GlobalSet, ImportTimeStart, ModuleFacts, ProjectFacts, Reason,
     SharedClass, Site, Starter, UnfitSend,
 )
-from ..model.summary import IMPORT_TIME, MAIN, ModuleSummary
+from ...model.summary import IMPORT_TIME, MAIN, ModuleSummary
 from .resolve import Resolver
 
 MAX_DEPTH = 12  # calls in a chain

@@ -21,8 +21,9 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from . import __version__
-from .findings import Finding, Related
+from .. import __version__
+from ..config import Config
+from ..findings import Finding, Related
 
 FORMAT = 1
 DIRECTORY_NAME = ".pvt_lint_cache"
@@ -56,7 +57,7 @@ def _code_fingerprint() -> str:
     it restored from the previous run valid. Reading and hashing the package (~60 files, ~0.5 MB)
     costs about a millisecond.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # all of pvt_lint, not only the runner
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(package.rglob("*.py")):
         try:
@@ -222,3 +223,10 @@ def _finding_from_json(item, path: str) -> Optional[Finding]:
 
 def default_directory(root: str) -> str:
     return os.path.join(root, DIRECTORY_NAME)
+
+
+def open_cache(config: Config, directory: Optional[str] = None) -> ResultCache:
+    """The cache for runs with ``config``, in ``directory`` or the project root's default one."""
+    # per-file-ignores match paths relative to the root, so the root is part of what decides findings.
+    fingerprint = f"{config.fingerprint()}\0{os.path.abspath(config.root)}"
+    return ResultCache(directory or default_directory(config.root), fingerprint)

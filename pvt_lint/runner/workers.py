@@ -20,7 +20,9 @@ from collections import deque
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Sequence
 
-from .config import Config
+from ..config import Config
+from ..findings import WORKER_DIED, FileResult
+from .guarded import analyse_guarded
 
 # Files a worker holds at once: the next one is already in its pipe when it finishes the current one.
 _IN_FLIGHT = 2
@@ -37,8 +39,6 @@ def _worker_main(conn, config: Config, inherited: Sequence) -> None:
             other.close()
         except OSError:
             pass
-    from .engine import _analyse_guarded
-
     while True:
         try:
             task = conn.recv()
@@ -47,7 +47,7 @@ def _worker_main(conn, config: Config, inherited: Sequence) -> None:
         if task is None:
             return
         index, path, data = task
-        result = _analyse_guarded(data, path, config)
+        result = analyse_guarded(data, path, config)
         try:
             conn.send((index, result))
         except (OSError, EOFError):
@@ -93,12 +93,11 @@ def run(
     tasks: Sequence[tuple[int, str, bytes]],
     config: Config,
     jobs: int,
-    on_result: Callable[[int, object], None],
-    died: Callable[[str, str], object],
+    on_result: Callable[[int, FileResult], None],
 ) -> None:
     """Analyse ``tasks`` (index, path, bytes) on ``jobs`` workers; ``on_result(index, FileResult)``.
 
-    ``died(path, reason)`` builds the result for a file whose worker died while analysing it.
+    A file whose worker died while analysing it gets a result whose ``failure`` is ``WORKER_DIED``.
     """
     ctx = _context()
     # Largest first: a big module started last would leave the other workers idle at the end.
@@ -122,7 +121,7 @@ def run(
                     _feed(worker, pending)
                     continue
                 workers.remove(worker)
-                pending.extendleft(reversed(_bury(worker, died, on_result)))
+                pending.extendleft(reversed(_bury(worker, on_result)))
                 if pending:
                     replacement = _Worker(ctx, config, [w.conn for w in workers])
                     workers.append(replacement)
@@ -163,7 +162,7 @@ def _receive(worker: _Worker, on_result) -> bool:
     return worker.process.is_alive()
 
 
-def _bury(worker: _Worker, died, on_result) -> list:
+def _bury(worker: _Worker, on_result) -> list:
     """Report the file a dead worker was analysing; return the ones still queued in its pipe."""
     worker.stop()
     worker.process.join(timeout=5)
@@ -177,7 +176,8 @@ def _bury(worker: _Worker, died, on_result) -> list:
         how = f"exit status {code}"
     if worker.held:
         index, path, _ = worker.held.popleft()
-        on_result(index, died(path, f"not analysed: the analysis process died ({how})"))
+        reason = f"not analysed: the analysis process died ({how})"
+        on_result(index, FileResult(path, skipped=reason, failure=WORKER_DIED))
     requeue = list(worker.held)
     worker.held.clear()
     return requeue
