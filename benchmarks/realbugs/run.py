@@ -126,12 +126,15 @@ def run_pvt_lint(command: list[str], tree: Path, paths: list[str], jobs: int) ->
         argv += ["-j", str(jobs)]
     argv += paths
     result = subprocess.run(argv, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    if result.returncode not in (0, 1):
+    # --exit-zero: any other status is a usage, configuration or input error, never "findings".
+    if result.returncode != 0:
         raise RuntimeError(f"{tree.name}: {shlex.join(argv)} exited {result.returncode}:\n{result.stderr[-3000:]}")
     try:
-        findings = json.loads(result.stdout or "[]")
+        findings = json.loads(result.stdout)
     except json.JSONDecodeError as error:
         raise RuntimeError(f"{tree.name}: pvt-lint did not print JSON ({error}):\n{result.stdout[:2000]}") from error
+    if not isinstance(findings, list):
+        raise RuntimeError(f"{tree.name}: pvt-lint printed JSON that is not a list of findings")
     for finding in findings:
         finding["path"] = Path(os.path.normpath(finding["path"])).as_posix()
     return findings
