@@ -82,6 +82,8 @@ class ExitInThread(GuardTracking, Rule):
     clean-up, which is what a watchdog thread that must stop a hung program means to do; use it only
     for that. `_thread.exit()` is the documented way to end the current thread and is not flagged either.
     A child process's target is not thread code: there `sys.exit` ends that process, as intended.
+    A test that checks this very behaviour (CPython's `test_threading` raises `SystemExit` in a thread to
+    see it ignored) is flagged, correctly; mark such a line `# noqa: PVT205`.
     """
 
     CODE = "PVT205"
