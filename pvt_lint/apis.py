@@ -39,6 +39,12 @@ LOCK = "lock"  # builds a lock: a ``with`` on its value is a lock region
 ONE_PROCESS = "one-process"  # an object that works inside one process only
 SHARED = "shared"  # a module-level value a child may change: shared across processes, or per process, by design
 STARTS = "starts"  # calling it at import time starts child processes (or how they start)
+# ---- roles of PVT204, PVT205, PVT302 (signals, exits, pool start-up) ----
+MAIN_THREAD_ONLY = "main-thread-only"  # raises ValueError when called in any thread but the main one
+ENDS_THREAD_CALL = "ends-thread-call"  # calling it raises SystemExit: outside the main thread, ends that thread only
+ENDS_THREAD_RAISE = "ends-thread-raise"  # raising it: the same, spelled ``raise SystemExit``
+ENDS_PROCESS = "ends-process"  # ends the whole process from any thread (a watchdog's deliberate way out)
+REUSES_WORKERS = "reuses-workers"  # a process pool constructor that hands back a cached pool when called again
 
 # The roles that can lead to a finding by themselves; the others matter only next to one of these.
 _LOOKED_FOR = frozenset({RUNS_TARGET, POOL, SENDS_CALLABLE, LOOP_EXECUTOR, CONTEXT, LOCK, STARTS})
@@ -104,9 +110,9 @@ _RECORDS = (
     _api("concurrent.futures.ThreadPoolExecutor", POOL, context=THREAD, initializer=2,
          aliases=("concurrent.futures.thread.ThreadPoolExecutor",), alternative=_EXECUTOR_ALTERNATIVE),
     _api("loky.ProcessPoolExecutor", POOL, context=PROCESS, pickler=CLOUDPICKLE),
-    _api("loky.get_reusable_executor", POOL, context=PROCESS, pickler=CLOUDPICKLE),
+    _api("loky.get_reusable_executor", POOL, REUSES_WORKERS, context=PROCESS, pickler=CLOUDPICKLE),
     # pathos: pools with their own names and methods (``ProcessPool(nodes=4).amap(f, xs)``) over multiprocess.
-    _api("pathos.pools.ProcessPool", POOL, context=PROCESS, pickler=DILL,
+    _api("pathos.pools.ProcessPool", POOL, REUSES_WORKERS, context=PROCESS, pickler=DILL,
          aliases=("pathos.multiprocessing.ProcessPool", "pathos.multiprocessing.ProcessingPool")),
     _api("pathos.pools.ThreadPool", POOL, context=THREAD, aliases=("pathos.threading.ThreadPool",),
          alternative=("pathos.pools.ProcessPool",)),
@@ -174,7 +180,29 @@ def _dill_twin(api: Api) -> Api:
     )
 
 
-RECORDS: tuple[Api, ...] = (*_RECORDS, *(_dill_twin(api) for api in _RECORDS if api.name.startswith(_MP + ".")))
+# ---- signals and exits (PVT204, PVT205) ----------------------------------------------------------------
+# What only the main thread may do, and what ends a thread rather than the program. None of these is looked
+# for by the prefilter or the gate: they matter only in code that runs in a thread the module starts.
+_SIGNALS_AND_EXITS = (
+    # CPython's signal module checks the calling thread: "signal only works in main thread of the main
+    # interpreter". ``pthread_sigmask``, ``getsignal``, ``raise_signal`` and ``alarm`` work in any thread.
+    _api("signal.signal", MAIN_THREAD_ONLY),
+    _api("signal.set_wakeup_fd", MAIN_THREAD_ONLY),
+    # SystemExit ends the thread it is raised in; threading's excepthook ignores it without a word.
+    _api("sys.exit", ENDS_THREAD_CALL),
+    _api("exit", ENDS_THREAD_CALL, aliases=("builtins.exit",)),  # site's helpers for the interactive prompt
+    _api("quit", ENDS_THREAD_CALL, aliases=("builtins.quit",)),
+    _api("SystemExit", ENDS_THREAD_RAISE, aliases=("builtins.SystemExit",)),
+    # These end the process from any thread, with no clean-up: a watchdog's deliberate exit, never flagged.
+    _api("os._exit", ENDS_PROCESS),
+    _api("os.abort", ENDS_PROCESS),
+)
+
+RECORDS: tuple[Api, ...] = (
+    *_RECORDS,
+    *(_dill_twin(api) for api in _RECORDS if api.name.startswith(_MP + ".")),
+    *_SIGNALS_AND_EXITS,
+)
 
 # Packages that are another package under a new name: the resolver reads them as that package.
 MODULE_ALIASES = {"billiard": _MP, "pathos.helpers.mp": DILL_FORK}
@@ -214,6 +242,17 @@ THREAD_PRIMITIVES: dict[str, str] = _table(ONE_PROCESS, lambda api: f"{api.alter
 PROCESS_SHARED_CALLS = _names(SHARED)
 # Calls that start (or configure the starting of) child processes as soon as they run.
 PROCESS_STARTING_CALLS: dict[str, str] = _table(STARTS, attrgetter("starts"))
+# ---- PVT204, PVT205, PVT302 ----
+# Calls that raise ValueError outside the main thread (PVT204).
+MAIN_THREAD_ONLY_CALLS = _names(MAIN_THREAD_ONLY)
+# Calls and exceptions that end only the thread they run in (PVT205), and what ends the process instead.
+THREAD_ENDING_CALLS = _names(ENDS_THREAD_CALL)
+THREAD_ENDING_EXCEPTIONS = _names(ENDS_THREAD_RAISE)
+PROCESS_ENDING_CALLS = _names(ENDS_PROCESS)
+# Process pool constructors that start fresh worker processes every time they are called (PVT302).
+FRESH_PROCESS_POOLS = frozenset(
+    name for name, context in POOL_CONSTRUCTORS.items() if context == PROCESS
+) - _names(REUSES_WORKERS)
 
 # Methods of a pool/executor whose first argument (or keyword) is a callable run by the workers.
 POOL_METHODS = frozenset(
