@@ -301,6 +301,9 @@ LISTENING_CALLS = frozenset({"bind", "listen", "accept"})
 FUTURE_METHODS = frozenset({"submit", "apply_async"})
 # Keywords of those methods that see the exception themselves (``apply_async(..., error_callback=log)``).
 ERROR_CALLBACK_KEYWORDS = frozenset({"error_callback"})
+# Tasks submitted only to start or wake the workers, which cannot fail (loky's tests: ``submit(sleep, 0.1)``,
+# ``submit(id, 42)``); builtins count too.
+WARM_UP_TASKS = frozenset({"time.sleep", "os.getpid", "threading.get_ident"})
 
 
 # ---- one API by any of its names -------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from ..apis import ERROR_CALLBACK_KEYWORDS, FUTURE_METHODS
+from ..apis import ERROR_CALLBACK_KEYWORDS, FUTURE_METHODS, WARM_UP_TASKS
 from ..model import DispatchSite, FunctionInfo, ModuleModel
 from ..walk import code_children
 from .base import Rule
@@ -87,7 +87,7 @@ class LostWorkerException(Rule):
 
     CODE = "PVT401"
     NAME = "lost-worker-exception"
-    MESSAGE = "the {future} of `{call}` {fate}: an exception in `{task}`{defined} is lost; call `{ask}`"
+    MESSAGE = "the {future} of `{call}` {fate}: an exception in {task} is lost; call `{ask}`"
     CONCEPT = "10-a-fire-in-another-house-lost-exceptions"
     VALID = (
         # Futures kept and asked for their results (as_completed, a list of results).
@@ -208,6 +208,8 @@ def notify(message):
                 continue
             if _has_error_callback(site.call) or _keeps_its_failures(model.function(site.target)):
                 continue
+            if site.form == "builtin" or _resolved(model, site) in WARM_UP_TASKS:
+                continue  # a warm-up task that starts the workers and cannot fail
             key = id(site.call)
             scope = self._scope_node(model, site)
             if key in self._dropped:
@@ -226,14 +228,22 @@ def notify(message):
 
     def _report(self, model: ModuleModel, site: DispatchSite, method: str, fate: str) -> None:
         fn = model.function(site.target)
-        if fn is not None:
-            task, defined = fn.name, f" (line {fn.line})"
+        if fn is not None and fn.is_lambda:
+            task = f"the lambda (line {fn.line})"
+        elif fn is not None:
+            task = f"`{fn.name}` (line {fn.line})"
+        elif site.callable_node is not None:
+            task = f"`{quote(site.callable_node, 30)}`"
         else:
-            task, defined = quote(site.callable_node, 30) if site.callable_node is not None else "the task", ""
+            task = "the task"
         future, ask = ("future", ".result()") if method == "submit" else ("AsyncResult", ".get()")
-        message = self.MESSAGE.format(future=future, call=quote(site.call), fate=fate, task=task,
-                                      defined=defined, ask=ask)
+        message = self.MESSAGE.format(future=future, call=quote(site.call), fate=fate, task=task, ask=ask)
         self.report(site.line, site.column, message, end=(site.end_line, site.end_column))
+
+
+def _resolved(model: ModuleModel, site: DispatchSite) -> Optional[str]:
+    node = site.callable_node
+    return model.resolve(node, model.scope_of(site.caller), None) if node is not None else None
 
 
 def _has_error_callback(call: cst.Call) -> bool:
