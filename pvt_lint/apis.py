@@ -276,7 +276,7 @@ class Connection:
 
 
 _CONNECTIONS = (
-    Connection(("socket.socket", "socket.create_connection", "socket.socketpair"), OPENS_AT_ONCE),
+    Connection(("socket.socket", "socket.create_connection"), OPENS_AT_ONCE),
     Connection(("sqlite3.connect", "sqlite3.Connection", "sqlite3.dbapi2.connect"), OPENS_AT_ONCE),
     Connection(("psycopg2.connect", "psycopg.connect", "psycopg.Connection.connect"), OPENS_AT_ONCE),
     Connection(("pymysql.connect", "pymysql.Connect", "pymysql.connections.Connection"), OPENS_AT_ONCE),
@@ -290,6 +290,9 @@ _CONNECTIONS = (
 )
 # Constructor (as the resolver spells it) -> when it opens its connection.
 CONNECTION_CONSTRUCTORS: dict[str, str] = {name: c.opens for c in _CONNECTIONS for name in c.names}
+# First arguments that make a connection private to each process: an in-memory SQLite database is copied,
+# not shared, by fork. (``socket.socketpair`` is left out of the table: it is made to be shared.)
+PRIVATE_TARGETS = frozenset({":memory:"})
 # A call on a connection, made first in the child, that drops what the parent opened (SQLAlchemy's advice).
 CONNECTION_RESETS = frozenset({"dispose"})
 # Socket calls of a pre-fork server: a listening socket is shared with forked workers by design.

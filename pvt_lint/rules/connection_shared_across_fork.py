@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from ..apis import CONNECTION_CONSTRUCTORS, CONNECTION_RESETS, LISTENING_CALLS, OPENS_ON_USE, record_of
+from ..apis import CONNECTION_CONSTRUCTORS, CONNECTION_RESETS, LISTENING_CALLS, OPENS_ON_USE, PRIVATE_TARGETS, record_of
 from ..apis import CLOUDPICKLE
 from ..model import FREE, GLOBAL, PROCESS, DispatchSite, FunctionInfo, ModuleModel
 from ..walk import code_children
@@ -95,9 +95,12 @@ class ConnectionSharedAcrossFork(Rule):
     connection bound inside a function (a lazy `get_db()` that sets a global) is not reported, since
     whether the parent calls it before the fork cannot be told. A socket on which the module calls
     `bind`, `listen` or `accept` is a pre-fork server's listening socket, shared on purpose, and is not
-    reported; nor is an engine whose child code calls `dispose()`. `os.fork()` called directly, and
-    start methods set in another module, are not seen. redis-py is left out on purpose: its pool
-    checks the process id and reconnects in the child.
+    reported; nor is a connection on which the module calls `dispose()` (SQLAlchemy's advice for the
+    child), nor an in-memory SQLite database (fork copies it), nor a `socket.socketpair()` (made to be
+    shared). A client that connects on first use counts as used by the parent when the parent reads
+    its name at all, even only to pass it on (`sessionmaker(bind=engine)`). `os.fork()` called
+    directly, and start methods set in another module, are not seen. redis-py is left out on purpose:
+    its pool checks the process id and reconnects in the child.
     """
 
     CODE = "PVT106"
@@ -204,6 +207,8 @@ class Poller(multiprocessing.Process):
                 continue
             if api.startswith("socket.") and calls.get(name, set()) & LISTENING_CALLS:
                 continue  # a pre-fork server's listening socket
+            if _private(node):
+                continue  # sqlite3.connect(":memory:"): fork copies it
             line = model.position(node).start.line
             made_in = _enclosing(model, line)
             if made_in is not None and model.within(made_in.qualname, forked):
@@ -303,6 +308,11 @@ def _pool_context_method(model: ModuleModel, site: DispatchSite) -> Optional[str
                 if func == "get_context" and isinstance(first, cst.SimpleString):
                     return first.evaluated_value
     return None
+
+
+def _private(node) -> bool:
+    first = node.args[0].value if isinstance(node, cst.Call) and node.args else None
+    return isinstance(first, cst.SimpleString) and first.evaluated_value in PRIVATE_TARGETS
 
 
 def _receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
