@@ -296,17 +296,30 @@ def _pool_context_method(model: ModuleModel, site: DispatchSite) -> Optional[str
     if not site.pool:
         return None
     scope = model.scope_of(site.caller)
-    constructor = site.call if site.role == "initializer" else _bound_call(model, _receiver(site.call), scope)
+    if site.role == "initializer":
+        constructor = site.call
+    else:
+        constructor = _bound_call(model, _receiver(site.call), scope, site)
     if constructor is None:
         return None
-    for arg in constructor.args:
-        if arg.keyword is not None and arg.keyword.value in _CONTEXT_KEYWORDS:
-            context = arg.value if isinstance(arg.value, cst.Call) else _bound_call(model, arg.value, scope)
-            if context is not None and isinstance(context.func, (cst.Name, cst.Attribute)):
-                func = context.func.attr.value if isinstance(context.func, cst.Attribute) else context.func.value
-                first = context.args[0].value if context.args else None
-                if func == "get_context" and isinstance(first, cst.SimpleString):
-                    return first.evaluated_value
+    contexts = [arg.value for arg in constructor.args if arg.keyword is not None and arg.keyword.value in _CONTEXT_KEYWORDS]
+    if isinstance(constructor.func, cst.Attribute):
+        contexts.append(constructor.func.value)  # ctx.Pool(), get_context("spawn").Pool()
+    for context in contexts:
+        method = _context_method(_bound_call(model, context, scope, site))
+        if method is not None:
+            return method
+    return None
+
+
+def _context_method(context: Optional[cst.Call]) -> Optional[str]:
+    """``"spawn"`` for ``get_context("spawn")``."""
+    if context is None or not isinstance(context.func, (cst.Name, cst.Attribute)):
+        return None
+    func = context.func.attr.value if isinstance(context.func, cst.Attribute) else context.func.value
+    first = context.args[0].value if context.args else None
+    if func == "get_context" and isinstance(first, cst.SimpleString):
+        return first.evaluated_value
     return None
 
 
@@ -319,10 +332,16 @@ def _receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
     return call.func.value if isinstance(call.func, cst.Attribute) else None
 
 
-def _bound_call(model: ModuleModel, expr, scope: tuple[str, ...]) -> Optional[cst.Call]:
-    """The call a name (``pool``, ``self.pool``) was bound to, if one."""
+def _bound_call(model: ModuleModel, expr, scope: tuple[str, ...], site: DispatchSite) -> Optional[cst.Call]:
+    """The call a name (``pool``, ``self.pool``) was bound to, if one: in the dispatching function, its
+    last binding before the dispatch (a function may use several pools under one name)."""
     if isinstance(expr, cst.Call):
         return expr
+    fn = model.function(site.caller)
+    if isinstance(expr, cst.Name) and fn is not None:
+        found = _last_binding(model, fn.node, expr.value, site.line)
+        if found is not None:
+            return found if isinstance(found, cst.Call) else None
     if isinstance(expr, cst.Name):
         keys = [(s, expr.value) for s in scope] + [(k, n) for k, n in model.values if n == expr.value]
     elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
@@ -334,6 +353,24 @@ def _bound_call(model: ModuleModel, expr, scope: tuple[str, ...]) -> Optional[cs
         if found is not None and isinstance(found[1], cst.Call):
             return found[1]
     return None
+
+
+def _last_binding(model: ModuleModel, function: cst.CSTNode, name: str, line: int):
+    """The value last bound to ``name`` in ``function`` (``name = v``, ``with v as name``) before ``line``."""
+    best, best_line = None, -1
+    for node in _own_nodes(function):
+        value = None
+        if isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name
+                                                for t in node.targets):
+            value = node.value
+        elif (isinstance(node, cst.WithItem) and node.asname is not None
+              and isinstance(node.asname.name, cst.Name) and node.asname.name.value == name):
+            value = node.item
+        if value is not None:
+            at = model.position(node).start.line
+            if best_line < at <= line:
+                best, best_line = value, at
+    return best
 
 
 def _enclosing(model: ModuleModel, line: int) -> Optional[FunctionInfo]:
