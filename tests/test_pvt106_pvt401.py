@@ -91,7 +91,8 @@ def test_pvt106_a_lazy_client_counts_only_once_the_parent_has_used_it():
         with multiprocessing.Pool() as pool:
             pool.map(get, ["https://example.com"])
     """
-    used = unused.replace("client = httpx.Client()", "client = httpx.Client()\n    client.get('https://example.com/warm')")
+    warm = "client = httpx.Client()\n    client.get('https://example.com/warm')"
+    used = unused.replace("client = httpx.Client()", warm)
     assert findings(unused, "PVT106") == []
     assert [line for line, _ in findings(used, "PVT106")] == [7]  # the line numbers of `used`
 

@@ -62,5 +62,6 @@ if __name__ == "__main__":
         print(f"reproduced: in a thread pool and a process pool, {len(BAD)} ValueErrors raised by tasks vanished "
               "without a trace")
     else:
-        print(f"not reproduced: the exceptions were seen in {', '.join(sorted({'thread pool', 'process pool'} - set(lost)))}")
+        seen = sorted({"thread pool", "process pool"} - set(lost))
+        print(f"not reproduced: the exceptions were seen in {', '.join(seen)}")
         sys.exit(1)

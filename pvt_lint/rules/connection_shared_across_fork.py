@@ -6,8 +6,15 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from ..apis import CONNECTION_CONSTRUCTORS, CONNECTION_RESETS, LISTENING_CALLS, OPENS_ON_USE, PRIVATE_TARGETS, record_of
-from ..apis import CLOUDPICKLE
+from ..apis import (
+    CLOUDPICKLE,
+    CONNECTION_CONSTRUCTORS,
+    CONNECTION_RESETS,
+    LISTENING_CALLS,
+    OPENS_ON_USE,
+    PRIVATE_TARGETS,
+    record_of,
+)
 from ..model import FREE, GLOBAL, PROCESS, DispatchSite, FunctionInfo, ModuleModel
 from ..walk import code_children
 from .base import Rule
@@ -302,7 +309,7 @@ def _pool_context_method(model: ModuleModel, site: DispatchSite) -> Optional[str
         constructor = _bound_call(model, _receiver(site.call), scope, site)
     if constructor is None:
         return None
-    contexts = [arg.value for arg in constructor.args if arg.keyword is not None and arg.keyword.value in _CONTEXT_KEYWORDS]
+    contexts = [a.value for a in constructor.args if a.keyword is not None and a.keyword.value in _CONTEXT_KEYWORDS]
     if isinstance(constructor.func, cst.Attribute):
         contexts.append(constructor.func.value)  # ctx.Pool(), get_context("spawn").Pool()
     for context in contexts:

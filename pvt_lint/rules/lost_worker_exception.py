@@ -83,9 +83,10 @@ class LostWorkerException(Rule):
     wrapper function) is flagged. Builtins and `time.sleep` submitted only to start the workers (a
     warm-up that cannot fail) are not flagged. A test that breaks its pool on purpose, and drops the
     future of the task that breaks it, is flagged like any other (loky's tests: see
-    `fixtures/PVT401/kills_a_worker_on_purpose.py`). `threading.Thread` targets are not judged: an uncaught exception there
-    is printed by `threading.excepthook`, so it is not lost without a trace, and whether the program
-    learns of the failure (a queue, an event, a flag) cannot be told precisely from the code.
+    `fixtures/PVT401/kills_a_worker_on_purpose.py`). `threading.Thread` targets are not judged: an
+    uncaught exception there is printed by `threading.excepthook`, so it is not lost without a trace,
+    and whether the program learns of the failure (a queue, an event, a flag) cannot be told
+    precisely from the code.
     """
 
     CODE = "PVT401"
