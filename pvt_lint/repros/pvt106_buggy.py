@@ -28,8 +28,9 @@ def answer(conn):
             conn.sendall(b"A" + line[1:])
 
 
-def ask(conn, me, results):
+def ask(conn, me, results, go):
     """Ask QUESTIONS questions and count the answers that were not to this child's questions."""
+    go.wait(timeout=30)  # all children ask at the same time, as busy workers would
     conn.settimeout(2.0)
     wrong = missing = 0
     buffered = b""
@@ -55,10 +56,11 @@ def main():
     threading.Thread(target=serve, args=(listener,), daemon=True).start()
     conn = socket.create_connection(listener.getsockname())
     ctx = multiprocessing.get_context("fork")
-    results = ctx.Queue()
-    children = [ctx.Process(target=ask, args=(conn, me, results)) for me in range(CHILDREN)]  # expect: PVT106
+    results, go = ctx.Queue(), ctx.Event()
+    children = [ctx.Process(target=ask, args=(conn, me, results, go)) for me in range(CHILDREN)]  # expect: PVT106
     for child in children:
         child.start()
+    go.set()
     outcomes = [results.get(timeout=60) for _ in children]
     for child in children:
         child.join(timeout=10)
