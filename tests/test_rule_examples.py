@@ -37,7 +37,7 @@ def test_codes_and_names_are_unique_and_well_formed():
     assert len(set(names)) == len(names)
     for rule in rules:
         assert rule.CODE[:3] == "PVT" and rule.CODE[3:].isdigit() and len(rule.CODE) == 6
-        assert rule.CODE[3] in "123", "1xx process, 2xx thread, 3xx GIL"
+        assert rule.CODE[3] in "1234", "1xx process, 2xx thread, 3xx GIL and start-up cost, 4xx fault isolation"
         assert rule.NAME == rule.NAME.lower() and " " not in rule.NAME
 
 

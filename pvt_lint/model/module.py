@@ -50,6 +50,18 @@ class ModuleModel:
         self.locks = LockFacts(self.graph, self.dispatches, self.lock_withs)
         self.processes = ProcessFacts(scopes, self.graph, self.dispatches, self.ifs, self.main_guards)
 
+    def resolve(
+        self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str] = None,
+        line: Optional[int] = None,
+    ) -> Optional[str]:
+        """An expression's dotted name through imports and bound values (as bound at ``line``); the class
+        is found from ``scope``'s self parameters, so ``class_qualname`` is accepted and not needed."""
+        return self.scopes.resolve(expr, scope, line)
+
+    def name_kind(self, name: str, qualname: Optional[str]) -> str:
+        """What ``name`` means inside function ``qualname``: local, free, global or unknown."""
+        return self.scopes.name_kind(name, qualname)
+
     def position(self, node: cst.CSTNode):
         """The CodeRange of a node of the module (1-based lines, 0-based columns)."""
         return self._positions[node]
