@@ -360,7 +360,8 @@ _LOCK_NAME = re.compile(
 )
 
 # A call that returns a held lock as a context manager: ``with self._locked():`` (celery).
-_LOCKING_CALL = re.compile(r"(?:^|_)(?:r?lock|locked|locking)$", re.IGNORECASE)
+# ``with named_mutex(path):``, ``with file_lock(p):``, ``with mylib.mutex():`` take a lock too, whatever their arguments.
+_LOCKING_CALL = re.compile(r"(?:^|_)(?:r?lock|locked|locking|mutex)$", re.IGNORECASE)
 
 # The stems of both patterns above, after a non-letter, in a lower-cased source: the prefilter's look for
 # a name that ``lock_like`` could accept (``_lock``, ``RLock``, ``self._mutex``, ``_cond``, ``LOCK``...).
@@ -400,6 +401,10 @@ MUTATING_METHODS = frozenset(
 )
 
 
+# The spelling of one item of a container of locks: ``with self._locks[key]:`` is ``self._locks[...]``.
+ITEM = "[...]"
+
+
 def lock_value(resolved: str) -> bool:
     """Is a resolved value (``threading.RLock()``, ``mylib.Lock()``) a lock built by a lock type?"""
     return resolved.endswith("()") and (resolved[:-2] in LOCK_TYPES or resolved.endswith((".Lock()", ".RLock()")))
@@ -407,7 +412,7 @@ def lock_value(resolved: str) -> bool:
 
 def mutex_like(text: str) -> bool:
     """Is a dotted name (``self._lock``, ``_mutex``) named like a mutex rather than any lock type?"""
-    return bool(_MUTEX_NAME.search(text.rsplit(".", 1)[-1]))
+    return bool(_MUTEX_NAME.search(text.removesuffix(ITEM).rsplit(".", 1)[-1]))
 
 
 def mutex_value(resolved: str) -> bool:
@@ -416,8 +421,8 @@ def mutex_value(resolved: str) -> bool:
 
 
 def lock_like(text: str) -> bool:
-    """Is a dotted ``with`` item (``self._lock``, ``self._locked()``) named like a lock?"""
-    last = text.rsplit(".", 1)[-1]
+    """Is a dotted ``with`` item (``self._lock``, ``self._locked()``, ``self._locks[...]``) named like a lock?"""
+    last = text.removesuffix(ITEM).rsplit(".", 1)[-1]
     if last.endswith("()"):
         return bool(_LOCKING_CALL.search(last[:-2]))
     return bool(_LOCK_NAME.search(last))

@@ -82,7 +82,9 @@ class InconsistentLocking(Rule):
     A lock-protected plain store (`self.x = 0`) is not taken as a sign that the lock guards `x`: the
     lock must guard an update, an in-place change or a check-then-act of it. Code in `async def` is
     left out (asyncio locks order coroutines, not threads). Locks are recognised by name (`lock`,
-    `_lock`, `mutex`, `cond`, `sem`, ...) or by a visible `threading.Lock()`-style value; whether the
+    `_lock`, `mutex`, `cond`, `sem`, ...), also when taken through a call with arguments
+    (`named_mutex(path)`) or as an item of a container (`self._locks[key]`), or by a visible
+    `threading.Lock()`-style value; whether the
     two places take the *same* lock is not checked. A helper counts as locked only when every call of
     it in the module holds a lock. Plain stores (`self.x = None`) outside the lock are not flagged:
     only updates that read what they overwrite. State written without a lock more often than with
