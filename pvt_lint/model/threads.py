@@ -270,6 +270,37 @@ class ThreadFacts:
         acquire is a signal to other threads, not the end of a region its caller entered."""
         return apis.mutex_like(text) or apis.mutex_value(self.model.resolve_in(text, function))
 
+    def concurrent_with_itself(self, qualname: Optional[str], guard: Access) -> bool:
+        """Can two threads be in ``qualname`` at once, so that its own locked ``guard`` write says the
+        lock guards the state on its other paths too? Yes when the guard's lock is a mutex (a
+        condition around a wait is a signal: a single consumer takes it) and the function is thread
+        code, or a public method of the class that owns that lock (``self._lock``)."""
+        mutexes = [text for text in self.locks(guard, on_entry=False) if self._is_mutex(text, guard.function)]
+        if not mutexes:
+            return False
+        if self.runs.get(qualname or ""):
+            return True
+        return any(text.startswith("self.") for text in mutexes) and self._public_entry(qualname)
+
+    def _public_entry(self, qualname: Optional[str]) -> bool:
+        """A public method, or a private one some public method of its class calls (a few calls deep)."""
+        fn = self.model.function(qualname)
+        if fn is None or not fn.is_method:
+            return False
+        seen, todo = set(), [qualname]
+        for _ in range(4):
+            callers = []
+            for current in todo:
+                here = self.model.function(current)
+                if here is None or here.class_qualname != fn.class_qualname or current in seen:
+                    continue
+                seen.add(current)
+                if not here.name.startswith("_") or (here.name.endswith("__") and here.name != "__init__"):
+                    return True
+                callers.extend(site.caller for site in self.model.callers_of(current) if site.caller)
+            todo = callers
+        return False
+
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes
         or check-then-acts under a thread lock (a plain store that happens to sit inside a lock
