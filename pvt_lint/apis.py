@@ -354,6 +354,10 @@ def _fewest(words: Iterable[str]) -> tuple[str, ...]:
 # region needs an ``acquire()`` or a ``with`` on something named like a lock).
 PREFILTER_WORDS = (*_fewest(GATE_MODULES | IMPORT_FREE_NAMES), "acquire")
 
+# Calls that hand a coroutine (their first argument) to an event loop running on another thread: the
+# coroutine's body runs on that loop's thread, not on the caller's.
+HANDS_COROUTINE_TO_LOOP = frozenset({"asyncio.run_coroutine_threadsafe"})
+
 # ---- lock regions -----------------------------------------------------------------------------------
 _LOCK_NAME = re.compile(
     r"(?:^|_)(?:r?lock|locks|mutex|mtx|cond|condition|cv|sem|semaphore)(?:$|_)", re.IGNORECASE

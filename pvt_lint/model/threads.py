@@ -103,10 +103,23 @@ class ThreadFacts:
         """Caller -> [(callee, how the callee's self relates: "self", "shared", "private")]."""
         model = self.model
         out: dict[str, list[tuple[str, str]]] = {}
+        handed = self._handed_to_loop
         for call in model.calls:
-            if not call.caller or not call.callee:
+            if not call.caller or not call.callee or id(call.node) in handed:
                 continue
             out.setdefault(call.caller, []).append((call.callee, self._self_relation(call)))
+        return out
+
+    @cached_property
+    def _handed_to_loop(self) -> set[int]:
+        """Calls that only create a coroutine for another thread's loop: ``run_coroutine_threadsafe(f(), loop)``
+        runs ``f`` on the loop's thread, so the caller's thread does not run it."""
+        out: set[int] = set()
+        for call in self.model.calls:
+            if call.qualname in apis.HANDS_COROUTINE_TO_LOOP and call.node.args:
+                first = call.node.args[0].value
+                if isinstance(first, cst.Call):
+                    out.add(id(first))
         return out
 
     def _self_relation(self, call) -> str:
