@@ -287,12 +287,13 @@ class ThreadFacts:
         """Can two threads be in ``qualname`` at once, so that its own locked ``guard`` write says the
         lock guards the state on its other paths too? Yes when the guard's lock is a mutex (a
         condition around a wait is a signal: a single consumer takes it) and the function is thread
-        code, or a public method of the class that owns that lock (``self._lock``)."""
+        code that races (several copies, or a thread and the main flow), or a public method of the
+        class that owns that lock (``self._lock``)."""
         mutexes = [text for text in self.locks(guard, on_entry=False) if self._is_mutex(text, guard.function)]
         if not mutexes:
             return False
         if self.runs.get(qualname or ""):
-            return True
+            return guard.ref is not None and self.races(self.parties(guard), guard.ref)
         return any(text.startswith("self.") for text in mutexes) and self._public_entry(qualname)
 
     def _public_entry(self, qualname: Optional[str]) -> bool:
