@@ -283,6 +283,13 @@ class ThreadFacts:
         acquire is a signal to other threads, not the end of a region its caller entered."""
         return apis.mutex_like(text) or apis.mutex_value(self.model.resolve_in(text, function))
 
+    def pairs_in_function(self, access: Access, guard: Access) -> bool:
+        """Does the locked ``guard`` in ``access``'s own function say ``access`` needs the lock too? Only
+        for the very same target (``self._conn._requests`` is not ``self._conn.orphans``), in a
+        function two threads can be in at once."""
+        same = access.text.split("[", 1)[0] == guard.text.split("[", 1)[0]
+        return same and self.concurrent_with_itself(access.function, guard)
+
     def concurrent_with_itself(self, qualname: Optional[str], guard: Access) -> bool:
         """Can two threads be in ``qualname`` at once, so that its own locked ``guard`` write says the
         lock guards the state on its other paths too? Yes when the guard's lock is a mutex (a

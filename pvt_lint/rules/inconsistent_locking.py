@@ -229,7 +229,7 @@ class Client:
                 pairs = [
                     w
                     for w in guarded
-                    if (w.function != access.function or threads.concurrent_with_itself(access.function, w))
+                    if (w.function != access.function or threads.pairs_in_function(access, w))
                     and not _alternatives(w.function, access.function)
                 ]
                 if not pairs or _hook_of_foreign_base(model, access.function):
