@@ -35,6 +35,9 @@ Party = Union[DispatchSite, str]
 
 # Methods that run before the object is shared, so their writes cannot race.
 INIT_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "setUp", "setUpClass"})
+# Bases that call none of a subclass's methods.
+_INERT_BASES = frozenset({"object", "typing.Generic", "typing.Protocol", "abc.ABC"})
+
 # Methods whose test result an action can rely on (removing or replacing what was tested).
 _ACTING_MUTATIONS = frozenset({"pop", "remove", "popitem", "popleft", "clear", "__delitem__", "__setitem__"})
 THREAD_LOCAL_TYPES = frozenset({"threading.local", "_thread._local", "_threading_local.local"})
@@ -318,9 +321,16 @@ class ThreadFacts:
                 seen.add(current)
                 if not here.name.startswith("_") or (here.name.endswith("__") and here.name != "__init__"):
                     return True
-                callers.extend(site.caller for site in self.model.callers_of(current) if site.caller)
+                found = [site.caller for site in self.model.callers_of(current) if site.caller not in (None, current)]
+                if not found and self._foreign_base(here.class_qualname):
+                    return True  # a hook the base class calls from its public methods (a pool's _do_get)
+                callers.extend(found)
             todo = callers
         return False
+
+    def _foreign_base(self, class_qualname: Optional[str]) -> bool:
+        bases = self.model.class_bases(class_qualname) if class_qualname else set()
+        return any(base not in self.model.classes and base.split("[", 1)[0] not in _INERT_BASES for base in bases)
 
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes
