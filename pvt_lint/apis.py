@@ -464,13 +464,18 @@ def _fewest(words: Iterable[str]) -> tuple[str, ...]:
 # region needs an ``acquire()`` or a ``with`` on something named like a lock).
 PREFILTER_WORDS = (*_fewest(GATE_MODULES | IMPORT_FREE_NAMES), "acquire")
 
+# Calls that hand a coroutine (their first argument) to an event loop running on another thread: the
+# coroutine's body runs on that loop's thread, not on the caller's.
+HANDS_COROUTINE_TO_LOOP = frozenset({"asyncio.run_coroutine_threadsafe"})
+
 # ---- lock regions -----------------------------------------------------------------------------------
 _LOCK_NAME = re.compile(
     r"(?:^|_)(?:r?lock|locks|mutex|mtx|cond|condition|cv|sem|semaphore)(?:$|_)", re.IGNORECASE
 )
 
 # A call that returns a held lock as a context manager: ``with self._locked():`` (celery).
-_LOCKING_CALL = re.compile(r"(?:^|_)(?:r?lock|locked|locking)$", re.IGNORECASE)
+# ``with named_mutex(path):``, ``with file_lock(p):``, ``with mylib.mutex():`` take a lock too, whatever their arguments.
+_LOCKING_CALL = re.compile(r"(?:^|_)(?:r?lock|locked|locking|mutex)$", re.IGNORECASE)
 
 # The stems of both patterns above, after a non-letter, in a lower-cased source: the prefilter's look for
 # a name that ``lock_like`` could accept (``_lock``, ``RLock``, ``self._mutex``, ``_cond``, ``LOCK``...).
@@ -510,6 +515,10 @@ MUTATING_METHODS = frozenset(
 )
 
 
+# The spelling of one item of a container of locks: ``with self._locks[key]:`` is ``self._locks[...]``.
+ITEM = "[...]"
+
+
 def lock_value(resolved: str) -> bool:
     """Is a resolved value (``threading.RLock()``, ``mylib.Lock()``) a lock built by a lock type?"""
     return resolved.endswith("()") and (resolved[:-2] in LOCK_TYPES or resolved.endswith((".Lock()", ".RLock()")))
@@ -517,7 +526,7 @@ def lock_value(resolved: str) -> bool:
 
 def mutex_like(text: str) -> bool:
     """Is a dotted name (``self._lock``, ``_mutex``) named like a mutex rather than any lock type?"""
-    return bool(_MUTEX_NAME.search(text.rsplit(".", 1)[-1]))
+    return bool(_MUTEX_NAME.search(text.removesuffix(ITEM).rsplit(".", 1)[-1]))
 
 
 def mutex_value(resolved: str) -> bool:
@@ -526,8 +535,8 @@ def mutex_value(resolved: str) -> bool:
 
 
 def lock_like(text: str) -> bool:
-    """Is a dotted ``with`` item (``self._lock``, ``self._locked()``) named like a lock?"""
-    last = text.rsplit(".", 1)[-1]
+    """Is a dotted ``with`` item (``self._lock``, ``self._locked()``, ``self._locks[...]``) named like a lock?"""
+    last = text.removesuffix(ITEM).rsplit(".", 1)[-1]
     if last.endswith("()"):
         return bool(_LOCKING_CALL.search(last[:-2]))
     return bool(_LOCK_NAME.search(last))

@@ -58,9 +58,8 @@ def _dotted(node: ast.AST) -> str | None:
 
 
 def _named_like_a_lock(expr: ast.AST) -> bool:
-    if isinstance(expr, ast.Call) and (expr.args or expr.keywords):
-        return False  # the collector judges such items by their value only
-    text = _dotted(expr)
+    """The collector's ``is_lock_expr``: ``self._lock``, ``named_mutex(path)``, ``self._locks[key]``."""
+    text = _dotted(expr.value) + apis.ITEM if type(expr) is ast.Subscript and _dotted(expr.value) else _dotted(expr)
     return text is not None and lock_like(text)
 
 

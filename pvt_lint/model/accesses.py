@@ -13,7 +13,7 @@ import libcst as cst
 from .. import apis
 from .definitions import DefinitionVisitor
 from .facts import DELETE, MUTATE, RMW, STORE, Access, CallSite, IfInfo
-from .syntax import dotted, flatten, is_lock_expr, is_main_guard, names_read, target_root
+from .syntax import dotted, flatten, is_lock_expr, is_main_guard, lock_text, names_read, target_root
 
 
 class AccessVisitor(cst.BatchableCSTVisitor):
@@ -94,7 +94,7 @@ class AccessVisitor(cst.BatchableCSTVisitor):
         for item in node.items:
             if item.asname is not None:  # bound here, item by item: a later item may use the name
                 self._definitions.bind_target(item.asname.name, node, "assign", item.item)
-            text = dotted(item.item)
+            text = lock_text(item.item)
             if text is not None and (is_lock_expr(item.item) or self._is_lock_value(item.item)):
                 frame.with_locks.append(text)
                 self.lock_withs.append((frame.qualname, text, self._positions[node].start.line))

@@ -12,6 +12,7 @@ from .calls import CallGraph
 from .dispatch import thread_or_process_subclass
 from .facts import CallSite, DispatchSite, IfInfo
 from .scopes import Scopes
+from ..walk import code_children
 from .syntax import dotted, hands_on
 
 # Either family's: a module that starts processes through both multiprocessing and multiprocess is rare.
@@ -50,8 +51,13 @@ class ProcessFacts:
         return out
 
     def tests_name(self, qualname: Optional[str], name: str) -> bool:
-        """Whether an ``if`` in function ``qualname`` tests ``name`` (a lazy-init or memo check)."""
-        return any(i.function == qualname and (name, None) in i.tested for i in self._ifs)
+        """Whether an ``if`` in function ``qualname`` tests ``name`` (a lazy-init or memo check).
+
+        An ``if`` that orders ``name`` against another value (``if score > best:``) keeps a running best,
+        which is not a lazy initialisation: it does not count."""
+        return any(
+            i.function == qualname and (name, None) in i.tested and not _orders(i.node.test, name) for i in self._ifs
+        )
 
     def start_method(self, site: DispatchSite) -> Optional[str]:
         """The start method a dispatch names (``get_context("fork").Process``, or the default context after
@@ -142,3 +148,31 @@ class ProcessFacts:
     def import_time(self, call: CallSite) -> bool:
         """Whether a call runs when the module is imported (module level, outside the main guard)."""
         return call.caller is None and not self.in_main_guard(call.line)
+
+
+_ORDERING = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
+
+
+def _orders(test: cst.BaseExpression, name: str) -> bool:
+    """Does ``test`` compare the global ``name`` itself with ``<``, ``<=``, ``>`` or ``>=``?"""
+    for node in _walk(test):
+        if not isinstance(node, cst.Comparison):
+            continue
+        left = node.left
+        for target in node.comparisons:
+            right = target.comparator
+            if isinstance(target.operator, _ORDERING) and any(
+                isinstance(side, cst.Name) and side.value == name for side in (left, right)
+            ):
+                return True
+            left = right
+    return False
+
+
+def _walk(node: cst.CSTNode):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, cst.Lambda):
+            stack.extend(code_children(current))

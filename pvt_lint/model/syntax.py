@@ -51,11 +51,17 @@ def names_read(expr: cst.CSTNode) -> set[tuple[str, Optional[str]]]:
     return found
 
 
+def lock_text(expr: cst.BaseExpression) -> Optional[str]:
+    """The spelling of a ``with`` item as a lock: dotted, or ``self._locks[...]`` for one lock of a container."""
+    if isinstance(expr, cst.Subscript):
+        container = dotted(expr.value)
+        return None if container is None else container + apis.ITEM
+    return dotted(expr)
+
+
 def is_lock_expr(expr: cst.BaseExpression) -> bool:
-    """A ``with`` item that looks like a lock by its name (values are checked at finalize)."""
-    if isinstance(expr, cst.Call) and expr.args:
-        return False
-    name = dotted(expr)
+    """A ``with`` item that looks like a lock by its name, with or without arguments (values are checked at finalize)."""
+    name = lock_text(expr)
     return name is not None and lock_like(name)
 
 

@@ -35,6 +35,9 @@ Party = Union[DispatchSite, str]
 
 # Methods that run before the object is shared, so their writes cannot race.
 INIT_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "setUp", "setUpClass"})
+# Bases that call none of a subclass's methods.
+_INERT_BASES = frozenset({"object", "typing.Generic", "typing.Protocol", "abc.ABC"})
+
 # Methods whose test result an action can rely on (removing or replacing what was tested).
 _ACTING_MUTATIONS = frozenset({"pop", "remove", "popitem", "popleft", "clear", "__delitem__", "__setitem__"})
 THREAD_LOCAL_TYPES = frozenset({"threading.local", "_thread._local", "_threading_local.local"})
@@ -103,10 +106,23 @@ class ThreadFacts:
         """Caller -> [(callee, how the callee's self relates: "self", "shared", "private")]."""
         model = self.model
         out: dict[str, list[tuple[str, str]]] = {}
+        handed = self._handed_to_loop
         for call in model.calls:
-            if not call.caller or not call.callee:
+            if not call.caller or not call.callee or id(call.node) in handed:
                 continue
             out.setdefault(call.caller, []).append((call.callee, self._self_relation(call)))
+        return out
+
+    @cached_property
+    def _handed_to_loop(self) -> set[int]:
+        """Calls that only create a coroutine for another thread's loop: ``run_coroutine_threadsafe(f(), loop)``
+        runs ``f`` on the loop's thread, so the caller's thread does not run it."""
+        out: set[int] = set()
+        for call in self.model.calls:
+            if call.qualname in apis.HANDS_COROUTINE_TO_LOOP and call.node.args:
+                first = call.node.args[0].value
+                if isinstance(first, cst.Call):
+                    out.add(id(first))
         return out
 
     def _self_relation(self, call) -> str:
@@ -269,6 +285,52 @@ class ThreadFacts:
         """A lock proper, by name or value. A semaphore (or a condition) released without an
         acquire is a signal to other threads, not the end of a region its caller entered."""
         return apis.mutex_like(text) or apis.mutex_value(self.model.resolve_in(text, function))
+
+    def pairs_in_function(self, access: Access, guard: Access) -> bool:
+        """Does the locked ``guard`` in ``access``'s own function say ``access`` needs the lock too? Only
+        for the very same target (``self._conn._requests`` is not ``self._conn.orphans``), in a
+        function two threads can be in at once."""
+        same = access.text.split("[", 1)[0] == guard.text.split("[", 1)[0]
+        return same and self.concurrent_with_itself(access.function, guard)
+
+    def concurrent_with_itself(self, qualname: Optional[str], guard: Access) -> bool:
+        """Can two threads be in ``qualname`` at once, so that its own locked ``guard`` write says the
+        lock guards the state on its other paths too? Yes when the guard's lock is a mutex (a
+        condition around a wait is a signal: a single consumer takes it) and the function is thread
+        code that races (several copies, or a thread and the main flow), or a public method of the
+        class that owns that lock (``self._lock``)."""
+        mutexes = [text for text in self.locks(guard, on_entry=False) if self._is_mutex(text, guard.function)]
+        if not mutexes:
+            return False
+        if self.runs.get(qualname or ""):
+            return guard.ref is not None and self.races(self.parties(guard), guard.ref)
+        return any(text.startswith("self.") for text in mutexes) and self._public_entry(qualname)
+
+    def _public_entry(self, qualname: Optional[str]) -> bool:
+        """A public method, or a private one some public method of its class calls (a few calls deep)."""
+        fn = self.model.function(qualname)
+        if fn is None or not fn.is_method:
+            return False
+        seen, todo = set(), [qualname]
+        for _ in range(4):
+            callers = []
+            for current in todo:
+                here = self.model.function(current)
+                if here is None or here.class_qualname != fn.class_qualname or current in seen:
+                    continue
+                seen.add(current)
+                if not here.name.startswith("_") or (here.name.endswith("__") and here.name != "__init__"):
+                    return True
+                found = [site.caller for site in self.model.callers_of(current) if site.caller not in (None, current)]
+                if not found and self._foreign_base(here.class_qualname):
+                    return True  # a hook the base class calls from its public methods (a pool's _do_get)
+                callers.extend(found)
+            todo = callers
+        return False
+
+    def _foreign_base(self, class_qualname: Optional[str]) -> bool:
+        bases = self.model.class_bases(class_qualname) if class_qualname else set()
+        return any(base not in self.model.classes and base.split("[", 1)[0] not in _INERT_BASES for base in bases)
 
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes

@@ -73,8 +73,10 @@ class GlobalMutatedInChild(Rule):
     Only functions defined in the same module are followed, and only module-level names: state changed
     through an object passed in as an argument, or through `self` in a `Process` subclass, is not
     tracked. A global that no code in the module reads except child code (a per-process cache), one an
-    `if` in the same function tests (lazy initialisation, memoisation), one a pool `initializer` sets,
-    one a child rebinds to one of its own parameters (it keeps what it was sent),
+    `if` in the same function tests (lazy initialisation, memoisation) unless the test orders it
+    against another value (`if score > best:` keeps a running best and is reported), one a pool
+    `initializer` sets, one a child rebinds to one of its own parameters (it keeps what it was sent,
+    so `best_params = params` beside a reported running best is not reported),
     and `multiprocessing` shared objects (`Value`, `Array`, `Manager()` proxies, queues) are not
     reported. A module that is only read by other modules is not seen.
     """

@@ -82,14 +82,19 @@ class InconsistentLocking(Rule):
     A lock-protected plain store (`self.x = 0`) is not taken as a sign that the lock guards `x`: the
     lock must guard an update, an in-place change or a check-then-act of it. Code in `async def` is
     left out (asyncio locks order coroutines, not threads). Locks are recognised by name (`lock`,
-    `_lock`, `mutex`, `cond`, `sem`, ...) or by a visible `threading.Lock()`-style value; whether the
+    `_lock`, `mutex`, `cond`, `sem`, ...), also when taken through a call with arguments
+    (`named_mutex(path)`) or as an item of a container (`self._locks[key]`), or by a visible
+    `threading.Lock()`-style value; whether the
     two places take the *same* lock is not checked. A helper counts as locked only when every call of
     it in the module holds a lock. Plain stores (`self.x = None`) outside the lock are not flagged:
     only updates that read what they overwrite. State written without a lock more often than with
     one is left alone, as FindBugs' inconsistent-synchronization check leaves fields "accessed
     unlocked most of the time": the locked write is then the exception, and the code relies on a
-    phase or a single writer the rule cannot see; so is an update whose only locked counterpart is in
-    the same function (the lock is taken there on another path, such as a condition wait). A real
+    phase or a single writer the rule cannot see. An update whose only locked counterpart is in the
+    same function is reported when two threads can be in that function at once: the counterpart
+    holds a mutex and the function is thread code or a public method (or a private helper of one) of
+    the class owning it; otherwise (a condition taken to wait, by a single consumer) it is left
+    alone. A real
     race in such code is missed. A function that releases a lock it did not acquire (a lock
     wrapper's `release` or `__exit__`) holds it up to that release. A private method that nothing
     in the module calls, in a class with a base from another module, is a hook of that base and is
@@ -217,13 +222,15 @@ class Client:
                 continue
             for access in unlocked:
                 # Alternative definitions of one function (`def wrapper` in each branch of an `if`,
-                # as in functools' pure-Python lru_cache) never exist together: no pairing. Nor does
-                # a locked write in the same function: the lock is taken there on another path (to
-                # wait on a condition), and nothing shows two threads in that function at once.
+                # as in functools' pure-Python lru_cache) never exist together: no pairing. A locked
+                # write in the same function pairs only when two threads can be in that function at
+                # once (thread code, or a public method of the class owning the mutex); otherwise the
+                # lock is taken there on another path (to wait on a condition by a single consumer).
                 pairs = [
                     w
                     for w in guarded
-                    if w.function != access.function and not _alternatives(w.function, access.function)
+                    if (w.function != access.function or threads.pairs_in_function(access, w))
+                    and not _alternatives(w.function, access.function)
                 ]
                 if not pairs or _hook_of_foreign_base(model, access.function):
                     continue

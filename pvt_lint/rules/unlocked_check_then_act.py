@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from ..findings import Related
-from ..model import DELETE, MUTATE, RMW, STORE, ModuleModel
+from .. import apis
+from ..model import CLASS, DELETE, GLOBAL, MUTATE, RMW, SELF, STORE, ModuleModel
 from ..model.threads import function_name, state_key
 from .base import Rule
 from .quoting import quote, state_name
@@ -86,12 +89,18 @@ class UnlockedCheckThenAct(Rule):
     Only actions in the body of the `if` are considered (not `if k in d: return d[k]` followed by a
     store after it), and only functions of the same module are followed. An `if` whose action is
     under a lock but whose test is not (double-checked locking) is accepted. State that a lock
-    protects somewhere else is left to PVT203.
+    protects somewhere else is left to PVT203. A lazily created lock in a module global or class
+    attribute (`if _lock is None: _lock = threading.Lock()`) is reported with no thread start in
+    sight, since a lock is made to be shared; a lazily made loop or thread is reported only when
+    threads are seen to run the function, and an instance's own lazy lock (`self._lock`) not at all.
+    Code in `async def` is left out (one loop runs the test and the store). A helper called in a `with` item (`with _get_lock():`) counts as called under that lock, so its
+    own check-then-act is missed.
     """
 
     CODE = "PVT202"
     NAME = "unlocked-check-then-act"
     MESSAGE = "`{test}` in `{function}`, which runs in threads {where}, then changes {state} at line {act} with no lock held"
+    MESSAGE_LOCK = "`{test}` in `{function}` creates the lock {state} at line {act} with no lock held, so two threads can each make one"
     CONCEPT = "8-free-threaded-python"
     VALID = (
         # The lock is held across check and action.
@@ -177,6 +186,12 @@ class Account:
                 continue  # protected somewhere: PVT203 judges it
             sites = threads.sites_for(cta.function, ref)
             if not sites:
+                created = _lazy_lock(model, cta)
+                if created is not None:  # a lock is made to be shared by threads: no start needs to be seen
+                    test = cta.test
+                    self.report(test.line, test.column, self.MESSAGE_LOCK.format(
+                        test=quote(test.node), function=function_name(cta.function), state=state_name(model, cta.function, ref),
+                        act=created.line))
                 continue
             parties = list(sites)
             if threads.main_party(cta.function, ref):
@@ -203,3 +218,29 @@ class Account:
                 ),
                 related=(Related(site.line, site.column, f"`{function_name(site.target)}` is started in a thread here"),),
             )
+
+
+def _lazy_lock(model: ModuleModel, cta):
+    """The act of an unlocked check-then-act that stores a new lock in a module global or class
+    attribute (``if _lock is None: _lock = threading.Lock()``), or None."""
+    if cta.ref.kind not in (GLOBAL, CLASS) and not (cta.ref.kind == SELF and _classmethod(model, cta.function)):
+        return None  # an instance's own lock is as shared as the instance, which is not seen here
+    if model.threads.is_async(cta.function):
+        return None  # one event loop runs the test and the store with no await between them
+    scope = model.scope_of(cta.function)
+    for act in cta.acts:
+        statement = act.statement
+        if act.kind == STORE and isinstance(statement, (cst.Assign, cst.AnnAssign)) and statement.value is not None:
+            value = model.value_at(statement.value, scope)
+            if value is not None and apis.lock_value(value):
+                return act
+    return None
+
+
+def _classmethod(model: ModuleModel, qualname) -> bool:
+    """``cls._lock`` in a ``@classmethod`` is the class's attribute, shared by every instance."""
+    fn = model.function(qualname)
+    node = fn.node if fn is not None else None
+    return isinstance(node, cst.FunctionDef) and any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod" for d in node.decorators
+    )

@@ -84,7 +84,14 @@ class UnlockedReadModifyWrite(Rule):
     protects somewhere else is left to PVT203. Two threads updating different keys of one dict are
     recognised in one shape only: the key is a parameter of the thread function and every thread that
     runs it is started in a loop, with that loop's variable in the parameter's place (`args=(i,)`,
-    `submit(work, i)`); keys that differ per thread in other ways are flagged.
+    `submit(work, i)`); keys that differ per thread in other ways are flagged. A lock taken through a
+    call with arguments (`with named_mutex(path):`, `with file_lock(p):`) or an item of a container
+    of locks (`with self._locks[key]:`) is a lock by its name, whatever the path or key: two paths
+    or two keys are taken for one lock. An `async def` run by `asyncio.run(...)` in thread code runs in
+    that thread; one handed to a loop with `asyncio.run_coroutine_threadsafe(coro(), loop)` is taken
+    to run on the loop's single thread, not its callers' (two loop threads each handed coroutines
+    that touch the same state are missed), and a `Thread` subclass driving a loop in `run` is followed
+    only through calls made in `run`.
     """
 
     CODE = "PVT201"
