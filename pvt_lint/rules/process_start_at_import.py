@@ -6,6 +6,7 @@ import os
 
 from ..findings import Related
 from ..model import PROCESS, ModuleModel
+from ..model.project_facts import display
 from .base import Rule
 from .quoting import quote
 
@@ -135,7 +136,9 @@ main()  # expect: PVT103
     def check(self, model: ModuleModel) -> None:
         if os.path.basename(self.path) == "__main__.py":
             return
-        starts = model.process_starts()
+        if model.sets_start_method("fork") or "fork" in model.project.program_start_methods:
+            return  # under fork no child imports the module again: module-level starts run once
+        starts = [(call, what) for call, what in model.process_starts() if model.start_method_set_by(call) != "fork"]
         starters: dict[str, tuple[int, str]] = {}
         for call, what in starts:
             if call.caller:
@@ -161,3 +164,25 @@ main()  # expect: PVT103
         if found:
             line, column, message, related = min(found, key=lambda f: (f[0], f[1]))
             self.report(line, column, message, related=related)
+        self._check_project(model, {f[0] for f in found})
+
+    def _check_project(self, model: ModuleModel, seen: set[int]) -> None:
+        """Module-level calls to another module's functions that start processes, transitively."""
+        calls = {(c.line, c.qualname): c for c in model.calls if model.import_time(c)}
+        for start in model.project.import_time_starts:
+            call = calls.get((start.line, start.target))
+            chain = start.starter.chain
+            if call is None or start.line in seen or chain[0].partition(":")[0] == model.project.module:
+                continue  # this module's own starters are judged above
+            seen.add(start.line)
+            via = f" via {_names(chain)}" if len(chain) > 1 else ""
+            message = _PROJECT_MESSAGE.format(call=quote(call.node), last=display(chain[-1]), via=via,
+                                              what=start.starter.what)
+            self.report(call.line, call.column, message)
+
+
+_PROJECT_MESSAGE = "`{call}` at import time reaches `{last}`{via}, which {what}: spawned children fail"
+
+
+def _names(chain) -> str:
+    return ", ".join(f"`{display(key)}`" for key in chain[:-1])
