@@ -165,7 +165,7 @@ class ModuleFacts:
     module: str
     functions: tuple[FunctionFacts, ...] = ()  # only functions with at least one fact
     import_time_starts: tuple[ImportTimeStart, ...] = ()
-    global_sets: tuple[GlobalSet, ...] = ()  # this module's globals set by parent code (any module)
+    global_sets: tuple[GlobalSet, ...] = ()  # set by parent code (any module): this module's globals, and those its child code reads
     child_reads: tuple[ChildRead, ...] = ()  # globals (any module's) read by this module's child code
     unfit_sends: tuple[UnfitSend, ...] = ()
     shared_classes: tuple[SharedClass, ...] = ()

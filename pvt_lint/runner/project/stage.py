@@ -207,12 +207,14 @@ class _Stage:
             )
             if facts != FunctionFacts(key):
                 functions.append(facts)
+        child_reads = self._child_reads(summary)
+        read = {(r.module, r.name) for r in child_reads}
         return ModuleFacts(
             module=name,
             functions=tuple(functions),
             import_time_starts=self._import_time_starts(summary),
-            global_sets=tuple(s for s in self._global_sets() if s.module == name),
-            child_reads=self._child_reads(summary),
+            global_sets=tuple(s for s in self._global_sets() if s.module == name or (s.module, s.name) in read),
+            child_reads=child_reads,
             unfit_sends=self._unfit_sends(summary),
             shared_classes=self._shared_classes(summary),
             program_start_methods=tuple(sorted(set().union(
