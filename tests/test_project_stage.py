@@ -113,7 +113,7 @@ def test_pvt2xx_methods_reached_from_threads_started_in_another_module():
     assert runs(facts, "ingest.store", "threads") == {
         "Counter.bump": [("ingest.fetch", 23, ("Fetcher.run", "Counter.bump"))],
         "Store.claim": [("ingest.fetch", 23, ("Fetcher.run", "Store.claim"))],
-        "Store.forget": [("ingest.fetch", 23, ("Fetcher.run", "Store.forget"))],
+        "Store.touch": [("ingest.fetch", 23, ("Fetcher.run", "Store.touch"))],
         "Store.save": [("ingest.fetch", 23, ("Fetcher.run", "Store.save"))],
     }  # near miss: Report is used on the main thread only
     bump = facts.for_module("ingest.store").function("Counter.bump")

@@ -161,6 +161,16 @@ class ImportTimeStart:
 
 
 @dataclass(frozen=True)
+class CpuSend:
+    """A dispatch of this module that sends another module's CPU-bound function to threads (PVT301)."""
+
+    line: int
+    column: int
+    target: str  # function key of the dispatched function
+    work: CpuWork
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     module: str
     functions: tuple[FunctionFacts, ...] = ()  # only functions with at least one fact
@@ -170,6 +180,7 @@ class ModuleFacts:
     unfit_sends: tuple[UnfitSend, ...] = ()
     shared_classes: tuple[SharedClass, ...] = ()
     program_start_methods: tuple[str, ...] = ()  # set_start_method values of entry modules reaching it
+    cpu_sends: tuple[CpuSend, ...] = ()  # this module's thread dispatches of other modules' CPU-bound work
 
     @classmethod
     def empty(cls, module: str = "") -> "ModuleFacts":
@@ -180,7 +191,7 @@ class ModuleFacts:
         """False when the project says nothing about the module (the engine's gate still applies)."""
         return bool(
             self.functions or self.import_time_starts or self.global_sets or self.child_reads
-            or self.unfit_sends or self.shared_classes or self.program_start_methods
+            or self.unfit_sends or self.shared_classes or self.program_start_methods or self.cpu_sends
         )
 
     def sends_at(self, line: int) -> tuple[UnfitSend, ...]:

@@ -28,6 +28,7 @@ from .facts import (
     IfInfo,
     StateRef,
 )
+from .cross_module import remote_caller_locks, remote_thread_runs
 from .syntax import dotted
 
 MAIN = "main"
@@ -96,6 +97,10 @@ class ThreadFacts:
                 entry = out.setdefault(qualname, {})
                 previous = entry.get(id(site))
                 entry[id(site)] = (site, shared or (previous[1] if previous else False))
+        for qualname, found in remote_thread_runs(self.model).items():  # threads of other modules
+            entry = out.setdefault(qualname, {})
+            for site, shared in found:
+                entry[id(site)] = (site, shared)
         return out
 
     @cached_property
@@ -232,7 +237,7 @@ class ThreadFacts:
         """Locks held at a write (by it or by every caller), counting only things that are locks:
         a lock-like name or a visible ``threading.Lock()``-style value, not any ``x.acquire()``.
         ``on_entry=False`` leaves out locks inferred from a release without an acquire."""
-        held = self.model.effective_locks(access)
+        held = self.model.effective_locks(access) | remote_caller_locks(self.model, access.function)
         if on_entry:
             held = held | self.held_on_entry(access.function, access.line)
         return frozenset(lock for lock in held if lock and self.is_lock(lock, access.function))
@@ -328,7 +333,8 @@ class ThreadFacts:
 
     def locks_at_test(self, cta: CheckThenAct) -> frozenset[str]:
         """Locks held where the ``if`` tests, including those every caller holds."""
-        held = cta.test.locks | self.model.caller_locks(cta.function) | self.held_on_entry(cta.function, cta.test.line)
+        held = (cta.test.locks | self.model.caller_locks(cta.function) | remote_caller_locks(self.model, cta.function)
+                | self.held_on_entry(cta.function, cta.test.line))
         return frozenset(lock for lock in held if lock)
 
     @cached_property

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..apis import THREAD_CLASSES, alternatives, display
 from ..findings import WARNING, Related
 from ..model import THREAD, DispatchSite, ModuleModel
+from ..model.cross_module import other_path
+from ..model.project_facts import display as display_key
 from .base import Rule
 
 # When the registry pairs no process API with the thread API (a Thread subclass).
@@ -177,6 +179,33 @@ threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i
                 end=(site.end_line, site.end_column),
                 related=(Related(line, column, f"the {what} that keeps one core busy"),),
             )
+        self._check_project(model)
+
+    def _check_project(self, model: ModuleModel) -> None:
+        """Thread dispatches of this module whose target, in another module, is CPU-bound there."""
+        sends = {(c.line, c.column): c for c in model.project.cpu_sends}
+        if not sends:
+            return
+        work = model.work
+        for site in model.dispatches:
+            send = sends.get((site.line, site.column))
+            if send is None or site.context != THREAD or site.target is not None or site.role == "initializer":
+                continue
+            if self._lone_background_thread(model, site) or work.gil_checked_before(site.caller, site.line):
+                continue
+            chain = send.work.chain
+            module = chain[-1].partition(":")[0]
+            path = other_path(model, self.path, module)
+            via = f" via `{display_key(chain[-1])}`" if len(chain) > 1 else ""
+            what = f"{send.work.what} at {path or module}:{send.work.line}{via}"
+            self.report(
+                site.line,
+                site.column,
+                _PROJECT_MESSAGE.format(target=display_key(send.target), what=what, api=display(site.api),
+                                        alternative=_alternative(site.api)),
+                end=(site.end_line, site.end_column),
+                related=(Related(send.work.line, 0, f"the {send.work.what} that keeps one core busy", path),),
+            )
 
     @staticmethod
     def _lone_background_thread(model: ModuleModel, site: DispatchSite) -> bool:
@@ -187,6 +216,9 @@ threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i
             if other is not site and other.context == THREAD and other.caller == site.caller:
                 return False
         return not any(call.caller == site.caller for call in model.callers_of(site.target or ""))
+
+
+_PROJECT_MESSAGE = "`{target}` is pure-Python CPU work (the {what}) sent to threads by `{api}`; use {alternative}"
 
 
 def _alternative(api: str) -> str:

@@ -201,5 +201,5 @@ class Account:
                     state=state_name(model, cta.function, ref),
                     act=cta.acts[0].line,
                 ),
-                related=(Related(site.line, site.column, f"`{function_name(site.target)}` is started in a thread here"),),
+                related=(Related(site.line, site.column, f"`{site.via or function_name(site.target)}` is started in a thread here", site.path),),
             )

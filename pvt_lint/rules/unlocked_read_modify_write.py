@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..findings import Related
 import libcst as cst
 
-from ..model import RMW, THREAD, DispatchSite, ModuleModel
+from ..model import RMW, SELF, THREAD, DispatchSite, ModuleModel
+from ..model.project_facts import SharedClass
 from ..model.threads import function_name
 from .base import Rule
 from .quoting import quote_statement, state_name
@@ -182,6 +183,43 @@ with ThreadPoolExecutor(max_workers=4) as pool:
                     continue
                 site = min(sites, key=lambda s: (s.line, s.column))
                 self._report(model, access, site)
+        self._check_shared_classes(model)
+
+    def _check_shared_classes(self, model: ModuleModel) -> None:
+        """A class its library says is shared between threads (a docstring) or that guards some of its
+        state with its own lock: its users start the threads. Unlocked updates of ``self`` state that
+        no write guards with a lock (PVT203 judges those), outside constructors."""
+        evidence: dict[str, SharedClass] = {}
+        for shared in model.project.shared_classes:
+            owner = shared.cls.partition(":")[2]
+            if shared.evidence in ("docstring", "own lock") and owner not in evidence:
+                evidence[owner] = shared  # a docstring first: the stage lists it before a lock
+        threads = model.threads
+        if not evidence:
+            return
+        for writes in threads.writes_by_state.values():
+            ref = writes[0].ref
+            if ref.kind != SELF or ref.owner not in evidence:
+                continue
+            live = [w for w in writes if not threads.is_init(w.function) and not threads.is_async(w.function)]
+            if threads.guarded(live) or any(threads.sites_for(w, w.ref) for w in live):
+                continue  # guarded somewhere (PVT203), or already judged by its threads above
+            for access in live:
+                if access.kind != RMW or threads.locks(access) or id(access) in threads.acts or _own_item(model, access):
+                    continue
+                shared = evidence[ref.owner]
+                if shared.evidence == "docstring":
+                    said = "its docstring says it is shared between threads"
+                else:
+                    said = f"it guards other state with its own lock `self.{shared.detail}`"
+                message = _SHARED_MESSAGE.format(
+                    code=quote_statement(access),
+                    function=function_name(access.function),
+                    state=state_name(model, access.function, access.ref),
+                    cls=ref.owner,
+                    said=said,
+                )
+                self.report(access.line, access.column, message, end=(access.end_line, access.end_column))
 
     def _report(self, model: ModuleModel, access, site: DispatchSite) -> None:
         message = self.MESSAGE.format(
@@ -196,8 +234,11 @@ with ThreadPoolExecutor(max_workers=4) as pool:
             access.column,
             message,
             end=(access.end_line, access.end_column),
-            related=(Related(site.line, site.column, f"`{target}` is started in a thread here"),),
+            related=(Related(site.line, site.column, f"`{site.via or target}` is started in a thread here", site.path),),
         )
+
+
+_SHARED_MESSAGE = "`{code}` in `{function}` updates {state} with no lock held, and `{cls}` is shared: {said}"
 
 
 def _own_item(model: ModuleModel, access) -> bool:

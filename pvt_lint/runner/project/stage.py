@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Optional
 
 from ... import apis
 from ...model.project_facts import (
-    ChildRead, CpuWork, FunctionFacts, GlobalSet, ImportTimeStart, ModuleFacts, ProjectFacts, Reason,
+    ChildRead, CpuSend, CpuWork, FunctionFacts, GlobalSet, ImportTimeStart, ModuleFacts, ProjectFacts, Reason,
     SharedClass, Site, Starter, UnfitSend,
 )
 from ...model.summary import IMPORT_TIME, MAIN, ModuleSummary
@@ -219,7 +219,16 @@ class _Stage:
             shared_classes=self._shared_classes(summary),
             program_start_methods=tuple(sorted(set().union(
                 *(self.program_methods.get(f"{name}:{fn.qualname}", set()) for fn in summary.functions)))),
+            cpu_sends=self._cpu_sends(summary),
         )
+
+    def _cpu_sends(self, summary: ModuleSummary) -> tuple[CpuSend, ...]:
+        out = []
+        for d in summary.dispatches:
+            target = self.r.function_of(d.target, summary.module) if d.context == apis.THREAD else None
+            if target and not target.startswith(summary.module + ":") and target in self.cpu:
+                out.append(CpuSend(d.line, d.column, target, self.cpu[target]))
+        return tuple(sorted(set(out), key=lambda c: (c.line, c.column, c.target)))
 
     def _caller_locks(self, key: str) -> tuple[str, ...]:
         """Locks held at every call of ``key`` (in any module), unless it is itself sent to a thread."""
