@@ -115,6 +115,7 @@ class GlobalSet:
     setter: str  # function key (``pkg.main:<main>`` for the main guard)
     line: int
     kind: str  # store, item-store, rmw, mutate, delete
+    starting: bool = False  # the setter, or a function that calls it, starts processes: the same program
 
 
 @dataclass(frozen=True)
