@@ -72,8 +72,9 @@ class CpuBoundWorkInThreads(Rule):
     `pvt-lint --repro PVT301 --fixed` shows the process pool using both cores.
 
     ## Known limitations
-    Only functions of the same module are followed; a call into another module, a method of an
-    object it cannot type, or a callable passed in as an argument makes the function "unknown" and
+    With project facts, a target defined in another module is judged by its loops there and the
+    modules it calls (the message names the loop's file and line); without them a call into another
+    module makes the function "unknown". A method of an object it cannot type, or a callable passed in as an argument makes the function "unknown" and
     the rule stays silent. A single background `Thread` (to keep a program responsive) is not
     flagged. Loops are judged by shape, not by measured cost: a loop over a large argument may be
     cheap in practice. Code that checks `sys._is_gil_enabled()` before dispatching is trusted to pick

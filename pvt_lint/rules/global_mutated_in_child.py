@@ -77,7 +77,9 @@ class GlobalMutatedInChild(Rule):
     `if` in the same function tests (lazy initialisation, memoisation), one a pool `initializer` sets,
     one a child rebinds to one of its own parameters (it keeps what it was sent),
     and `multiprocessing` shared objects (`Value`, `Array`, `Manager()` proxies, queues) are not
-    reported. A module that is only read by other modules is not seen.
+    reported. With project facts, a function of this module sent to a child process from another module
+    is child code too (the message names the dispatch's file and line); reads of the global by other
+    modules are not weighed.
     """
 
     CODE = "PVT101"

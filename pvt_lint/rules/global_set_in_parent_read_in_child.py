@@ -98,8 +98,10 @@ class GlobalSetInParentReadInChild(Rule):
     its import-time value; `pvt-lint --repro PVT105 --fixed` passes it through `initializer`/`initargs`.
 
     ## Known limitations
-    One module at a time: a global of another module (`config.DEBUG = True` after `import config`), or
-    a child target imported from another module, is not seen yet. The parent's writes count when they
+    With project facts, a global of another module (`config.DEBUG = True` after `import config`), a
+    child target imported from another module, and `fork` set by the program's entry module are seen;
+    a set counts only when its function, or one calling it, starts processes (a test that sets a
+    library's global is another program). The parent's writes count when they
     are in the main guard or in a function that is not only called at import time (a function nobody in
     the module calls, such as a console-script `main` or a test's `setUpModule`, counts). Not reported:
     a global that child code sets or fills itself (a pool initializer, also one kept as a

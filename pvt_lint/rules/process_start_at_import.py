@@ -60,8 +60,11 @@ class ProcessStartAtImport(Rule):
     bootstrapping `RuntimeError`; `pvt-lint --repro PVT103 --fixed` runs the guarded script.
 
     ## Known limitations
-    Only the first such statement of a module is reported, and only calls to functions of the same
-    module are followed. A file named `__main__.py` is not reported: multiprocessing does not
+    Only the first such statement through the module's own functions is reported; with project facts,
+    each module-level call into another module's function that starts processes (also through the
+    registry's third-party starters) is reported too. Under `fork` no child imports the module again:
+    `set_start_method("fork")` at import time, and any start in a module or program that sets fork, are
+    not reported. A file named `__main__.py` is not reported: multiprocessing does not
     re-import it in children. Processes kept in containers (`for p in procs: p.start()`) are found
     inside functions but not at module level. A `ProcessPoolExecutor` that is created but never sent
     work at module level is not reported (it starts no process until it is).

@@ -80,7 +80,9 @@ class ThreadPrimitiveToProcess(Rule):
     ## Known limitations
     Only objects written at the dispatch call, or bound to a name or to `self.x` in the same module,
     are recognised, one container level deep (`args=(lock,)`, `kwargs={"q": q}`). Objects stored
-    inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are not seen.
+    inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are seen only with
+    project facts, and only for an instance of a project class whose `__init__` or class body stores the
+    primitive in an attribute.
     """
 
     CODE = "PVT104"

@@ -84,7 +84,8 @@ class UnlockedCheckThenAct(Rule):
 
     ## Known limitations
     Only actions in the body of the `if` are considered (not `if k in d: return d[k]` followed by a
-    store after it), and only functions of the same module are followed. An `if` whose action is
+    store after it). With project facts, functions reached from threads of other modules are followed,
+    as PVT201 describes. An `if` whose action is
     under a lock but whose test is not (double-checked locking) is accepted. State that a lock
     protects somewhere else is left to PVT203.
     """

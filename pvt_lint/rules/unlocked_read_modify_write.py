@@ -79,8 +79,15 @@ class UnlockedReadModifyWrite(Rule):
     lost; `pvt-lint --repro PVT201 --fixed` shows the same schedule under a lock.
 
     ## Known limitations
-    Only functions of the same module are followed, and only callables the model can resolve
-    (functions, bound methods, lambdas, `functools.partial`). A thread that is the only writer is
+    With project facts (a whole-project run), functions and methods reached from threads started in
+    other modules are thread code too; a method reached that way is taken to run on a shared instance,
+    but only a site that runs several copies at once races alone (threads of several other modules
+    together are one party), and code this module's own threads run takes no party from other
+    modules (a test running the same code in its own thread is another program). A class whose
+    docstring says it is thread-safe or shared between threads is shared: its unlocked updates of
+    `self` state are reported. An own lock alone is no such evidence (on real code such counters
+    belonged to one thread). Callables the model cannot resolve (parameters without types) are not
+    followed. A thread that is the only writer is
     not flagged even when the main thread reads the value before joining it. State that a lock
     protects somewhere else is left to PVT203. Two threads updating different keys of one dict are
     recognised in one shape only: the key is a parameter of the thread function and every thread that

@@ -71,7 +71,10 @@ class UnpicklableCallableToProcess(Rule):
     and `multiprocess` and `pathos` pools (dill) pickle lambdas and nested functions by value and are
     not reported. Methods of classes defined inside
     functions are not reported, nor is a `Process` bound to a name in a function that never calls
-    `.start()` (nothing is pickled until then).
+    `.start()` (nothing is pickled until then). With project facts, an instance of a project class whose
+    `__init__` or class body stores a lambda or nested function in an attribute is reported when sent
+    (as an argument or a bound-method target) to a process; only names bound at the dispatch's
+    function are typed.
     """
 
     CODE = "PVT102"
