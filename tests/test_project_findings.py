@@ -30,3 +30,21 @@ def test_empty_facts_change_nothing_and_non_empty_facts_open_the_gate():
     assert analyse(source, "a.py", Config()) == analyse(source, "a.py", Config(), facts=ModuleFacts.empty("a"))
     assert not ModuleFacts.empty("a")
     assert ModuleFacts("a", program_start_methods=("fork",))
+
+
+def test_module_path_names_another_module_beside_this_one():
+    from pvt_lint.model.project_facts import module_path
+
+    assert module_path("crawler/run.py", "crawler.run", "crawler.fetcher") == "crawler/fetcher.py"
+    assert module_path("src/pkg/__init__.py", "pkg", "pkg.io") == "src/pkg/io.py"
+    assert module_path("demo.py", "demo", "analysis.compute") == "analysis/compute.py"
+    assert module_path("elsewhere.py", "pkg.mod", "pkg.other") == ""
+
+
+def test_a_worker_module_the_gate_skips_is_judged_with_its_facts():
+    project = PROJECTS / "pvt101_cross_module"
+    text = (project / "shop" / "tasks.py").read_text(encoding="utf-8")
+    assert analyse(text, "shop/tasks.py", Config()).findings == []
+    assert [(f.path, f.line, f.code) for f in project_findings(project) if f.path == "shop/tasks.py"] == [
+        ("shop/tasks.py", 9, "PVT101")
+    ]

@@ -268,23 +268,9 @@ class _Stage:
                 if target is not None:
                     # ``config.SETTINGS = v`` changes the object config is, but rebinds SETTINGS
                     kind = "store" if write.kind == "item-store" and write.text == f"{write.name}.{target[1]}" else write.kind
-                    found.append(GlobalSet(target[0], target[1], key, write.line, kind, self._in_starting_program(key)))
+                    found.append(GlobalSet(target[0], target[1], key, write.line, kind, _in_starting_program(key, self.callers, self.starters)))
         self._global_sets_cache = found = sorted(set(found), key=lambda s: (s.module, s.name, s.setter, s.line))
         return found
-
-    def _in_starting_program(self, key: str) -> bool:
-        """Whether ``key`` or a function calling it (transitively) starts processes: a test that only
-        sets a library's global is another program than the library code that starts the children."""
-        seen, queue = {key}, deque([key])
-        while queue:
-            current = queue.popleft()
-            if current in self.starters:
-                return True
-            for caller, _line, _locks in self.callers.get(current, ()):
-                if caller not in seen and len(seen) < 10_000:
-                    seen.add(caller)
-                    queue.append(caller)
-        return False
 
     def _child_reads(self, summary: ModuleSummary) -> tuple[ChildRead, ...]:
         out = []
@@ -342,3 +328,18 @@ class _Stage:
             for module, line in reached[:MAX_REASONS]:
                 out.append(SharedClass(key, "thread", f"{module}:{line}"))
         return tuple(out)
+
+
+def _in_starting_program(key: str, callers, starters) -> bool:
+    """Whether ``key`` or a function calling it (transitively) starts processes: a test that only sets
+    a library's global is another program than the library code that starts the children."""
+    seen, queue = {key}, deque([key])
+    while queue:
+        current = queue.popleft()
+        if current in starters:
+            return True
+        for caller, _line, _locks in callers.get(current, ()):
+            if caller not in seen:
+                seen.add(caller)
+                queue.append(caller)
+    return False
