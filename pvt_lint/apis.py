@@ -486,33 +486,11 @@ PREFILTER_LOCK = re.compile(r"(?<![a-z])(?:r?lock|mutex|mtx|cond|cv|sem)")
 _MUTEX_NAME = re.compile(r"(?:^|_)(?:r?lock|mutex|mtx)(?:$|_)", re.IGNORECASE)
 
 # Methods that change a builtin container in place.
-MUTATING_METHODS = frozenset(
-    {
-        "append",
-        "extend",
-        "insert",
-        "pop",
-        "remove",
-        "clear",
-        "update",
-        "setdefault",
-        "add",
-        "discard",
-        "popitem",
-        "sort",
-        "reverse",
-        "appendleft",
-        "extendleft",
-        "popleft",
-        "rotate",
-        "difference_update",
-        "intersection_update",
-        "symmetric_difference_update",
-        "__setitem__",
-        "__delitem__",
-        "__iadd__",
-    }
-)
+MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add", "discard", "popitem",
+    "sort", "reverse", "appendleft", "extendleft", "popleft", "rotate", "difference_update",
+    "intersection_update", "symmetric_difference_update", "__setitem__", "__delitem__", "__iadd__",
+})
 
 
 # The spelling of one item of a container of locks: ``with self._locks[key]:`` is ``self._locks[...]``.
@@ -540,3 +518,43 @@ def lock_like(text: str) -> bool:
     if last.endswith("()"):
         return bool(_LOCKING_CALL.search(last[:-2]))
     return bool(_LOCK_NAME.search(last))
+
+
+# ---- third-party process starters -------------------------------------------------------------------
+# The libraries whose calls start processes out of sight: a script that calls them at import time,
+# without a main guard, re-runs itself in every spawned worker (PVT103). Each entry says when the call
+# starts processes, judged from literal arguments only (model/starters.py): an argument that is not a
+# literal leaves the call out (precision first). The standard library's starters are above.
+
+@dataclass(frozen=True)
+class ProcessStarter:
+    """A call that starts processes when ``keyword`` (or the argument at ``position``) says so."""
+
+    what: str  # for messages: "starts worker processes when iterated"
+    keyword: str = ""
+    position: int = -1
+    # the argument's literal values that start processes; () means any literal int > 0
+    values: tuple[str, ...] = ()
+    default: bool = False  # whether the call starts processes when the argument is absent
+    # keyword arguments whose literal value means threads, not processes (joblib's prefer="threads")
+    thread_markers: tuple[tuple[str, str], ...] = ()
+
+
+THIRD_PARTY_PROCESS_STARTERS: dict[str, ProcessStarter] = {
+    # Iterating a DataLoader with num_workers > 0 forks or spawns that many workers (torch's default
+    # start method follows multiprocessing's); 0, the default, loads in the main process.
+    "torch.utils.data.DataLoader": ProcessStarter(
+        "starts worker processes when iterated (num_workers > 0)", keyword="num_workers", position=7),
+    "torch.utils.data.dataloader.DataLoader": ProcessStarter(
+        "starts worker processes when iterated (num_workers > 0)", keyword="num_workers", position=7),
+    # joblib's default backend, loky, runs tasks in worker processes; "threading" does not.
+    "joblib.Parallel": ProcessStarter(
+        "runs its tasks in worker processes (a process backend)", keyword="backend", position=1,
+        values=("loky", "multiprocessing"), default=True,
+        thread_markers=(("prefer", "threads"), ("require", "sharedmem"), ("n_jobs", "1"))),
+    "torch.multiprocessing.spawn": ProcessStarter("starts processes", default=True),
+    "torch.multiprocessing.start_processes": ProcessStarter("starts processes", default=True),
+    "loky.get_reusable_executor": ProcessStarter("starts a process pool", default=True),
+    "pathos.multiprocessing.ProcessPool": ProcessStarter("starts a process pool", default=True),
+    "pathos.pools.ProcessPool": ProcessStarter("starts a process pool", default=True),
+}

@@ -15,12 +15,15 @@ import sys
 import threading
 import tokenize
 import warnings
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from .config import Config
 from .findings import ERROR, FileResult, Finding
 from .gate import mentions_concurrency  # the textual prefilter, derived from the registry
 from .suppress import apply_noqa
+
+if TYPE_CHECKING:
+    from .model.project_facts import ModuleFacts
 
 SYNTAX_CODE = "PVT000"
 SYNTAX_NAME = "syntax-error"
@@ -36,10 +39,18 @@ def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | Non
 
 
 def analyse(
-    source: str | bytes, path: str, config: Config, *, noqa: bool = True, tree: Optional[ast.Module] = None
+    source: str | bytes,
+    path: str,
+    config: Config,
+    *,
+    noqa: bool = True,
+    tree: Optional[ast.Module] = None,
+    facts: Optional["ModuleFacts"] = None,
 ) -> FileResult:
     """One file's result. ``noqa=False`` leaves ``# noqa`` comments to the caller (flake8 does them);
-    ``tree``, CPython's AST of exactly this source when the caller has one (flake8 does), saves a parse."""
+    ``tree``, CPython's AST of exactly this source when the caller has one (flake8 does), saves a parse;
+    ``facts``, what the project stage found about this module, which the rules read as ``model.project``
+    (non-empty facts mean the module is analysed even when it mentions no concurrency itself)."""
     text, problem = decode(source)
     if problem is not None:
         line, column, message = problem
@@ -51,7 +62,7 @@ def analyse(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _analyse_text(text, path, config, tree)
+        result = _analyse_text(text, path, config, tree, facts)
     finally:
         if collecting:
             gc.enable()
@@ -60,14 +71,16 @@ def analyse(
     return result
 
 
-def _analyse_text(text: str, path: str, config: Config, given: Optional[ast.Module] = None) -> FileResult:
+def _analyse_text(
+    text: str, path: str, config: Config, given: Optional[ast.Module] = None, facts: Optional["ModuleFacts"] = None
+) -> FileResult:
     # On the deep-stack thread: the recursion limit raised there is interpreter-wide, and CPython's
     # AST construction on the 8 MiB main stack segfaults under it (a 1,000,000-term `a + a + ...`).
     tree, cpython_error = (given, None) if given is not None else on_deep_stack(_cpython_parse, text, path)
     if cpython_error is not None and any(m in cpython_error.msg for m in _NESTING_ERRORS):
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
     rules = None
-    if mentions_concurrency(text) and (tree is None or _may_find(tree)):
+    if facts or (mentions_concurrency(text) and (tree is None or _may_find(tree))):
         # Imported only here: a run whose files are all cached or prefiltered never loads libcst.
         from .rules import all_rules
 
@@ -84,7 +97,7 @@ def _analyse_text(text: str, path: str, config: Config, given: Optional[ast.Modu
     if too_deep is not None:
         return FileResult(path, skipped=too_deep)
     try:
-        return FileResult(path, on_deep_stack(_run_rules, text, path, rules))
+        return FileResult(path, on_deep_stack(_run_rules, text, path, rules, facts))
     except RecursionError:
         return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
     except _ParserError as exc:
@@ -99,7 +112,7 @@ class _ParserError(Exception):
     pass
 
 
-def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
+def _run_rules(text: str, path: str, rules: Sequence[type], facts: Optional["ModuleFacts"] = None) -> list[Finding]:
     import libcst as cst
 
     try:
@@ -108,6 +121,8 @@ def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
         raise _ParserError(exc.message) from None
     instances = [rule(path) for rule in rules]
     model = build_model(module, instances)
+    if facts is not None:
+        model.project = facts
     findings: list[Finding] = []
     for rule in instances:
         rule.check(model)

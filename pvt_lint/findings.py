@@ -21,6 +21,7 @@ class Related:
     line: int
     column: int
     message: str
+    path: str = ""  # the other file, for a place in another module; "" is the finding's own file
 
 
 @dataclass(frozen=True, order=True)

@@ -206,6 +206,25 @@ def refs(model: ModuleModel, function: str) -> list[tuple]:
 PROJECTS = FIXTURES / "projects"
 
 
+def project_findings(project: Path, config=None) -> list:
+    """Every finding of a fixture project, judged as the runner judges a project: a summary per module,
+    the project stage over them, then the engine on each file with that module's facts. Paths are
+    relative to ``project`` (``shop/tasks.py``), as the sites in messages name them."""
+    from pvt_lint import engine
+    from pvt_lint.config import Config
+    from pvt_lint.runner.project.stage import project_facts
+
+    layout = discover(project)
+    paths = {name: path.relative_to(project).as_posix() for name, path in layout.modules.items()}
+    facts = project_facts(summaries_of(project), paths=paths)
+    findings = []
+    for name, path in sorted(layout.modules.items()):
+        source = path.read_bytes()
+        result = engine.analyse(source, paths[name], config or Config(), facts=facts.for_module(name))
+        findings.extend(result.findings)
+    return sorted(findings, key=lambda f: f.sort_key())
+
+
 def summaries_of(project: Path) -> dict[str, ModuleSummary]:
     layout = discover(project)
     out = {}

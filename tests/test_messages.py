@@ -35,7 +35,7 @@ from pvt_lint.rules import all_rules
 from pvt_lint.rules.quoting import quote
 
 from helpers import FIXTURES, ROOT
-from helpers import expected
+from helpers import expected, project_findings
 
 REGENERATE = "python tests/test_messages.py"
 RULE_SNAPSHOTS = ROOT / "tests" / "snapshots"
@@ -50,7 +50,17 @@ def render(findings, prefix: str = "") -> str:
 
 @lru_cache(maxsize=None)
 def fixture_findings(path: Path) -> tuple:
+    parts = path.relative_to(FIXTURES).parts
+    if parts[0] == "projects":  # judged with the whole project's facts
+        project = FIXTURES / "projects" / parts[1]
+        own = "/".join(parts[2:])
+        return tuple(f for f in _project_findings(project) if f.path == own)
     return tuple(lint_file(str(path), Config()).findings)
+
+
+@lru_cache(maxsize=None)
+def _project_findings(project: Path) -> tuple:
+    return tuple(project_findings(project))
 
 
 @lru_cache(maxsize=None)
@@ -79,8 +89,8 @@ def stored(snapshot: Path) -> str:
     return snapshot.read_text(encoding="utf-8") if snapshot.exists() else ""
 
 
-# Whole projects are judged together, with their project facts: test_project_stage.py.
-FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*.py") if p.relative_to(FIXTURES).parts[0] != "projects")
+# Files of fixtures/projects/<name>/ are judged together, with their project's facts (project_findings).
+FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
 RULES = [rule for rule in all_rules() if rule.INVALID]
 
 

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from pvt_lint.model.project_facts import ModuleFacts, display
+from pvt_lint.model.project_facts import ModuleFacts, SharedClass, display
 from pvt_lint.runner.project.layout import discover
 from pvt_lint.runner.project.stage import project_facts
 
@@ -35,7 +35,7 @@ def test_every_fixture_project_has_labels_and_only_in_files_that_exist():
     assert len(projects) >= 8
     for project in projects:
         labels = [expected(f.read_text(encoding="utf-8")) for f in project.rglob("*.py")]
-        if project.name != "pvt105_fork_entry":  # all near misses
+        if project.name not in ("pvt105_fork_entry", "pvt2xx_other_programs"):  # all near misses
             assert any(labels), project.name
 
 
@@ -52,15 +52,17 @@ def test_pvt101_a_pool_in_main_runs_tasks_of_another_module_in_children():
 
 def test_pvt105_globals_set_by_the_cli_and_read_by_workers_in_another_module():
     facts = facts_of("pvt105_cross_module")
-    sets = [(s.name, s.setter, s.line, s.kind) for s in facts.for_module("imaging.settings").global_sets]
+    sets = [(s.name, s.setter, s.line, s.kind, s.starting) for s in facts.for_module("imaging.settings").global_sets]
     assert sets == [
-        ("QUALITY", "imaging.cli:main", 9, "item-store"),
-        ("SIZES", "imaging.cli:main", 10, "mutate"),
-        ("WATERMARK", "imaging.cli:main", 11, "store"),  # through the module alias
+        ("LOG_LEVEL", "imaging.test_resize:test_log_line_uses_the_level", 6, "store", False),  # starts nothing
+        ("QUALITY", "imaging.cli:main", 9, "item-store", True),
+        ("SIZES", "imaging.cli:main", 10, "mutate", True),
+        ("WATERMARK", "imaging.cli:main", 11, "store", True),  # through the module alias
     ]
     reads = [(r.module, r.name, r.reader, r.reason.site.line, r.reason.site.start_method, r.set_by_initializer)
              for r in facts.for_module("imaging.resize").child_reads]
     assert reads == [
+        ("imaging.settings", "LOG_LEVEL", "imaging.resize:log_line", 19, "", False),  # set by a test only
         ("imaging.settings", "QUALITY", "imaging.resize:resize", 13, "", False),
         ("imaging.settings", "SIZES", "imaging.resize:thumbnails", 15, "", False),
         ("imaging.resize", "WATERMARK_TEXT", "imaging.resize:thumbnails", 15, "", True),  # near miss: initializer
@@ -113,7 +115,7 @@ def test_pvt2xx_methods_reached_from_threads_started_in_another_module():
     assert runs(facts, "ingest.store", "threads") == {
         "Counter.bump": [("ingest.fetch", 23, ("Fetcher.run", "Counter.bump"))],
         "Store.claim": [("ingest.fetch", 23, ("Fetcher.run", "Store.claim"))],
-        "Store.forget": [("ingest.fetch", 23, ("Fetcher.run", "Store.forget"))],
+        "Store.touch": [("ingest.fetch", 23, ("Fetcher.run", "Store.touch"))],
         "Store.save": [("ingest.fetch", 23, ("Fetcher.run", "Store.save"))],
     }  # near miss: Report is used on the main thread only
     bump = facts.for_module("ingest.store").function("Counter.bump")
@@ -129,7 +131,10 @@ def test_pvt201_library_classes_documented_or_locked_as_shared():
         ("cachelib.cache:LRUCache", "docstring", "It is thread-safe: share one instance between your threads"),
         ("cachelib.cache:LRUCache", "own lock", "_lock"),
     ]
-    assert facts.for_module("cachelib.tally").shared_classes == ()  # near miss
+    # near misses: Tally has nothing; Meter's own lock is a fact, which PVT201 does not take as evidence alone
+    assert facts.for_module("cachelib.tally").shared_classes == (
+        SharedClass("cachelib.tally:Meter", "own lock", "_lock"),
+    )
 
 
 def test_pvt301_thread_pool_tasks_whose_cpu_bound_loop_lives_in_another_module():

@@ -145,10 +145,14 @@ class DispatchSite:
     payload: tuple[cst.BaseExpression, ...] = ()  # other values sent along (args, kwargs, initargs)
     pool: bool = False  # sent through a pool/executor (vs. a Process/Thread object)
     elsewhere: bool = False  # a Thread/Process subclass this module defines but never starts
+    path: str = ""  # the other file, for a site in another module (the project's facts); "" for this one
+    via: str = ""  # for a site in another module: the function its thread reaches this module through
 
     @property
     def where(self) -> str:
-        """How a message names this site: "started at line 12"."""
+        """How a message names this site: "started at line 12", "from fetch.py:88 via `Fetcher.run`"."""
+        if self.path:
+            return f"from {self.path}:{self.line}" + (f" via `{self.via}`" if self.via else "")
         if self.elsewhere:
             return f"defined at line {self.line} and started elsewhere"
         return f"started at line {self.line}"

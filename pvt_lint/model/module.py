@@ -21,6 +21,7 @@ from .dispatch import find_dispatches
 from .facts import Access, CallSite, ClassInfo, DispatchSite, FunctionInfo
 from .locks import LockFacts
 from .processes import ProcessFacts
+from .project_facts import ModuleFacts
 from .state import State
 from .threads import ThreadFacts
 
@@ -49,6 +50,9 @@ class ModuleModel:
         self.dispatches: list[DispatchSite] = find_dispatches(scopes, self.calls, collector.positions)
         self.locks = LockFacts(self.graph, self.dispatches, self.lock_withs)
         self.processes = ProcessFacts(scopes, self.graph, self.dispatches, self.ifs, self.main_guards)
+        # What the whole project says about this module (the runner's project stage); the engine sets it
+        # before the rules judge, and it stays empty when no project stage ran.
+        self.project: ModuleFacts = ModuleFacts.empty()
 
     def resolve(
         self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str] = None,
@@ -182,6 +186,14 @@ class ModuleModel:
     def start_method(self, site: DispatchSite) -> Optional[str]:
         """The start method a dispatch names, or the one the module sets, if any."""
         return self.processes.start_method(site)
+
+    def sets_start_method(self, method: str) -> bool:
+        """Whether the module calls ``set_start_method(method)`` anywhere."""
+        return self.processes.sets_start_method(method)
+
+    def start_method_set_by(self, call: CallSite) -> Optional[str]:
+        """The start method a ``set_start_method("...")`` call sets; None for any other call."""
+        return self.processes.start_method_set_by(call)
 
     def never_started(self, site: DispatchSite) -> bool:
         """A Process object bound to a name in a function that never starts it, nor hands it on."""

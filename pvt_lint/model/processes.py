@@ -77,6 +77,18 @@ class ProcessFacts:
             return None
         return self._global_start_method
 
+    def sets_start_method(self, method: str) -> bool:
+        """Whether the module calls ``set_start_method(method)`` anywhere (module level, main guard, a function)."""
+        return any(self.start_method_set_by(call) == method for call in self._graph.calls)
+
+    @staticmethod
+    def start_method_set_by(call) -> Optional[str]:
+        """The start method a ``set_start_method("...")`` call sets; None for any other call."""
+        if call.qualname not in _SET_START_METHOD:
+            return None
+        first = call.node.args[0].value if call.node.args else None
+        return first.evaluated_value if isinstance(first, cst.SimpleString) else None
+
     @cached_property
     def _global_start_method(self) -> Optional[str]:
         """The one start method the module sets with ``set_start_method("...")``, if it sets exactly one."""

@@ -29,6 +29,22 @@ def display(key: str) -> str:
     return qualname or module
 
 
+def module_path(own_path: str, own_module: str, other_module: str) -> str:
+    """The file of ``other_module``, as a path beside ``own_path`` (the file of ``own_module``) would
+    name it: ``crawler/run.py`` of ``crawler.run`` -> ``crawler/fetcher.py`` for ``crawler.fetcher``.
+    A guess for a package's ``__init__.py`` or a script outside its package; "" when the path does
+    not end with the module's own parts."""
+    own = own_path.replace("\\", "/")
+    parts = own_module.split(".")
+    stem = own.rsplit(".", 1)[0]
+    if stem.endswith("/__init__"):
+        stem = stem[: -len("/__init__")]
+    if not stem.endswith("/".join(parts)):
+        return ""
+    root = stem[: len(stem) - len("/".join(parts))]
+    return root + "/".join(other_module.split(".")) + ".py"
+
+
 @dataclass(frozen=True)
 class Site:
     """A dispatch site: where work is sent to a thread or a child process."""
@@ -99,6 +115,7 @@ class GlobalSet:
     setter: str  # function key (``pkg.main:<main>`` for the main guard)
     line: int
     kind: str  # store, item-store, rmw, mutate, delete
+    starting: bool = False  # the setter, or a function that calls it, starts processes: the same program
 
 
 @dataclass(frozen=True)
@@ -145,15 +162,42 @@ class ImportTimeStart:
 
 
 @dataclass(frozen=True)
+class CpuSend:
+    """A dispatch of this module that sends another module's CPU-bound function to threads (PVT301)."""
+
+    line: int
+    column: int
+    target: str  # function key of the dispatched function
+    work: CpuWork
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     module: str
     functions: tuple[FunctionFacts, ...] = ()  # only functions with at least one fact
     import_time_starts: tuple[ImportTimeStart, ...] = ()
-    global_sets: tuple[GlobalSet, ...] = ()  # this module's globals set by parent code (any module)
+    global_sets: tuple[GlobalSet, ...] = ()  # set by parent code (any module): this module's globals, and those its child code reads
     child_reads: tuple[ChildRead, ...] = ()  # globals (any module's) read by this module's child code
     unfit_sends: tuple[UnfitSend, ...] = ()
     shared_classes: tuple[SharedClass, ...] = ()
     program_start_methods: tuple[str, ...] = ()  # set_start_method values of entry modules reaching it
+    cpu_sends: tuple[CpuSend, ...] = ()  # this module's thread dispatches of other modules' CPU-bound work
+
+    @classmethod
+    def empty(cls, module: str = "") -> "ModuleFacts":
+        """No project facts: what a module's model holds when no project stage ran."""
+        return cls(module)
+
+    def __bool__(self) -> bool:
+        """False when the project says nothing about the module (the engine's gate still applies)."""
+        return bool(
+            self.functions or self.import_time_starts or self.global_sets or self.child_reads
+            or self.unfit_sends or self.shared_classes or self.program_start_methods or self.cpu_sends
+        )
+
+    def sends_at(self, line: int) -> tuple[UnfitSend, ...]:
+        """The unfit instances sent by this module's dispatch on ``line``."""
+        return tuple(u for u in self.unfit_sends if u.line == line)
 
     def function(self, qualname: str) -> FunctionFacts | None:
         index = self.__dict__.get("_by_qualname")

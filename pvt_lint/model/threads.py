@@ -28,6 +28,7 @@ from .facts import (
     IfInfo,
     StateRef,
 )
+from .cross_module import remote_caller_locks, remote_thread_runs
 from .syntax import dotted
 
 MAIN = "main"
@@ -99,6 +100,14 @@ class ThreadFacts:
                 entry = out.setdefault(qualname, {})
                 previous = entry.get(id(site))
                 entry[id(site)] = (site, shared or (previous[1] if previous else False))
+        for qualname, found in remote_thread_runs(self.model).items():  # threads of other modules
+            if qualname in out:
+                # Code this module's own threads run: another module starting the same code (celery's
+                # integration test runs beat's Service.start in a Thread of its own) is another program.
+                continue
+            entry = out.setdefault(qualname, {})
+            for site, shared in found:
+                entry[id(site)] = (site, shared)
         return out
 
     @cached_property
@@ -248,7 +257,7 @@ class ThreadFacts:
         """Locks held at a write (by it or by every caller), counting only things that are locks:
         a lock-like name or a visible ``threading.Lock()``-style value, not any ``x.acquire()``.
         ``on_entry=False`` leaves out locks inferred from a release without an acquire."""
-        held = self.model.effective_locks(access)
+        held = self.model.effective_locks(access) | remote_caller_locks(self.model, access.function)
         if on_entry:
             held = held | self.held_on_entry(access.function, access.line)
         return frozenset(lock for lock in held if lock and self.is_lock(lock, access.function))
@@ -390,7 +399,8 @@ class ThreadFacts:
 
     def locks_at_test(self, cta: CheckThenAct) -> frozenset[str]:
         """Locks held where the ``if`` tests, including those every caller holds."""
-        held = cta.test.locks | self.model.caller_locks(cta.function) | self.held_on_entry(cta.function, cta.test.line)
+        held = (cta.test.locks | self.model.caller_locks(cta.function) | remote_caller_locks(self.model, cta.function)
+                | self.held_on_entry(cta.function, cta.test.line))
         return frozenset(lock for lock in held if lock)
 
     @cached_property
@@ -404,6 +414,10 @@ def _party_key(party: Party, ref: StateRef):
         return party
     if ref.kind == SELF and party.role == "run":
         return "own-thread"
+    if ref.kind == SELF and party.path:
+        # Threads of other modules each may hold their own instance (celery's tests each start their own
+        # beat service): together one party; only a site running several copies at once races alone.
+        return "other-modules"
     return id(party)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..apis import THREAD_CLASSES, alternatives, display
 from ..findings import WARNING, Related
 from ..model import THREAD, DispatchSite, ModuleModel
+from ..model.cross_module import other_path
+from ..model.project_facts import display as display_key
 from .base import Rule
 
 # When the registry pairs no process API with the thread API (a Thread subclass).
@@ -70,8 +72,9 @@ class CpuBoundWorkInThreads(Rule):
     `pvt-lint --repro PVT301 --fixed` shows the process pool using both cores.
 
     ## Known limitations
-    Only functions of the same module are followed; a call into another module, a method of an
-    object it cannot type, or a callable passed in as an argument makes the function "unknown" and
+    With project facts, a target defined in another module is judged by its loops there and the
+    modules it calls (the message names the loop's file and line); without them a call into another
+    module makes the function "unknown". A method of an object it cannot type, or a callable passed in as an argument makes the function "unknown" and
     the rule stays silent. A single background `Thread` (to keep a program responsive) is not
     flagged. Loops are judged by shape, not by measured cost: a loop over a large argument may be
     cheap in practice. Code that checks `sys._is_gil_enabled()` before dispatching is trusted to pick
@@ -177,6 +180,33 @@ threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i
                 end=(site.end_line, site.end_column),
                 related=(Related(line, column, f"the {what} that keeps one core busy"),),
             )
+        self._check_project(model)
+
+    def _check_project(self, model: ModuleModel) -> None:
+        """Thread dispatches of this module whose target, in another module, is CPU-bound there."""
+        sends = {(c.line, c.column): c for c in model.project.cpu_sends}
+        if not sends:
+            return
+        work = model.work
+        for site in model.dispatches:
+            send = sends.get((site.line, site.column))
+            if send is None or site.context != THREAD or site.target is not None or site.role == "initializer":
+                continue
+            if self._lone_background_thread(model, site) or work.gil_checked_before(site.caller, site.line):
+                continue
+            chain = send.work.chain
+            module = chain[-1].partition(":")[0]
+            path = other_path(model, self.path, module)
+            via = f" via `{display_key(chain[-1])}`" if len(chain) > 1 else ""
+            what = f"{send.work.what} at {path or module}:{send.work.line}{via}"
+            self.report(
+                site.line,
+                site.column,
+                _PROJECT_MESSAGE.format(target=display_key(send.target), what=what, api=display(site.api),
+                                        alternative=_alternative(site.api)),
+                end=(site.end_line, site.end_column),
+                related=(Related(send.work.line, 0, f"the {send.work.what} that keeps one core busy", path),),
+            )
 
     @staticmethod
     def _lone_background_thread(model: ModuleModel, site: DispatchSite) -> bool:
@@ -187,6 +217,9 @@ threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i
             if other is not site and other.context == THREAD and other.caller == site.caller:
                 return False
         return not any(call.caller == site.caller for call in model.callers_of(site.target or ""))
+
+
+_PROJECT_MESSAGE = "`{target}` is pure-Python CPU work (the {what}) sent to threads by `{api}`; use {alternative}"
 
 
 def _alternative(api: str) -> str:

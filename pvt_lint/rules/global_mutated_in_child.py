@@ -6,6 +6,7 @@ import libcst as cst
 
 from ..findings import Related
 from ..model import GLOBAL, WRITE_KINDS, ModuleModel
+from ..model.project_facts import display
 from ..apis import PROCESS_SHARED_CALLS
 from .base import Rule
 
@@ -78,7 +79,9 @@ class GlobalMutatedInChild(Rule):
     `initializer` sets, one a child rebinds to one of its own parameters (it keeps what it was sent,
     so `best_params = params` beside a reported running best is not reported),
     and `multiprocessing` shared objects (`Value`, `Array`, `Manager()` proxies, queues) are not
-    reported. A module that is only read by other modules is not seen.
+    reported. With project facts, a function of this module sent to a child process from another module
+    is child code too (the message names the dispatch's file and line); reads of the global by other
+    modules are not weighed.
     """
 
     CODE = "PVT101"
@@ -150,39 +153,59 @@ if __name__ == "__main__":
     def check(self, model: ModuleModel) -> None:
         child = model.child_run()
         set_up = _set_up_by_initializers(model)
-        reported: set[int] = set()
+        reported: set = set()
         for qualname, sites in child.items():
-            fn = model.function(qualname)
-            if fn is None:
-                continue
             site = min(sites, key=lambda s: (s.line, s.column))
-            for access in fn.accesses:
-                if access.kind not in WRITE_KINDS or access.ref is None or access.ref.kind != GLOBAL:
-                    continue
-                if access.kind == "store" and not access.in_place and access.root not in fn.global_decls:
-                    continue
-                if _set_from_parameter(access, fn):
-                    continue  # per-process setup from what the parent sent, like an initializer
-                name = access.ref.name
-                if not _parent_state(model, name, set_up) or model.tests_name(qualname, name):
-                    continue  # per-process by design, or a lazy-init / memo check in the child
-                readers = model.readers(name)
-                if readers and all(model.within(r, child) for r in readers):
-                    continue  # only child code reads it: a per-process cache
-                key = id(access.statement) if access.statement is not None else access.line
-                if key in reported:
-                    continue
-                reported.add(key)
-                verb = f"changed by `.{access.via}()`" if access.kind == "mutate" else _VERBS[access.kind]
-                target = model.function(site.target).name if site.target else qualname
-                self.report(
-                    access.line,
-                    access.column,
-                    self.MESSAGE.format(name=name, verb=verb, target=target, where=site.where),
-                    end=(access.end_line, access.end_column),
-                    related=(Related(site.line, site.column, f"`{target}` is sent to a child process here"),),
-                )
+            target = model.function(site.target).name if site.target else qualname
+            related = Related(site.line, site.column, f"`{target}` is sent to a child process here")
+            self._judge(model, qualname, child, set_up, reported, target, site.where, related)
+        for facts in model.project.functions:  # reached from a process dispatch in another module
+            qualname = facts.key.partition(":")[2]
+            reasons = [r for r in facts.processes if r.site.module != model.project.module]
+            if qualname in child or not reasons:
+                continue
+            reason = reasons[0]
+            via = f" via `{display(reason.chain[-2])}`" if len(reason.chain) > 1 else ""
+            where = f"sent to a child at {reason.site.where}{via}"
+            related = Related(reason.site.line, reason.site.column, f"`{display(reason.chain[0])}` is sent to a"
+                              " child process here", reason.site.path)
+            self._judge(model, qualname, child, set_up, reported, display(reason.chain[0]), where, related)
 
+    def _judge(self, model, qualname, child, set_up, reported, target, where, related) -> None:
+        fn = model.function(qualname)
+        if fn is None:
+            return
+        for access in fn.accesses:
+            if access.kind not in WRITE_KINDS or access.ref is None or access.ref.kind != GLOBAL:
+                continue
+            if access.kind == "store" and not access.in_place and access.root not in fn.global_decls:
+                continue
+            if _set_from_parameter(access, fn):
+                continue  # per-process setup from what the parent sent, like an initializer
+            name = access.ref.name
+            if not _parent_state(model, name, set_up) or model.tests_name(qualname, name):
+                continue  # per-process by design, or a lazy-init / memo check in the child
+            readers = model.readers(name)
+            if readers and all(model.within(r, child) or _child_code(model, r) for r in readers):
+                continue  # only child code reads it: a per-process cache
+            key = id(access.statement) if access.statement is not None else access.line
+            if key in reported:
+                continue
+            reported.add(key)
+            verb = f"changed by `.{access.via}()`" if access.kind == "mutate" else _VERBS[access.kind]
+            self.report(
+                access.line,
+                access.column,
+                self.MESSAGE.format(name=name, verb=verb, target=target, where=where),
+                end=(access.end_line, access.end_column),
+                related=(related,),
+            )
+
+
+def _child_code(model: ModuleModel, reader) -> bool:
+    """Whether a reader runs only in children by the project's facts (a dispatch in another module)."""
+    facts = model.project.function(reader) if reader else None
+    return facts is not None and bool(facts.processes) and not facts.threads
 
 def _parent_state(model: ModuleModel, name: str, set_up: set[str]) -> bool:
     """Whether ``name`` is the parent's plain module state (not shared or per-process by design)."""

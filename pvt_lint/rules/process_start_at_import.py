@@ -6,6 +6,7 @@ import os
 
 from ..findings import Related
 from ..model import PROCESS, ModuleModel
+from ..model.project_facts import display
 from .base import Rule
 from .quoting import quote
 
@@ -59,8 +60,11 @@ class ProcessStartAtImport(Rule):
     bootstrapping `RuntimeError`; `pvt-lint --repro PVT103 --fixed` runs the guarded script.
 
     ## Known limitations
-    Only the first such statement of a module is reported, and only calls to functions of the same
-    module are followed. A file named `__main__.py` is not reported: multiprocessing does not
+    Only the first such statement through the module's own functions is reported; with project facts,
+    each module-level call into another module's function that starts processes (also through the
+    registry's third-party starters) is reported too. Under `fork` no child imports the module again:
+    `set_start_method("fork")` at import time, and any start in a module or program that sets fork, are
+    not reported. A file named `__main__.py` is not reported: multiprocessing does not
     re-import it in children. Processes kept in containers (`for p in procs: p.start()`) are found
     inside functions but not at module level. A `ProcessPoolExecutor` that is created but never sent
     work at module level is not reported (it starts no process until it is).
@@ -135,7 +139,9 @@ main()  # expect: PVT103
     def check(self, model: ModuleModel) -> None:
         if os.path.basename(self.path) == "__main__.py":
             return
-        starts = model.process_starts()
+        if model.sets_start_method("fork") or "fork" in model.project.program_start_methods:
+            return  # under fork no child imports the module again: module-level starts run once
+        starts = [(call, what) for call, what in model.process_starts() if model.start_method_set_by(call) != "fork"]
         starters: dict[str, tuple[int, str]] = {}
         for call, what in starts:
             if call.caller:
@@ -161,3 +167,25 @@ main()  # expect: PVT103
         if found:
             line, column, message, related = min(found, key=lambda f: (f[0], f[1]))
             self.report(line, column, message, related=related)
+        self._check_project(model, {f[0] for f in found})
+
+    def _check_project(self, model: ModuleModel, seen: set[int]) -> None:
+        """Module-level calls to another module's functions that start processes, transitively."""
+        calls = {(c.line, c.qualname): c for c in model.calls if model.import_time(c)}
+        for start in model.project.import_time_starts:
+            call = calls.get((start.line, start.target))
+            chain = start.starter.chain
+            if call is None or start.line in seen or chain[0].partition(":")[0] == model.project.module:
+                continue  # this module's own starters are judged above
+            seen.add(start.line)
+            via = f" via {_names(chain)}" if len(chain) > 1 else ""
+            message = _PROJECT_MESSAGE.format(call=quote(call.node), last=display(chain[-1]), via=via,
+                                              what=start.starter.what)
+            self.report(call.line, call.column, message)
+
+
+_PROJECT_MESSAGE = "`{call}` at import time reaches `{last}`{via}, which {what}: spawned children fail"
+
+
+def _names(chain) -> str:
+    return ", ".join(f"`{display(key)}`" for key in chain[:-1])

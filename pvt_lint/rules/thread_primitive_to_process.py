@@ -8,7 +8,14 @@ import libcst as cst
 
 from ..model import PROCESS, DispatchSite, ModuleModel
 from ..apis import THREAD_PRIMITIVES, dill_pickled, display, in_family
+from ..findings import Related
+from ..model.cross_module import other_path, unfit_sends
+from ..model.project_facts import display as display_key
+from ..model.summary import PRIMITIVE_ATTR
 from .base import Rule
+
+_UNFIT = frozenset((PRIMITIVE_ATTR,))
+_PROJECT_MESSAGE = "`self.{attribute}` (a thread primitive) of the `{cls}` sent as {how} to `{api}` {effect}"
 from .quoting import quote
 
 # Keywords of pool methods that stay in the parent (or are not objects sent along).
@@ -73,7 +80,9 @@ class ThreadPrimitiveToProcess(Rule):
     ## Known limitations
     Only objects written at the dispatch call, or bound to a name or to `self.x` in the same module,
     are recognised, one container level deep (`args=(lock,)`, `kwargs={"q": q}`). Objects stored
-    inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are not seen.
+    inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are seen only with
+    project facts, and only for an instance of a project class whose `__init__` or class body stores the
+    primitive in an attribute.
     """
 
     CODE = "PVT104"
@@ -187,6 +196,18 @@ def main():
                     end=(site.end_line, site.end_column),
                 )
                 break  # one finding per dispatch call
+        for site, send, tasks in unfit_sends(model, _UNFIT):
+            where = other_path(model, self.path, send.attribute_module)
+            how = "its target" if send.how == "bound-method target" else "an argument"
+            effect = "fails to pickle" if tasks else "fails to pickle under spawn and is a private copy under fork"
+            self.report(
+                site.line,
+                site.column,
+                _PROJECT_MESSAGE.format(attribute=send.attribute, cls=display_key(send.cls), how=how,
+                                        api=display(site.api), effect=effect),
+                end=(site.end_line, site.end_column),
+                related=(Related(send.attribute_line, 0, f"`self.{send.attribute}` is set here", where),),
+            )
 
 
 def _sent(site: DispatchSite) -> Iterator[cst.BaseExpression]:

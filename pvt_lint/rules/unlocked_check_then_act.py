@@ -87,7 +87,8 @@ class UnlockedCheckThenAct(Rule):
 
     ## Known limitations
     Only actions in the body of the `if` are considered (not `if k in d: return d[k]` followed by a
-    store after it), and only functions of the same module are followed. An `if` whose action is
+    store after it). With project facts, functions reached from threads of other modules are followed,
+    as PVT201 describes. An `if` whose action is
     under a lock but whose test is not (double-checked locking) is accepted. State that a lock
     protects somewhere else is left to PVT203. A lazily created lock in a module global or class
     attribute (`if _lock is None: _lock = threading.Lock()`) is reported with no thread start in
@@ -216,7 +217,7 @@ class Account:
                     state=state_name(model, cta.function, ref),
                     act=cta.acts[0].line,
                 ),
-                related=(Related(site.line, site.column, f"`{function_name(site.target)}` is started in a thread here"),),
+                related=(Related(site.line, site.column, f"`{site.via or function_name(site.target)}` is started in a thread here", site.path),),
             )
 
 

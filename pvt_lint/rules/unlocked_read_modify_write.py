@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..findings import Related
 import libcst as cst
 
-from ..model import RMW, THREAD, DispatchSite, ModuleModel
+from ..model import RMW, SELF, THREAD, DispatchSite, ModuleModel
+from ..model.project_facts import SharedClass
 from ..model.threads import function_name
 from .base import Rule
 from .quoting import quote_statement, state_name
@@ -78,8 +79,15 @@ class UnlockedReadModifyWrite(Rule):
     lost; `pvt-lint --repro PVT201 --fixed` shows the same schedule under a lock.
 
     ## Known limitations
-    Only functions of the same module are followed, and only callables the model can resolve
-    (functions, bound methods, lambdas, `functools.partial`). A thread that is the only writer is
+    With project facts (a whole-project run), functions and methods reached from threads started in
+    other modules are thread code too; a method reached that way is taken to run on a shared instance,
+    but only a site that runs several copies at once races alone (threads of several other modules
+    together are one party), and code this module's own threads run takes no party from other
+    modules (a test running the same code in its own thread is another program). A class whose
+    docstring says it is thread-safe or shared between threads is shared: its unlocked updates of
+    `self` state are reported. An own lock alone is no such evidence (on real code such counters
+    belonged to one thread). Callables the model cannot resolve (parameters without types) are not
+    followed. A thread that is the only writer is
     not flagged even when the main thread reads the value before joining it. State that a lock
     protects somewhere else is left to PVT203. Two threads updating different keys of one dict are
     recognised in one shape only: the key is a parameter of the thread function and every thread that
@@ -189,6 +197,42 @@ with ThreadPoolExecutor(max_workers=4) as pool:
                     continue
                 site = min(sites, key=lambda s: (s.line, s.column))
                 self._report(model, access, site)
+        self._check_shared_classes(model)
+
+    def _check_shared_classes(self, model: ModuleModel) -> None:
+        """A class its library's docstring says is shared between threads (or thread-safe): its users
+        start the threads. Unlocked updates of ``self`` state that
+        no write guards with a lock (PVT203 judges those), outside constructors."""
+        evidence: dict[str, SharedClass] = {}
+        for shared in model.project.shared_classes:
+            owner = shared.cls.partition(":")[2]
+            # An own lock alone is no evidence: on joblib, mpire, celery and tqdm all 12 such findings were
+            # counters one thread owns (the lock guards other state, the output, a condition to wait on).
+            if shared.evidence == "docstring":
+                evidence[owner] = shared
+        threads = model.threads
+        if not evidence:
+            return
+        for writes in threads.writes_by_state.values():
+            ref = writes[0].ref
+            if ref.kind != SELF or ref.owner not in evidence:
+                continue
+            live = [w for w in writes if not threads.is_init(w.function) and not threads.is_async(w.function)]
+            if threads.guarded(live) or any(threads.sites_for(w, w.ref) for w in live):
+                continue  # guarded somewhere (PVT203), or already judged by its threads above
+            for access in live:
+                if access.kind != RMW or threads.locks(access) or id(access) in threads.acts or _own_item(model, access):
+                    continue
+                shared = evidence[ref.owner]
+                said = "its docstring says it is shared between threads"
+                message = _SHARED_MESSAGE.format(
+                    code=quote_statement(access),
+                    function=function_name(access.function),
+                    state=state_name(model, access.function, access.ref),
+                    cls=ref.owner,
+                    said=said,
+                )
+                self.report(access.line, access.column, message, end=(access.end_line, access.end_column))
 
     def _report(self, model: ModuleModel, access, site: DispatchSite) -> None:
         message = self.MESSAGE.format(
@@ -203,8 +247,11 @@ with ThreadPoolExecutor(max_workers=4) as pool:
             access.column,
             message,
             end=(access.end_line, access.end_column),
-            related=(Related(site.line, site.column, f"`{target}` is started in a thread here"),),
+            related=(Related(site.line, site.column, f"`{site.via or target}` is started in a thread here", site.path),),
         )
+
+
+_SHARED_MESSAGE = "`{code}` in `{function}` updates {state} with no lock held, and `{cls}` is shared: {said}"
 
 
 def _own_item(model: ModuleModel, access) -> bool:

@@ -6,7 +6,13 @@ import libcst as cst
 
 from ..model import PROCESS, ModuleModel
 from ..apis import display, pickles_by_value
+from ..findings import Related
+from ..model.cross_module import other_path, unfit_sends
+from ..model.project_facts import display as display_key
+from ..model.summary import LAMBDA_ATTR, NESTED_ATTR
 from .base import Rule
+
+_UNFIT = frozenset((LAMBDA_ATTR, NESTED_ATTR))
 from .quoting import quote
 
 _UNPICKLABLE = ("lambda", "nested", "lambda-name")
@@ -65,7 +71,10 @@ class UnpicklableCallableToProcess(Rule):
     and `multiprocess` and `pathos` pools (dill) pickle lambdas and nested functions by value and are
     not reported. Methods of classes defined inside
     functions are not reported, nor is a `Process` bound to a name in a function that never calls
-    `.start()` (nothing is pickled until then).
+    `.start()` (nothing is pickled until then). With project facts, an instance of a project class whose
+    `__init__` or class body stores a lambda or nested function in an attribute is reported when sent
+    (as an argument or a bound-method target) to a process; only names bound at the dispatch's
+    function are typed.
     """
 
     CODE = "PVT102"
@@ -165,6 +174,19 @@ if __name__ == "__main__":
                 site.column,
                 self.MESSAGE.format(what=what, api=api, what_is_pickled=what_is_pickled),
                 end=(site.end_line, site.end_column),
+            )
+        for site, send, tasks in unfit_sends(model, _UNFIT):
+            thing = "a lambda" if send.kind == LAMBDA_ATTR else "a nested function"
+            where = other_path(model, self.path, send.attribute_module)
+            how = "its target" if send.how == "bound-method target" else "an argument"
+            what = f"{thing} in `self.{send.attribute}` of the `{display_key(send.cls)}` sent as {how}"
+            pickled = "every task" if tasks else f"its {site.role} under spawn and forkserver"
+            self.report(
+                site.line,
+                site.column,
+                self.MESSAGE.format(what=what, api=display(site.api), what_is_pickled=pickled),
+                end=(site.end_line, site.end_column),
+                related=(Related(send.attribute_line, 0, f"`self.{send.attribute}` is set here", where),),
             )
 
 

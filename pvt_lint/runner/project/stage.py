@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Optional
 
 from ... import apis
 from ...model.project_facts import (
-    ChildRead, CpuWork, FunctionFacts, GlobalSet, ImportTimeStart, ModuleFacts, ProjectFacts, Reason,
+    ChildRead, CpuSend, CpuWork, FunctionFacts, GlobalSet, ImportTimeStart, ModuleFacts, ProjectFacts, Reason,
     SharedClass, Site, Starter, UnfitSend,
 )
 from ...model.summary import IMPORT_TIME, MAIN, ModuleSummary
@@ -207,17 +207,28 @@ class _Stage:
             )
             if facts != FunctionFacts(key):
                 functions.append(facts)
+        child_reads = self._child_reads(summary)
+        read = {(r.module, r.name) for r in child_reads}
         return ModuleFacts(
             module=name,
             functions=tuple(functions),
             import_time_starts=self._import_time_starts(summary),
-            global_sets=tuple(s for s in self._global_sets() if s.module == name),
-            child_reads=self._child_reads(summary),
+            global_sets=tuple(s for s in self._global_sets() if s.module == name or (s.module, s.name) in read),
+            child_reads=child_reads,
             unfit_sends=self._unfit_sends(summary),
             shared_classes=self._shared_classes(summary),
             program_start_methods=tuple(sorted(set().union(
                 *(self.program_methods.get(f"{name}:{fn.qualname}", set()) for fn in summary.functions)))),
+            cpu_sends=self._cpu_sends(summary),
         )
+
+    def _cpu_sends(self, summary: ModuleSummary) -> tuple[CpuSend, ...]:
+        out = []
+        for d in summary.dispatches:
+            target = self.r.function_of(d.target, summary.module) if d.context == apis.THREAD else None
+            if target and not target.startswith(summary.module + ":") and target in self.cpu:
+                out.append(CpuSend(d.line, d.column, target, self.cpu[target]))
+        return tuple(sorted(set(out), key=lambda c: (c.line, c.column, c.target)))
 
     def _caller_locks(self, key: str) -> tuple[str, ...]:
         """Locks held at every call of ``key`` (in any module), unless it is itself sent to a thread."""
@@ -257,7 +268,7 @@ class _Stage:
                 if target is not None:
                     # ``config.SETTINGS = v`` changes the object config is, but rebinds SETTINGS
                     kind = "store" if write.kind == "item-store" and write.text == f"{write.name}.{target[1]}" else write.kind
-                    found.append(GlobalSet(target[0], target[1], key, write.line, kind))
+                    found.append(GlobalSet(target[0], target[1], key, write.line, kind, _in_starting_program(key, self.callers, self.starters)))
         self._global_sets_cache = found = sorted(set(found), key=lambda s: (s.module, s.name, s.setter, s.line))
         return found
 
@@ -317,3 +328,18 @@ class _Stage:
             for module, line in reached[:MAX_REASONS]:
                 out.append(SharedClass(key, "thread", f"{module}:{line}"))
         return tuple(out)
+
+
+def _in_starting_program(key: str, callers, starters) -> bool:
+    """Whether ``key`` or a function calling it (transitively) starts processes: a test that only sets
+    a library's global is another program than the library code that starts the children."""
+    seen, queue = {key}, deque([key])
+    while queue:
+        current = queue.popleft()
+        if current in starters:
+            return True
+        for caller, _line, _locks in callers.get(current, ()):
+            if caller not in seen:
+                seen.add(caller)
+                queue.append(caller)
+    return False
