@@ -36,10 +36,17 @@ def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | Non
 
 
 def analyse(
-    source: str | bytes, path: str, config: Config, *, noqa: bool = True, tree: Optional[ast.Module] = None
+    source: str | bytes, path: str, config: Config, *, noqa: bool = True, tree: Optional[ast.Module] = None,
+    facts=None, module: Optional[str] = None, is_package: bool = False, force: bool = False,
 ) -> FileResult:
     """One file's result. ``noqa=False`` leaves ``# noqa`` comments to the caller (flake8 does them);
-    ``tree``, CPython's AST of exactly this source when the caller has one (flake8 does), saves a parse."""
+    ``tree``, CPython's AST of exactly this source when the caller has one (flake8 does), saves a parse.
+
+    The project stage's inputs and outputs: ``module`` (the file's dotted name) asks for the
+    ``FileResult.summary`` of every module the model is built for, and for the import list of every
+    module that parses; ``is_package`` says the file is an ``__init__``; ``force`` builds the model even
+    when the prefilter and the gate would skip the file (the project needs its summary); ``facts`` (a
+    ``ModuleFacts``) is what the project says about this module, read by the rules as ``model.project``."""
     text, problem = decode(source)
     if problem is not None:
         line, column, message = problem
@@ -51,7 +58,7 @@ def analyse(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _analyse_text(text, path, config, tree)
+        result = _analyse_text(text, path, config, tree, _Project(facts, module, is_package, force))
     finally:
         if collecting:
             gc.enable()
@@ -60,31 +67,54 @@ def analyse(
     return result
 
 
-def _analyse_text(text: str, path: str, config: Config, given: Optional[ast.Module] = None) -> FileResult:
+class _Project:
+    """What the project stage asks of one analysis (all empty outside a project run)."""
+
+    __slots__ = ("facts", "module", "is_package", "force")
+
+    def __init__(self, facts=None, module: Optional[str] = None, is_package: bool = False, force: bool = False):
+        self.facts, self.module, self.is_package, self.force = facts, module, is_package, force
+
+
+def _analyse_text(
+    text: str, path: str, config: Config, given: Optional[ast.Module] = None, project: Optional[_Project] = None
+) -> FileResult:
+    project = project or _Project()
     # On the deep-stack thread: the recursion limit raised there is interpreter-wide, and CPython's
     # AST construction on the 8 MiB main stack segfaults under it (a 1,000,000-term `a + a + ...`).
     tree, cpython_error = (given, None) if given is not None else on_deep_stack(_cpython_parse, text, path)
     if cpython_error is not None and any(m in cpython_error.msg for m in _NESTING_ERRORS):
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
+    imports = None
+    if project.module is not None and tree is not None:
+        from .import_list import import_list
+
+        imports = on_deep_stack(import_list, tree, project.module, project.is_package)
     rules = None
-    if mentions_concurrency(text) and (tree is None or _may_find(tree)):
+    # A module the project says something about is judged whatever the gate says; one forced in only
+    # for its summary runs no rules, so its findings are the same as when the gate skips it.
+    judged = project.facts is not None and project.facts != type(project.facts)(project.facts.module)
+    if judged or (mentions_concurrency(text) and (tree is None or _may_find(tree))):
         # Imported only here: a run whose files are all cached or prefiltered never loads libcst.
         from .rules import all_rules
 
         rules = [r for r in all_rules() if config.code_enabled(r.CODE, path)]
-    if not rules:
+    if not rules and not (project.force and project.module is not None and cpython_error is None):
         if cpython_error is not None:
             return FileResult(path, [_from_syntax_error(path, cpython_error)])
-        return FileResult(path)
+        return FileResult(path, imports=imports)
     from .nesting import too_deep_for_libcst
 
     too_deep = on_deep_stack(too_deep_for_libcst, text, tree)
     if too_deep is not None and cpython_error is not None:
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
     if too_deep is not None:
-        return FileResult(path, skipped=too_deep)
+        return FileResult(path, skipped=too_deep, imports=imports)
     try:
-        return FileResult(path, on_deep_stack(_run_rules, text, path, rules))
+        findings, summary = on_deep_stack(_run_rules, text, path, rules or [], project)
+        if cpython_error is not None:  # forced past a syntax error that libcst accepts: CPython's verdict stands
+            return FileResult(path, [_from_syntax_error(path, cpython_error)])
+        return FileResult(path, findings, summary=summary, imports=imports)
     except RecursionError:
         return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
     except _ParserError as exc:
@@ -99,20 +129,30 @@ class _ParserError(Exception):
     pass
 
 
-def _run_rules(text: str, path: str, rules: Sequence[type]) -> list[Finding]:
+def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_Project] = None):
+    """(findings, summary): the rules' findings and, when the project asked (``project.module``), the
+    module's summary, both from the one model."""
     import libcst as cst
 
+    project = project or _Project()
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise _ParserError(exc.message) from None
     instances = [rule(path) for rule in rules]
     model = build_model(module, instances)
+    if project.facts is not None:
+        model.project = project.facts
+    summary = None
+    if project.module is not None:
+        from .model.summary_build import summarize
+
+        summary = summarize(model, project.module, project.is_package, module)
     findings: list[Finding] = []
     for rule in instances:
         rule.check(model)
         findings.extend(rule.findings)
-    return findings
+    return findings, summary
 
 
 def build_model(module, visitors: Sequence = ()):

@@ -21,6 +21,7 @@ class Related:
     line: int
     column: int
     message: str
+    path: Optional[str] = None  # another file's place (project facts); None: the finding's own file
 
 
 @dataclass(frozen=True, order=True)
@@ -71,3 +72,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     skipped: Optional[str] = None
     failure: Optional[str] = None  # INTERNAL_ERROR or WORKER_DIED when the run failed on this file
+    # For the project stage (engine.analyse with ``module``): the module's ModuleSummary when its model
+    # was built, and its import list (dotted names, relative ones resolved) whenever it parsed.
+    summary: Optional[object] = None
+    imports: Optional[tuple[str, ...]] = None
