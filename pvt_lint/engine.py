@@ -37,7 +37,7 @@ def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | Non
 
 def analyse(
     source: str | bytes, path: str, config: Config, *, noqa: bool = True, tree: Optional[ast.Module] = None,
-    facts=None, module: Optional[str] = None, is_package: bool = False, force: bool = False,
+    facts=None, module: Optional[str] = None, is_package: bool = False, force: bool = False, own_facts=None,
 ) -> FileResult:
     """One file's result. ``noqa=False`` leaves ``# noqa`` comments to the caller (flake8 does them);
     ``tree``, CPython's AST of exactly this source when the caller has one (flake8 does), saves a parse.
@@ -46,7 +46,9 @@ def analyse(
     ``FileResult.summary`` of every module the model is built for, and for the import list of every
     module that parses; ``is_package`` says the file is an ``__init__``; ``force`` builds the model even
     when the prefilter and the gate would skip the file (the project needs its summary); ``facts`` (a
-    ``ModuleFacts``) is what the project says about this module, read by the rules as ``model.project``."""
+    ``ModuleFacts``) is what the project says about this module, read by the rules as ``model.project``;
+    without it, ``own_facts(summary)`` (given by the runner) supplies the facts the module's summary
+    alone implies, so that the project stage re-judges only modules whose facts other modules change."""
     text, problem = decode(source)
     if problem is not None:
         line, column, message = problem
@@ -58,7 +60,7 @@ def analyse(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _analyse_text(text, path, config, tree, _Project(facts, module, is_package, force))
+        result = _analyse_text(text, path, config, tree, _Project(facts, module, is_package, force, own_facts))
     finally:
         if collecting:
             gc.enable()
@@ -70,10 +72,12 @@ def analyse(
 class _Project:
     """What the project stage asks of one analysis (all empty outside a project run)."""
 
-    __slots__ = ("facts", "module", "is_package", "force")
+    __slots__ = ("facts", "module", "is_package", "force", "own_facts")
 
-    def __init__(self, facts=None, module: Optional[str] = None, is_package: bool = False, force: bool = False):
+    def __init__(self, facts=None, module: Optional[str] = None, is_package: bool = False, force: bool = False,
+                 own_facts=None):
         self.facts, self.module, self.is_package, self.force = facts, module, is_package, force
+        self.own_facts = own_facts
 
 
 def _analyse_text(
@@ -141,13 +145,16 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
         raise _ParserError(exc.message) from None
     instances = [rule(path) for rule in rules]
     model = build_model(module, instances)
-    if project.facts is not None:
-        model.project = project.facts
     summary = None
     if project.module is not None:
         from .model.summary_build import summarize
 
         summary = summarize(model, project.module, project.is_package, module)
+    facts = project.facts
+    if facts is None and project.own_facts is not None and summary is not None:
+        facts = project.own_facts(summary)
+    if facts is not None:
+        model.project = facts
     findings: list[Finding] = []
     for rule in instances:
         rule.check(model)
