@@ -58,7 +58,9 @@ class Finding:
             "url": self.url,
             "concept_url": self.concept_url,
             "related": [
-                {"line": r.line, "column": r.column + 1, "message": r.message}
+                # "path" only for a place in another file: output without one stays as it was.
+                {"line": r.line, "column": r.column + 1, "message": r.message,
+                 **({"path": r.path} if r.path is not None and r.path != self.path else {})}
                 for r in self.related
             ],
         }
