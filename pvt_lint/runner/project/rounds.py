@@ -31,6 +31,7 @@ class ProjectRun:
     facts: object  # ProjectFacts
     forced: list[str] = field(default_factory=list)  # modules analysed for their summary only
     judged: list[str] = field(default_factory=list)  # modules judged again with facts
+    summarised: frozenset[str] = frozenset()  # modules with a summary (the others have no facts)
 
 
 def roots_of(files: Sequence[str], given: Sequence[str]) -> dict[Path, list[int]]:
@@ -78,7 +79,8 @@ def judge_project(
     paths = list(asked) + [_shown(p) for p in others]
     modules = [layout.module_of(Path(p)) for p in paths]
     starters = tuple(config.process_starters)
-    shown = {m: config.relative_to_root(str(f)) for m, f in layout.modules.items()}
+    # Messages name other modules' files relative to the project root: the same whatever the cwd.
+    shown = {m: Path(os.path.relpath(f, layout.root)).as_posix() for m, f in layout.modules.items()}
     jobs_list = [
         Job(p, {**_options(layout, m), "own_facts": functools.partial(own_facts, path=shown[m], starters=starters)}
             if m is not None else {})
@@ -109,6 +111,7 @@ def judge_project(
             if result.summary is not None:
                 summaries[module] = result.summary
     facts = run.facts = project_facts(summaries, starters, {m: shown[m] for m in summaries})
+    run.summarised = frozenset(summaries)
     again: list[tuple[int, Job]] = []
     for index in range(len(asked)):
         module = modules[index]
@@ -144,3 +147,22 @@ def _shown(path: Path) -> str:
 
 def _quiet(done: int) -> None:
     pass
+
+
+_FACTS_BY_ROOT: dict[tuple, object] = {}
+
+
+def facts_for_file(path: str, config: Config, cache=None):
+    """(module, is_package, ModuleFacts or None) for one file judged inside its project: the project
+    stage over the whole project, run once per root and configuration in this process (the flake8
+    plugin asks file by file). None facts: the file is not one of the project's modules."""
+    root = find_root(Path(path))
+    key = (str(root), config.fingerprint(), str(config.root))
+    if key not in _FACTS_BY_ROOT:
+        _, run = judge_project(root, [], config, 1, cache, _quiet)
+        _FACTS_BY_ROOT[key] = run
+    run = _FACTS_BY_ROOT[key]
+    module = run.layout.module_of(Path(path))
+    if module is None or module not in run.summarised:
+        return module, False, None
+    return module, run.layout.is_package(module), run.facts.for_module(module)
