@@ -15,7 +15,7 @@ from ..config import Config
 from ..findings import FileResult
 from .discovery import iter_python_files
 from .per_file import PARALLEL_MIN_FILES, Job, analyse_files  # noqa: F401  (PARALLEL_MIN_FILES: re-exported)
-from .project.rounds import judge_project, roots_of
+from .project.rounds import judge_projects, roots_of
 from .reading import read
 from .report import Report
 
@@ -60,10 +60,11 @@ def lint_paths(
         if not project:
             results = analyse_files([Job(path) for path in files], config, jobs, cache, advance)
         else:
-            for root, indices in roots_of(files, given).items():
-                asked = [files[i] for i in indices]
-                found, _ = judge_project(root, asked, config, jobs, cache, _bounded(advance, len(asked)))
-                for index, result in zip(indices, found):
+            groups = roots_of(files, given)
+            judged = judge_projects({root: [files[i] for i in indices] for root, indices in groups.items()},
+                                    config, jobs, cache, _bounded(advance, len(files)))
+            for root, indices in groups.items():
+                for index, result in zip(indices, judged[root][0]):
                     results[index] = result
     for result in results:
         report.add(result)

@@ -5,8 +5,9 @@ example script calling a library function that starts a pool), so the gate skips
 built. Building one for every module would cost too much; instead, from the summaries so far and
 every module's import list (cheap: CPython's AST), name the modules that can change a fact:
 
-- a project module that a summarised module's calls, dispatch targets or initializers resolve into
-  (the work followed across modules);
+- a project module that a dispatch target, initializer or payload resolves into, or that a call made
+  by code running in a thread or a child process resolves into (``running``: the functions the facts so
+  far put there; the work followed across modules);
 - a module that imports a summarised module whose code starts processes, directly or through calls
   into another such module (PVT103: a script calling a library starter at import time);
 - a module that imports a summarised module that dispatches to processes (PVT105: the parent sets
@@ -40,15 +41,19 @@ def needed_modules(
     imports: Mapping[str, tuple[str, ...]],
     modules: Iterable[str],
     extra_starters: Iterable[str] = (),
+    running: Iterable[str] = (),
 ) -> set[str]:
-    """Project modules (of ``modules``) without a summary whose summary could change a fact."""
+    """Project modules (of ``modules``) without a summary whose summary could change a fact.
+    ``running``: function keys (``module:qualname``) that run in threads or child processes."""
     project = set(modules)
     missing = project - set(summaries)
     needed: set[str] = set()
+    for key in running:
+        module, _, qualname = key.partition(":")
+        function = summaries[module].function(qualname) if module in summaries else None
+        for call in function.calls if function is not None else ():
+            needed.add(owning_module(call.target, project) or "")
     for summary in summaries.values():
-        for function in summary.functions:
-            for call in function.calls:
-                needed.add(owning_module(call.target, project) or "")
         for dispatch in summary.dispatches:
             for name in (dispatch.target, dispatch.initializer, *dispatch.sent):
                 if name:

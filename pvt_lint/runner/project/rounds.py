@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 
 from ...config import Config
 from ...findings import FileResult
-from ..per_file import Job, analyse_files
+from ..per_file import Job, _summary, analyse_files
 from .layout import ProjectLayout, discover, find_root
 from .needed import MAX_ROUNDS, needed_modules
 
@@ -66,77 +66,106 @@ def judge_project(
     root: Path, asked: list[str], config: Config, jobs: int, cache, advance
 ) -> tuple[list[FileResult], ProjectRun]:
     """The results of the ``asked`` files (in order), judged with the facts of the whole project."""
-    from ...model.project_facts import ModuleFacts
-    from .stage import project_facts
+    (results, run), = judge_projects({root: asked}, config, jobs, cache, advance).values()
+    return results, run
 
-    scripts = [Path(p) for p in asked if not p.endswith((".py", ".pyi"))]
-    layout = discover(root, src_of(config), scripts)
-    asked_files = {Path(os.path.abspath(p)) for p in asked}
-    others = [
-        p for p in layout.modules.values()
-        if p not in asked_files and not config.is_excluded(str(p))
-    ]
-    paths = list(asked) + [_shown(p) for p in others]
-    modules = [layout.module_of(Path(p)) for p in paths]
-    starters = tuple(config.process_starters)
-    # Messages name other modules' files relative to the project root: the same whatever the cwd.
-    shown = {m: Path(os.path.relpath(f, layout.root)).as_posix() for m, f in layout.modules.items()}
-    jobs_list = [
-        Job(p, {**_options(layout, m), "own_facts": functools.partial(own_facts, path=shown[m], starters=starters)}
-            if m is not None else {})
-        for p, m in zip(paths, modules)
-    ]
-    results = analyse_files(jobs_list, config, jobs, cache, advance)
-    index_of = {m: i for i, m in enumerate(modules) if m is not None}
-    summaries = {m: results[i].summary for m, i in index_of.items() if results[i].summary is not None}
-    imports = {m: results[i].imports or () for m, i in index_of.items()}
-    run = ProjectRun(layout, None)
-    attempted: set[str] = set()
+
+class _Project:
+    """One project's state across the rounds: its files (the asked ones first), modules and summaries."""
+
+    def __init__(self, root: Path, asked: list[str], config: Config) -> None:
+        scripts = [Path(p) for p in asked if not p.endswith((".py", ".pyi"))]
+        layout = self.layout = discover(root, src_of(config), scripts)
+        asked_files = {Path(os.path.abspath(p)) for p in asked}
+        others = [p for p in layout.modules.values() if p not in asked_files and not config.is_excluded(str(p))]
+        self.asked = len(asked)
+        self.paths = list(asked) + [_shown(p) for p in others]
+        self.modules = [layout.module_of(Path(p)) for p in self.paths]
+        self.starters = tuple(config.process_starters)
+        # Messages name other modules' files relative to the project root: the same whatever the cwd.
+        self.shown = {m: Path(os.path.relpath(f, layout.root)).as_posix() for m, f in layout.modules.items()}
+        self.jobs = [Job(p, self.options(m)) for p, m in zip(self.paths, self.modules)]
+        self.index_of = {m: i for i, m in enumerate(self.modules) if m is not None}
+        self.run = ProjectRun(layout, None)
+        self.attempted: set[str] = set()
+        self.results: list[FileResult] = []
+        self.summaries: dict = {}
+
+    def options(self, module: Optional[str]) -> dict:
+        if module is None:
+            return {}
+        own = functools.partial(own_facts, path=self.shown[module], starters=self.starters)
+        return {"module": module, "is_package": self.layout.is_package(module), "own_facts": own}
+
+    def first_round(self, results: list[FileResult]) -> None:
+        self.results = results
+        self.summaries = {m: results[i].summary for m, i in self.index_of.items() if results[i].summary is not None}
+        self.imports = {m: results[i].imports or () for m, i in self.index_of.items()}
+
+    def needed(self) -> list[tuple[str, Job]]:
+        """The next round's forced jobs (summaries an earlier run forced come from the cache here)."""
+        from .stage import project_facts
+
+        facts = project_facts(self.summaries, self.starters)
+        running = [f.key for m in facts.modules.values() for f in m.functions if f.threads or f.processes or f.initializers]
+        need = sorted(needed_modules(self.summaries, self.imports, self.index_of, self.starters, running) - self.attempted)
+        self.attempted.update(need)
+        self.run.forced.extend(need)
+        out = []
+        for module in need:
+            job = self.jobs[self.index_of[module]]
+            summary = _summary(job.aside) if job.aside is not None else None
+            if summary is not None:
+                self.summaries[module] = summary
+            else:
+                out.append((module, Job(job.path, {**job.options, "force": True})))
+        return out
+
+    def again(self) -> list[tuple[int, Job]]:
+        """The asked files whose project facts differ from those they were judged with."""
+        from ...model.project_facts import ModuleFacts
+        from .stage import project_facts
+
+        facts = self.run.facts = project_facts(self.summaries, self.starters, {m: self.shown[m] for m in self.summaries})
+        self.run.summarised = frozenset(self.summaries)
+        out = []
+        for index in range(self.asked):
+            module = self.modules[index]
+            if module is None or module not in self.summaries:
+                continue
+            module_facts = facts.for_module(module)
+            first = self.results[index].summary  # judged with the facts of its own summary, if gated in
+            judged_with = own_facts(first, self.shown[module], self.starters) if first is not None else ModuleFacts(module)
+            if module_facts == judged_with:
+                continue
+            options = {**self.options(module), "facts": module_facts}
+            out.append((index, Job(self.paths[index], options, facts_key=module_facts.fingerprint())))
+            self.run.judged.append(module)
+        return out
+
+
+def judge_projects(groups: dict[Path, list[str]], config: Config, jobs: int, cache, advance) -> dict:
+    """``{root: asked files}`` -> ``{root: (results of the asked files, ProjectRun)}``. Every round is
+    one batch over all the projects, so workers stay busy and start once per round."""
+    projects = [_Project(root, asked, config) for root, asked in groups.items()]
+    first = analyse_files([job for p in projects for job in p.jobs], config, jobs, cache, advance)
+    offset = 0
+    for project in projects:
+        project.first_round(first[offset: offset + len(project.jobs)])
+        offset += len(project.jobs)
     for _ in range(MAX_ROUNDS):
-        need = sorted(needed_modules(summaries, imports, index_of, starters) - attempted)
-        if not need:
+        batch = [(project, module, job) for project in projects for module, job in project.needed()]
+        if not batch:
             break
-        attempted.update(need)
-        run.forced.extend(need)
-        forced = [Job(paths[index_of[m]], {**jobs_list[index_of[m]].options, "force": True}) for m in need]
-        for module, job in zip(need, forced):
-            if jobs_list[index_of[module]].aside is not None:  # forced in an earlier run: from the cache
-                from ..per_file import _summary
-
-                summary = _summary(jobs_list[index_of[module]].aside)
-                if summary is not None:
-                    summaries[module] = summary
-        todo = [(m, j) for m, j in zip(need, forced) if m not in summaries]
-        for (module, _), result in zip(todo, analyse_files([j for _, j in todo], config, jobs, cache, _quiet)):
+        for (project, module, _), result in zip(batch, analyse_files([j for *_, j in batch], config, jobs, cache, _quiet)):
             if result.summary is not None:
-                summaries[module] = result.summary
-    facts = run.facts = project_facts(summaries, starters, {m: shown[m] for m in summaries})
-    run.summarised = frozenset(summaries)
-    again: list[tuple[int, Job]] = []
-    for index in range(len(asked)):
-        module = modules[index]
-        if module is None or module not in summaries:
-            continue
-        module_facts = facts.for_module(module)
-        first = results[index].summary  # judged with the facts of its own summary, if gated in
-        judged_with = own_facts(first, shown[module], starters) if first is not None else ModuleFacts(module)
-        if module_facts == judged_with:
-            continue
-        options = {**_options(layout, module), "facts": module_facts}
-        again.append((index, Job(paths[index], options, facts_key=module_facts.fingerprint())))
-        run.judged.append(module)
-    rejudged = analyse_files([job for _, job in again], config, jobs, cache, _quiet)
-    for (index, _), result in zip(again, rejudged):
-        plain = results[index]
-        results[index] = FileResult(plain.path, result.findings, result.skipped, result.failure,
-                                    summary=plain.summary, imports=plain.imports)
-    return results[: len(asked)], run
-
-
-def _options(layout: ProjectLayout, module: Optional[str]) -> dict:
-    if module is None:
-        return {}
-    return {"module": module, "is_package": layout.is_package(module)}
+                project.summaries[module] = result.summary
+    batch2 = [(project, index, job) for project in projects for index, job in project.again()]
+    for (project, index, _), result in zip(batch2, analyse_files([j for *_, j in batch2], config, jobs, cache, _quiet)):
+        plain = project.results[index]
+        project.results[index] = FileResult(plain.path, result.findings, result.skipped, result.failure,
+                                            summary=plain.summary, imports=plain.imports)
+    return {root: (p.results[: p.asked], p.run) for root, p in zip(groups, projects)}
 
 
 def _shown(path: Path) -> str:
