@@ -80,7 +80,12 @@ class _Project:
         others = [p for p in layout.modules.values() if p not in asked_files and not config.is_excluded(str(p))]
         self.asked = len(asked)
         self.paths = list(asked) + [_shown(p) for p in others]
-        self.modules = [layout.module_of(Path(p)) for p in self.paths]
+        # A file named although the excludes cover it (a fixture, generated code) is judged alone: it is
+        # not part of the project the flake8 plugin or any other run sees.
+        self.modules = [
+            None if i < len(asked) and config.is_excluded(p) else layout.module_of(Path(p))
+            for i, p in enumerate(self.paths)
+        ]
         self.starters = tuple(config.process_starters)
         # Messages name other modules' files relative to the project root: the same whatever the cwd.
         self.shown = {m: Path(os.path.relpath(f, layout.root)).as_posix() for m, f in layout.modules.items()}
