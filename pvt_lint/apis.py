@@ -444,11 +444,47 @@ def dotted(node: object, spelling: Spelling) -> Optional[str]:
             return None
 
 
+@dataclass(frozen=True)
+class ProcessStarter:
+    """A call that starts processes when ``keyword`` (or the argument at ``position``) says so."""
+
+    what: str  # for messages: "starts worker processes when iterated"
+    keyword: str = ""
+    position: int = -1
+    # the argument's literal values that start processes; () means any literal int > 0
+    values: tuple[str, ...] = ()
+    default: bool = False  # whether the call starts processes when the argument is absent
+    # keyword arguments whose literal value means threads, not processes (joblib's prefer="threads")
+    thread_markers: tuple[tuple[str, str], ...] = ()
+
+
+THIRD_PARTY_PROCESS_STARTERS: dict[str, ProcessStarter] = {
+    # Iterating a DataLoader with num_workers > 0 forks or spawns that many workers (torch's default
+    # start method follows multiprocessing's); 0, the default, loads in the main process.
+    "torch.utils.data.DataLoader": ProcessStarter(
+        "starts worker processes when iterated (num_workers > 0)", keyword="num_workers", position=7),
+    "torch.utils.data.dataloader.DataLoader": ProcessStarter(
+        "starts worker processes when iterated (num_workers > 0)", keyword="num_workers", position=7),
+    # joblib's default backend, loky, runs tasks in worker processes; "threading" does not.
+    "joblib.Parallel": ProcessStarter(
+        "runs its tasks in worker processes (a process backend)", keyword="backend", position=1,
+        values=("loky", "multiprocessing"), default=True,
+        thread_markers=(("prefer", "threads"), ("require", "sharedmem"), ("n_jobs", "1"))),
+    "torch.multiprocessing.spawn": ProcessStarter("starts processes", default=True),
+    "torch.multiprocessing.start_processes": ProcessStarter("starts processes", default=True),
+    "loky.get_reusable_executor": ProcessStarter("starts a process pool", default=True),
+    "pathos.multiprocessing.ProcessPool": ProcessStarter("starts a process pool", default=True),
+    "pathos.pools.ProcessPool": ProcessStarter("starts a process pool", default=True),
+}
+
+
 # ---- what the prefilter and the gate look for -------------------------------------------------------
 # Top-level modules through which the model resolves any API that can lead to a finding.
 GATE_MODULES = frozenset(
     word for api in RECORDS if LOOP_EXECUTOR not in api.roles for word in api.words
-) | {alias.split(".", 1)[0] for alias in MODULE_ALIASES}
+) | {alias.split(".", 1)[0] for alias in MODULE_ALIASES} | {
+    name.split(".", 1)[0] for name in THIRD_PARTY_PROCESS_STARTERS  # their modules may start processes too
+}
 # Methods that dispatch work without any import (``loop.run_in_executor(None, f)``).
 IMPORT_FREE_NAMES = frozenset(word for api in RECORDS if LOOP_EXECUTOR in api.roles for word in api.words)
 
@@ -526,35 +562,3 @@ def lock_like(text: str) -> bool:
 # starts processes, judged from literal arguments only (model/starters.py): an argument that is not a
 # literal leaves the call out (precision first). The standard library's starters are above.
 
-@dataclass(frozen=True)
-class ProcessStarter:
-    """A call that starts processes when ``keyword`` (or the argument at ``position``) says so."""
-
-    what: str  # for messages: "starts worker processes when iterated"
-    keyword: str = ""
-    position: int = -1
-    # the argument's literal values that start processes; () means any literal int > 0
-    values: tuple[str, ...] = ()
-    default: bool = False  # whether the call starts processes when the argument is absent
-    # keyword arguments whose literal value means threads, not processes (joblib's prefer="threads")
-    thread_markers: tuple[tuple[str, str], ...] = ()
-
-
-THIRD_PARTY_PROCESS_STARTERS: dict[str, ProcessStarter] = {
-    # Iterating a DataLoader with num_workers > 0 forks or spawns that many workers (torch's default
-    # start method follows multiprocessing's); 0, the default, loads in the main process.
-    "torch.utils.data.DataLoader": ProcessStarter(
-        "starts worker processes when iterated (num_workers > 0)", keyword="num_workers", position=7),
-    "torch.utils.data.dataloader.DataLoader": ProcessStarter(
-        "starts worker processes when iterated (num_workers > 0)", keyword="num_workers", position=7),
-    # joblib's default backend, loky, runs tasks in worker processes; "threading" does not.
-    "joblib.Parallel": ProcessStarter(
-        "runs its tasks in worker processes (a process backend)", keyword="backend", position=1,
-        values=("loky", "multiprocessing"), default=True,
-        thread_markers=(("prefer", "threads"), ("require", "sharedmem"), ("n_jobs", "1"))),
-    "torch.multiprocessing.spawn": ProcessStarter("starts processes", default=True),
-    "torch.multiprocessing.start_processes": ProcessStarter("starts processes", default=True),
-    "loky.get_reusable_executor": ProcessStarter("starts a process pool", default=True),
-    "pathos.multiprocessing.ProcessPool": ProcessStarter("starts a process pool", default=True),
-    "pathos.pools.ProcessPool": ProcessStarter("starts a process pool", default=True),
-}

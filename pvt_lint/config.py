@@ -36,7 +36,10 @@ DEFAULT_EXCLUDE = (
 )
 
 KNOWN_KEYS = frozenset(
-    {"select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size", "force-exclude"}
+    {
+        "select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size", "force-exclude",
+        "src", "process-starters",
+    }
 )
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -55,6 +58,8 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     force_exclude: bool = False  # apply excludes to paths named on the command line too
+    src: tuple[str, ...] = ()  # import roots, relative to the config file's directory (ruff's ``src``)
+    process_starters: tuple[str, ...] = ()  # the user's own functions that start processes (dotted)
     root: str = "."
     source: str = ""
 
@@ -113,7 +118,7 @@ class Config:
 
     def fingerprint(self) -> str:
         """What of the configuration can change a file's findings (for the result cache)."""
-        return repr((self.select, self.ignore, self.per_file_ignores))
+        return repr((self.select, self.ignore, self.per_file_ignores, self.src, self.process_starters))
 
 
 @functools.lru_cache(maxsize=64)
@@ -238,6 +243,14 @@ def from_table(table: dict, path: Path) -> Config:
         if not isinstance(table["force-exclude"], bool):
             raise ConfigError(f"{path}: 'force-exclude' must be true or false")
         changes["force_exclude"] = table["force-exclude"]
+    if "src" in table:
+        changes["src"] = _strings(table["src"], "src", path)
+    if "process-starters" in table:
+        starters = _strings(table["process-starters"], "process-starters", path)
+        for name in starters:
+            if not all(part.isidentifier() for part in name.split(".")):
+                raise ConfigError(f"{path}: 'process-starters' has {name!r}, which is not a dotted name")
+        changes["process_starters"] = starters
     return config.replace(**changes)
 
 

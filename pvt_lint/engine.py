@@ -15,15 +15,12 @@ import sys
 import threading
 import tokenize
 import warnings
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import Optional, Sequence
 
 from .config import Config
 from .findings import ERROR, FileResult, Finding
 from .gate import mentions_concurrency  # the textual prefilter, derived from the registry
 from .suppress import apply_noqa
-
-if TYPE_CHECKING:
-    from .model.project_facts import ModuleFacts
 
 SYNTAX_CODE = "PVT000"
 SYNTAX_NAME = "syntax-error"
@@ -39,18 +36,19 @@ def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | Non
 
 
 def analyse(
-    source: str | bytes,
-    path: str,
-    config: Config,
-    *,
-    noqa: bool = True,
-    tree: Optional[ast.Module] = None,
-    facts: Optional["ModuleFacts"] = None,
+    source: str | bytes, path: str, config: Config, *, noqa: bool = True, tree: Optional[ast.Module] = None,
+    facts=None, module: Optional[str] = None, is_package: bool = False, force: bool = False, own_facts=None,
 ) -> FileResult:
     """One file's result. ``noqa=False`` leaves ``# noqa`` comments to the caller (flake8 does them);
-    ``tree``, CPython's AST of exactly this source when the caller has one (flake8 does), saves a parse;
-    ``facts``, what the project stage found about this module, which the rules read as ``model.project``
-    (non-empty facts mean the module is analysed even when it mentions no concurrency itself)."""
+    ``tree``, CPython's AST of exactly this source when the caller has one (flake8 does), saves a parse.
+
+    The project stage's inputs and outputs: ``module`` (the file's dotted name) asks for the
+    ``FileResult.summary`` of every module the model is built for, and for the import list of every
+    module that parses; ``is_package`` says the file is an ``__init__``; ``force`` builds the model even
+    when the prefilter and the gate would skip the file (the project needs its summary); ``facts`` (a
+    ``ModuleFacts``) is what the project says about this module, read by the rules as ``model.project``;
+    without it, ``own_facts(summary)`` (given by the runner) supplies the facts the module's summary
+    alone implies, so that the project stage re-judges only modules whose facts other modules change."""
     text, problem = decode(source)
     if problem is not None:
         line, column, message = problem
@@ -62,7 +60,7 @@ def analyse(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _analyse_text(text, path, config, tree, facts)
+        result = _analyse_text(text, path, config, tree, _Project(facts, module, is_package, force, own_facts))
     finally:
         if collecting:
             gc.enable()
@@ -71,33 +69,56 @@ def analyse(
     return result
 
 
+class _Project:
+    """What the project stage asks of one analysis (all empty outside a project run)."""
+
+    __slots__ = ("facts", "module", "is_package", "force", "own_facts")
+
+    def __init__(self, facts=None, module: Optional[str] = None, is_package: bool = False, force: bool = False,
+                 own_facts=None):
+        self.facts, self.module, self.is_package, self.force = facts, module, is_package, force
+        self.own_facts = own_facts
+
+
 def _analyse_text(
-    text: str, path: str, config: Config, given: Optional[ast.Module] = None, facts: Optional["ModuleFacts"] = None
+    text: str, path: str, config: Config, given: Optional[ast.Module] = None, project: Optional[_Project] = None
 ) -> FileResult:
+    project = project or _Project()
     # On the deep-stack thread: the recursion limit raised there is interpreter-wide, and CPython's
     # AST construction on the 8 MiB main stack segfaults under it (a 1,000,000-term `a + a + ...`).
     tree, cpython_error = (given, None) if given is not None else on_deep_stack(_cpython_parse, text, path)
     if cpython_error is not None and any(m in cpython_error.msg for m in _NESTING_ERRORS):
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
+    imports = None
+    if project.module is not None and tree is not None:
+        from .import_list import import_list
+
+        imports = on_deep_stack(import_list, tree, project.module, project.is_package)
     rules = None
-    if facts or (mentions_concurrency(text) and (tree is None or _may_find(tree))):
+    # A module the project says something about is judged whatever the gate says; one forced in only
+    # for its summary runs no rules, so its findings are the same as when the gate skips it.
+    judged = bool(project.facts)  # empty ModuleFacts are false
+    if judged or (mentions_concurrency(text) and (tree is None or _may_find(tree))):
         # Imported only here: a run whose files are all cached or prefiltered never loads libcst.
         from .rules import all_rules
 
         rules = [r for r in all_rules() if config.code_enabled(r.CODE, path)]
-    if not rules:
+    if not rules and not (project.force and project.module is not None and cpython_error is None):
         if cpython_error is not None:
             return FileResult(path, [_from_syntax_error(path, cpython_error)])
-        return FileResult(path)
+        return FileResult(path, imports=imports)
     from .nesting import too_deep_for_libcst
 
     too_deep = on_deep_stack(too_deep_for_libcst, text, tree)
     if too_deep is not None and cpython_error is not None:
         return FileResult(path, [_from_syntax_error(path, cpython_error)])
     if too_deep is not None:
-        return FileResult(path, skipped=too_deep)
+        return FileResult(path, skipped=too_deep, imports=imports)
     try:
-        return FileResult(path, on_deep_stack(_run_rules, text, path, rules, facts))
+        findings, summary = on_deep_stack(_run_rules, text, path, rules or [], project)
+        if cpython_error is not None:  # forced past a syntax error that libcst accepts: CPython's verdict stands
+            return FileResult(path, [_from_syntax_error(path, cpython_error)])
+        return FileResult(path, findings, summary=summary, imports=imports)
     except RecursionError:
         return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
     except _ParserError as exc:
@@ -112,22 +133,33 @@ class _ParserError(Exception):
     pass
 
 
-def _run_rules(text: str, path: str, rules: Sequence[type], facts: Optional["ModuleFacts"] = None) -> list[Finding]:
+def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_Project] = None):
+    """(findings, summary): the rules' findings and, when the project asked (``project.module``), the
+    module's summary, both from the one model."""
     import libcst as cst
 
+    project = project or _Project()
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise _ParserError(exc.message) from None
     instances = [rule(path) for rule in rules]
     model = build_model(module, instances)
+    summary = None
+    if project.module is not None:
+        from .model.summary_build import summarize
+
+        summary = summarize(model, project.module, project.is_package, module)
+    facts = project.facts
+    if facts is None and project.own_facts is not None and summary is not None:
+        facts = project.own_facts(summary)
     if facts is not None:
         model.project = facts
     findings: list[Finding] = []
     for rule in instances:
         rule.check(model)
         findings.extend(rule.findings)
-    return findings
+    return findings, summary
 
 
 def build_model(module, visitors: Sequence = ()):

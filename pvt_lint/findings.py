@@ -21,7 +21,7 @@ class Related:
     line: int
     column: int
     message: str
-    path: str = ""  # the other file, for a place in another module; "" is the finding's own file
+    path: Optional[str] = None  # another file's place (project facts); None or "": the finding's own file
 
 
 @dataclass(frozen=True, order=True)
@@ -58,7 +58,9 @@ class Finding:
             "url": self.url,
             "concept_url": self.concept_url,
             "related": [
-                {"line": r.line, "column": r.column + 1, "message": r.message}
+                # "path" only for a place in another file: output without one stays as it was.
+                {"line": r.line, "column": r.column + 1, "message": r.message,
+                 **({"path": r.path} if r.path is not None and r.path != self.path else {})}
                 for r in self.related
             ],
         }
@@ -72,3 +74,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     skipped: Optional[str] = None
     failure: Optional[str] = None  # INTERNAL_ERROR or WORKER_DIED when the run failed on this file
+    # For the project stage (engine.analyse with ``module``): the module's ModuleSummary when its model
+    # was built, and its import list (dotted names, relative ones resolved) whenever it parsed.
+    summary: Optional[object] = None
+    imports: Optional[tuple[str, ...]] = None

@@ -5,6 +5,10 @@ flake8 owns everything around the rules: which files are read, ``# noqa`` commen
 output format. The plugin therefore enables every rule and reports findings as they come out
 of the analysis, before the engine's own ``# noqa`` step.
 
+Project facts come from the runner's project stage (``runner.facts_for_file``): once per project root
+in a flake8 process, through the result cache, with the project's ``[tool.pvt-lint]`` ``src`` and
+``process-starters``; the file is then analysed with its module's facts, as the CLI analyses it.
+
 A file that does not parse never reaches the plugin: flake8 reports it as E999 and runs no
 AST plugin on it. The CLI reports the same file as PVT000 on the same line; the plugin never
 yields PVT000, so a syntax error is reported once, under flake8's own code.
@@ -13,22 +17,42 @@ yields PVT000, so a syntax error is reported once, under flake8's own code.
 from __future__ import annotations
 
 import ast
+import os
 from typing import Iterator, Optional, Sequence
 
 from . import __version__
-from .config import Config
+from .config import Config, find_pyproject, load_config
 from .engine import SYNTAX_CODE, analyse
 from .findings import Finding
+from .runner import facts_for_file
+from .runner.cache import open_cache
 
 # Every rule on: selection belongs to flake8 (``--select PVT``, ``extend-select``).
 _ALL_RULES = Config()
 
 
-def findings_for_flake8(source: str, filename: str, tree: Optional[ast.Module] = None) -> list[Finding]:
+def findings_for_flake8(
+    source: str, filename: str, tree: Optional[ast.Module] = None, project: bool = True
+) -> list[Finding]:
     """The engine's findings for one file, without ``# noqa`` handling and without PVT000."""
+    options: dict = {}
+    if project and filename not in ("stdin", "-", "<stdin>") and os.path.isfile(filename):
+        module, is_package, facts = facts_for_file(filename, *_project_config(filename))
+        if facts is not None:
+            options = {"module": module, "is_package": is_package, "facts": facts}
     # A file that does not decode or parse is flake8's E999, not a PVT finding.
-    result = analyse(source, filename, _ALL_RULES, noqa=False, tree=tree)
+    result = analyse(source, filename, _ALL_RULES, noqa=False, tree=tree, **options)
     return [f for f in result.findings if f.code != SYNTAX_CODE]
+
+
+def _project_config(filename: str):
+    """The configuration and cache the CLI would use for this file (only its project keys matter:
+    selection belongs to flake8)."""
+    found = find_pyproject(filename)
+    config = load_config(found) if found is not None else Config(root=os.getcwd())
+    config = config.replace(select=_ALL_RULES.select, ignore=(), per_file_ignores=())
+    cache = None if os.environ.get("PVT_LINT_NO_CACHE") else open_cache(config)
+    return config, cache
 
 
 class Plugin:

@@ -41,6 +41,7 @@ _API_NAMES = frozenset(
         apis.POOL_CONSTRUCTORS,
         apis.THREAD_CALLS,
         apis.PROCESS_STARTING_CALLS,
+        apis.THIRD_PARTY_PROCESS_STARTERS,
     )
     for name in group
 )

@@ -120,6 +120,10 @@ def _region(f: Finding) -> dict:
     }
 
 
+def _in_own_file(related, finding: Finding) -> bool:
+    return not related.path or related.path == finding.path
+
+
 @reporter("sarif")
 def sarif(findings: Sequence[Finding]) -> str:
     from .docs import all_docs
@@ -141,7 +145,8 @@ def sarif(findings: Sequence[Finding]) -> str:
                 {
                     "id": number,
                     "physicalLocation": {
-                        "artifactLocation": location,
+                        # A place in another file (the project stage's facts) has its own artifact.
+                        "artifactLocation": location if _in_own_file(r, f) else _artifact_location(r.path, cwd),
                         "region": {"startLine": r.line, "startColumn": r.column + 1},
                     },
                     "message": {"text": r.message},

@@ -6,6 +6,9 @@ Test modules import from here, never from each other or from conftest (which hol
 
 from __future__ import annotations
 
+import functools
+import tempfile
+
 import os
 import re
 import shutil
@@ -204,6 +207,44 @@ def refs(model: ModuleModel, function: str) -> list[tuple]:
 
 
 PROJECTS = FIXTURES / "projects"
+PROJECT_NAMES = sorted(p.name for p in PROJECTS.iterdir() if p.is_dir())
+
+
+_PROJECT_COPIES = tempfile.TemporaryDirectory(prefix="pvt-lint-projects-")
+
+
+@functools.lru_cache(maxsize=None)
+def project_copy(name: str) -> Path:
+    """A fixture project copied out of the checkout with a ``pyproject.toml``, so that it is its own
+    root (inside the checkout, the root would be pvt-lint's own)."""
+    target = Path(_PROJECT_COPIES.name) / name
+    shutil.copytree(PROJECTS / name, target)
+    (target / "pyproject.toml").write_text("", encoding="utf-8")
+    return target
+
+
+def finding_in_fixture(finding, name: str):
+    """A finding on a project copy, with the path of the fixture file it stands for."""
+    import dataclasses
+
+    path = PROJECTS / name / Path(finding.path).resolve().relative_to(project_copy(name).resolve())
+    return dataclasses.replace(finding, path=str(path))
+
+
+@functools.lru_cache(maxsize=None)
+def project_run(name: str) -> dict[Path, tuple]:
+    """The real runner over one fixture project (a copy, its own root): findings by fixture file,
+    every Python file of the project present."""
+    from pvt_lint.config import Config
+    from pvt_lint.runner import lint_paths
+
+    copy = project_copy(name)
+    report = lint_paths([str(copy)], Config(root=str(copy)))
+    out: dict[Path, list] = {path: [] for path in sorted((PROJECTS / name).rglob("*.py"))}
+    for finding in report.findings:
+        finding = finding_in_fixture(finding, name)
+        out.setdefault(Path(finding.path), []).append(finding)
+    return {path: tuple(findings) for path, findings in out.items()}
 
 
 def project_findings(project: Path, config=None) -> list:

@@ -12,6 +12,8 @@ on the line where the CLI gives PVT000, and that neither reports anything else.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -21,9 +23,10 @@ import pytest
 
 from pvt_lint.flake8_plugin import Plugin
 
-from helpers import FIXTURES, ROOT, run_cli
+from helpers import FIXTURES, PROJECT_NAMES, PROJECTS, ROOT, run_cli
 
-FILES = sorted(FIXTURES.rglob("*.py"))
+# Whole projects: test_flake8_and_cli_agree_on_every_project_file.
+FILES = sorted(p for p in FIXTURES.rglob("*.py") if not p.is_relative_to(PROJECTS))
 SEP = "\x1f"
 
 
@@ -31,9 +34,12 @@ FORMAT = SEP.join(["%(path)s", "%(row)d", "%(col)d", "%(code)s", "%(text)s"])
 
 
 def run_flake8(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    # The plugin's project stage caches in the project root; never in the checkout (the CLI runs with
+    # --no-cache for the same reason).
     return subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", f"--format={FORMAT}", *args],
         cwd=cwd,
+        env={**os.environ, "PVT_LINT_NO_CACHE": "1"},
         capture_output=True,
         text=True,
         timeout=300,
@@ -168,3 +174,38 @@ def test_plugin_yields_flake8_tuples_with_0_based_columns():
 def test_plugin_is_registered_under_the_pvt_code():
     result = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True, timeout=60)
     assert "pvt-lint: " in result.stdout
+
+
+@pytest.mark.slow
+def test_flake8_and_cli_agree_on_every_project_file_project_facts_included(tmp_path):
+    # Each project copied out of the checkout (its own root). The CLI is asked for one file at a time,
+    # as pre-commit asks; flake8 for all of them; the plugin runs the runner's project stage per root.
+    for name in PROJECT_NAMES:
+        project = tmp_path / name
+        shutil.copytree(PROJECTS / name, project)
+        (project / "pyproject.toml").write_text("", encoding="utf-8")
+    (tmp_path / "pvt101_cross_module" / "shop" / "local.py").write_text(NOQA_SOURCE.replace("  # noqa: PVT101", ""))
+    paths = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.py"))
+    by_flake8 = flake8_findings("--select", "PVT", *paths, cwd=tmp_path)
+    for path in paths:
+        assert by_flake8.get(path, set()) == cli_findings(path, cwd=tmp_path).get(path, set()), path
+    # The plugin did run (the comparison above cannot pass by both sides finding nothing everywhere).
+    assert {code for _, _, code, _ in by_flake8["pvt101_cross_module/shop/local.py"]} == {"PVT101"}
+
+
+def test_the_plugin_judges_a_file_with_the_facts_of_its_project(tmp_path, monkeypatch):
+    from pvt_lint import engine
+    from pvt_lint.flake8_plugin import findings_for_flake8
+
+    project = tmp_path / "shop_project"
+    shutil.copytree(PROJECTS / "pvt101_cross_module", project)
+    (project / "pyproject.toml").write_text("", encoding="utf-8")
+    monkeypatch.setenv("PVT_LINT_NO_CACHE", "1")
+    models = []
+    real = engine.build_model
+    monkeypatch.setattr(engine, "build_model", lambda module, visitors=(): models.append(real(module, visitors)) or models[-1])
+    tasks = project / "shop" / "tasks.py"
+    findings_for_flake8(tasks.read_text(encoding="utf-8"), str(tasks))
+    facts = models[-1].project  # tasks.py itself mentions no concurrency: the facts made it judged
+    assert facts.module == "shop.tasks"
+    assert facts.function("price").processes[0].site.where.startswith("shop/main.py:")

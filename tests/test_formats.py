@@ -294,3 +294,19 @@ def test_reporters_accept_related_locations_without_end_positions():
     )
     result = json.loads(sarif([finding]))["runs"][0]["results"][0]
     assert result["relatedLocations"][0]["physicalLocation"]["region"] == {"startLine": 9, "startColumn": 1}
+
+
+def test_a_related_location_in_another_file_carries_its_path_in_json_and_sarif():
+    here, there = Related(9, 0, "same file"), Related(88, 4, "threads started here", path="pkg/fetch.py")
+    own = Related(3, 0, "named but same", path="pkg/store.py")
+    finding = Finding(path="pkg/store.py", line=5, column=2, code="PVT201", message="m", related=(here, there, own))
+    assert [r for r in finding.to_dict()["related"]] == [
+        {"line": 9, "column": 1, "message": "same file"},
+        {"line": 88, "column": 5, "message": "threads started here", "path": "pkg/fetch.py"},
+        {"line": 3, "column": 1, "message": "named but same"},
+    ]
+    result = json.loads(sarif([finding]))["runs"][0]["results"][0]
+    own_location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    locations = [r["physicalLocation"]["artifactLocation"] for r in result["relatedLocations"]]
+    assert locations[0] == own_location == locations[2]
+    assert locations[1] == {"uri": "pkg/fetch.py", "uriBaseId": "%SRCROOT%"} != own_location

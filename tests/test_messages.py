@@ -34,8 +34,8 @@ from pvt_lint.runner import lint_file
 from pvt_lint.rules import all_rules
 from pvt_lint.rules.quoting import quote
 
-from helpers import FIXTURES, ROOT
-from helpers import expected, project_findings
+from helpers import FIXTURES, PROJECT_NAMES, PROJECTS, ROOT, project_run
+from helpers import expected
 
 REGENERATE = "python tests/test_messages.py"
 RULE_SNAPSHOTS = ROOT / "tests" / "snapshots"
@@ -50,17 +50,10 @@ def render(findings, prefix: str = "") -> str:
 
 @lru_cache(maxsize=None)
 def fixture_findings(path: Path) -> tuple:
-    parts = path.relative_to(FIXTURES).parts
-    if parts[0] == "projects":  # judged with the whole project's facts
-        project = FIXTURES / "projects" / parts[1]
-        own = "/".join(parts[2:])
-        return tuple(f for f in _project_findings(project) if f.path == own)
+    """A file alone, or a file of a fixture project judged by the runner with its project's facts."""
+    if path.is_relative_to(PROJECTS):
+        return project_run(path.relative_to(PROJECTS).parts[0])[path]
     return tuple(lint_file(str(path), Config()).findings)
-
-
-@lru_cache(maxsize=None)
-def _project_findings(project: Path) -> tuple:
-    return tuple(project_findings(project))
 
 
 @lru_cache(maxsize=None)
@@ -89,8 +82,10 @@ def stored(snapshot: Path) -> str:
     return snapshot.read_text(encoding="utf-8") if snapshot.exists() else ""
 
 
-# Files of fixtures/projects/<name>/ are judged together, with their project's facts (project_findings).
-FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
+# Whole projects are judged together, with their project facts (the runner's project stage); their
+# labels are compared in test_project_run.py.
+FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*.py") if p.relative_to(FIXTURES).parts[0] != "projects")
+PROJECT_FILES = sorted(p for name in PROJECT_NAMES for p in (PROJECTS / name).rglob("*.py"))
 RULES = [rule for rule in all_rules() if rule.INVALID]
 
 
@@ -108,14 +103,20 @@ def test_invalid_example_messages_match_the_snapshot(rule):
     assert text == stored(snapshot), f"{snapshot} is missing or stale: run `{REGENERATE}`"
 
 
+@pytest.mark.parametrize("path", PROJECT_FILES, ids=[str(p.relative_to(PROJECTS)) for p in PROJECT_FILES])
+def test_project_fixture_messages_match_the_snapshot(path: Path):
+    snapshot = fixture_snapshot(path)
+    assert fixture_text(path) == stored(snapshot), f"{snapshot} is missing or stale: run `{REGENERATE}`"
+
+
 def test_no_snapshot_without_its_subject():
-    fixtures = {fixture_snapshot(path) for path in FIXTURE_FILES if fixture_findings(path)}
+    fixtures = {fixture_snapshot(path) for path in FIXTURE_FILES + PROJECT_FILES if fixture_findings(path)}
     assert set(FIXTURES.rglob("*.txt")) == fixtures
     assert set(RULE_SNAPSHOTS.glob("*.txt")) == {rule_snapshot(rule) for rule in RULES}
 
 
 def _all_findings():
-    for path in FIXTURE_FILES:
+    for path in FIXTURE_FILES + PROJECT_FILES:
         yield from fixture_findings(path)
     for rule in RULES:
         for index in range(len(rule.INVALID)):
@@ -200,7 +201,7 @@ def regenerate() -> int:
     """Write every snapshot from the current findings; delete those without a subject."""
     wanted: dict[Path, str] = {}
     refused = []
-    for path in FIXTURE_FILES:
+    for path in FIXTURE_FILES + PROJECT_FILES:
         findings = fixture_findings(path)
         if {(f.line, f.code) for f in findings} != expected(path.read_text(encoding="utf-8", errors="replace")):
             refused.append(path)

@@ -29,10 +29,10 @@ SCRIPT = textwrap.dedent(
     cache_dir = sys.argv[4] or None
     real_analyse = engine.analyse
 
-    def analyse(data, path, config):
+    def analyse(data, path, config, **options):
         if crash_on and path.endswith(crash_on):
             os.kill(os.getpid(), signal.SIGSEGV)  # what a crash in libcst's native parser looks like
-        return real_analyse(data, path, config)
+        return real_analyse(data, path, config, **options)
 
     engine.analyse = analyse
     os.chdir(sys.argv[1])

@@ -32,11 +32,12 @@ def test_empty_facts_change_nothing_and_non_empty_facts_open_the_gate():
     assert ModuleFacts("a", program_start_methods=("fork",))
 
 
-def test_module_path_names_another_module_beside_this_one():
+def test_module_path_names_another_module_from_its_import_root():
     from pvt_lint.model.project_facts import module_path
 
     assert module_path("crawler/run.py", "crawler.run", "crawler.fetcher") == "crawler/fetcher.py"
-    assert module_path("src/pkg/__init__.py", "pkg", "pkg.io") == "src/pkg/io.py"
+    assert module_path("src/pkg/__init__.py", "pkg", "pkg.io") == "pkg/io.py"  # as the sites name files
+    assert module_path("/tmp/x/crawler/run.py", "crawler.run", "crawler.fetcher") == "crawler/fetcher.py"
     assert module_path("demo.py", "demo", "analysis.compute") == "analysis/compute.py"
     assert module_path("elsewhere.py", "pkg.mod", "pkg.other") == ""
 

@@ -30,10 +30,10 @@ def test_an_internal_error_is_not_cached_and_the_next_run_analyses_the_file(tmp_
     config = Config(root=str(tmp_path))
     real_analyse = engine.analyse
 
-    def analyse(data, path, config):
+    def analyse(data, path, config, **options):
         if path.endswith("a.py"):
             raise KeyError("boom")
-        return real_analyse(data, path, config)
+        return real_analyse(data, path, config, **options)
 
     monkeypatch.setattr(engine, "analyse", analyse)
     cache = open_cache(config, str(tmp_path / "cache"))

@@ -4,17 +4,17 @@ module's site is in)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
+
+import libcst as cst
 
 from .. import apis
-import libcst as cst
 
 from .facts import DispatchSite
 from .project_facts import UnfitSend, display, module_path
 
-if TYPE_CHECKING:
-    from .module import ModuleModel
-
+# ``model`` below is the ModuleModel facade, which imports this module (through threads.py): annotations
+# name it as a string and nothing imports it back.
 _NO_CALL = cst.Call(func=cst.Name("remote"))
 
 

@@ -30,19 +30,17 @@ def display(key: str) -> str:
 
 
 def module_path(own_path: str, own_module: str, other_module: str) -> str:
-    """The file of ``other_module``, as a path beside ``own_path`` (the file of ``own_module``) would
-    name it: ``crawler/run.py`` of ``crawler.run`` -> ``crawler/fetcher.py`` for ``crawler.fetcher``.
-    A guess for a package's ``__init__.py`` or a script outside its package; "" when the path does
-    not end with the module's own parts."""
+    """The file of ``other_module`` relative to the import root, as the project stage's sites name files:
+    ``crawler/fetcher.py`` for ``crawler.fetcher``, whatever directory the run started in. A guess for a
+    package's ``__init__.py``; "" when ``own_path`` (the file of ``own_module``) does not end with the
+    module's own parts, so the two are not laid out as modules."""
     own = own_path.replace("\\", "/")
-    parts = own_module.split(".")
     stem = own.rsplit(".", 1)[0]
     if stem.endswith("/__init__"):
         stem = stem[: -len("/__init__")]
-    if not stem.endswith("/".join(parts)):
+    if not stem.endswith("/".join(own_module.split("."))):
         return ""
-    root = stem[: len(stem) - len("/".join(parts))]
-    return root + "/".join(other_module.split(".")) + ".py"
+    return "/".join(other_module.split(".")) + ".py"
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,13 @@ does, one source at a time).
 
 ``run`` (the stages of a run), ``discovery`` (walking directories), ``gitdiff`` (``--diff``),
 ``reading``, ``cache`` (results kept between runs), ``workers`` (analysis on processes) and ``guarded``
-(one file's analysis, where a bug costs only that file). The whole-project stage, which joins the
-per-file summaries, belongs here too, as a stage of ``run``.
+(one file's analysis, where a bug costs only that file), ``per_file`` (the per-file stage) and
+``project`` (the whole-project stage: the layout, the rounds that join the per-file summaries into
+facts, and ``facts_for_file`` for adapters that see one file at a time).
 """
 
 from .report import Report
+from .project.rounds import facts_for_file
 from .run import PARALLEL_MIN_FILES, lint_file, lint_paths
 
-__all__ = ["PARALLEL_MIN_FILES", "Report", "lint_file", "lint_paths"]
+__all__ = ["PARALLEL_MIN_FILES", "Report", "facts_for_file", "lint_file", "lint_paths"]

@@ -24,8 +24,9 @@ from typing import Optional
 from .. import __version__
 from ..config import Config
 from ..findings import Finding, Related
+from ..model.summary import SCHEMA_VERSION as SUMMARY_SCHEMA
 
-FORMAT = 1
+FORMAT = 2  # 2: summaries, import lists and facts-judged findings
 DIRECTORY_NAME = ".pvt_lint_cache"
 _ENTRY_SUFFIX = ".json"
 _TEMP_PREFIX = ".tmp-"
@@ -91,6 +92,7 @@ class ResultCache:
             "python": sys.version,
             "libcst": _libcst_version(),
             "config": hashlib.sha256(config_fingerprint.encode()).hexdigest(),
+            "summary_schema": SUMMARY_SCHEMA,
         }
         self._prefix = json.dumps(self.keys, sort_keys=True)
         self._usable: Optional[bool] = None
@@ -98,9 +100,10 @@ class ResultCache:
         self.writes = 0
 
     # ---- naming -------------------------------------------------------------------------------
-    def entry_path(self, path: str) -> Path:
-        # The path as shown and the file it names (a relative path means another file from another cwd).
-        key = f"{self._prefix}\0{path}\0{os.path.abspath(path)}"
+    def entry_path(self, path: str, facts: str = "") -> Path:
+        # The path as shown and the file it names (a relative path means another file from another cwd);
+        # findings judged with project facts live in a second entry, beside the plain one.
+        key = f"{self._prefix}\0{path}\0{os.path.abspath(path)}" + (f"\0facts" if facts else "")
         name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
         return self.directory / name[:2] / (name + _ENTRY_SUFFIX)
 
@@ -118,19 +121,26 @@ class ResultCache:
         return self._usable
 
     # ---- reading ------------------------------------------------------------------------------
-    def get(self, path: str, digest: str):
-        """The cached (findings, skipped) for ``path`` with content ``digest``, or None."""
+    def get(self, path: str, digest: str, module: Optional[str] = None, facts: str = ""):
+        """The cached (findings, skipped) for ``path`` with content ``digest``, or None; ``facts`` (a
+        ``ModuleFacts`` fingerprint) asks for the findings judged with those facts instead."""
+        entry = self.get_entry(path, digest, module, facts)
+        return None if entry is None else (entry["findings"], entry["skipped"])
+
+    def get_entry(self, path: str, digest: str, module: Optional[str] = None, facts: str = ""):
+        """The whole cached entry: findings, skipped, and for ``module`` its ``imports`` (a tuple or
+        None), ``summary`` (JSON text or None) and ``gated`` (the summary came without ``force``)."""
         try:
-            with open(self.entry_path(path), "rb") as handle:
+            with open(self.entry_path(path, facts), "rb") as handle:
                 raw = handle.read(64 * 1024 * 1024)
         except (OSError, ValueError):
             return None
-        result = self._validate(raw, path, digest)
+        result = self._validate(raw, path, digest, module, facts)
         if result is not None:
             self.hits += 1
         return result
 
-    def _validate(self, raw: bytes, path: str, digest: str):
+    def _validate(self, raw: bytes, path: str, digest: str, module: Optional[str] = None, facts: str = ""):
         try:
             entry = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
@@ -141,6 +151,13 @@ class ResultCache:
             if entry.get(key) != value or type(entry.get(key)) is not type(value):
                 return None
         if entry.get("path") != path or entry.get("sha256") != digest:
+            return None
+        if entry.get("module") != module or entry.get("facts") != facts:
+            return None
+        imports, summary, gated = entry.get("imports"), entry.get("summary"), entry.get("gated")
+        if imports is not None and not (isinstance(imports, list) and all(type(i) is str for i in imports)):
+            return None
+        if (summary is not None and not isinstance(summary, str)) or type(gated) is not bool:
             return None
         skipped = entry.get("skipped")
         if skipped is not None and not isinstance(skipped, str):
@@ -154,20 +171,32 @@ class ResultCache:
             if finding is None:
                 return None
             findings.append(finding)
-        return findings, skipped
+        return {
+            "findings": findings, "skipped": skipped, "imports": None if imports is None else tuple(imports),
+            "summary": summary, "gated": gated,
+        }
 
     # ---- writing ------------------------------------------------------------------------------
-    def put(self, path: str, digest: str, findings: list[Finding], skipped: Optional[str]) -> None:
+    def put(
+        self, path: str, digest: str, findings: list[Finding], skipped: Optional[str], *,
+        module: Optional[str] = None, facts: str = "", imports: Optional[tuple[str, ...]] = None,
+        summary: Optional[str] = None, gated: bool = False,
+    ) -> None:
         if not self._ensure_directory():
             return
         entry = dict(self.keys)
         entry.update(
             path=path,
             sha256=digest,
+            module=module,
+            facts=facts,
             skipped=skipped,
             findings=[_finding_to_json(f) for f in findings],
+            imports=None if imports is None else list(imports),
+            summary=summary,
+            gated=gated,
         )
-        target = self.entry_path(path)
+        target = self.entry_path(path, facts)
         try:
             target.parent.mkdir(exist_ok=True)
             _atomic_write(target, json.dumps(entry, ensure_ascii=True, separators=(",", ":")))
@@ -195,7 +224,7 @@ def _atomic_write(target: Path, text: str) -> None:
 
 def _finding_to_json(finding: Finding) -> dict:
     data = {name: getattr(finding, name) for name in _FINDING_FIELDS}
-    data["related"] = [[r.line, r.column, r.message] for r in finding.related]
+    data["related"] = [[r.line, r.column, r.message] + ([r.path] if r.path is not None else []) for r in finding.related]
     return data
 
 
@@ -213,10 +242,10 @@ def _finding_from_json(item, path: str) -> Optional[Finding]:
         return None
     out = []
     for r in related:
-        if not (isinstance(r, list) and len(r) == 3 and type(r[0]) is int and type(r[1]) is int
-                and type(r[2]) is str):
+        if not (isinstance(r, list) and len(r) in (3, 4) and type(r[0]) is int and type(r[1]) is int
+                and all(type(x) is str for x in r[2:])):
             return None
-        out.append(Related(r[0], r[1], r[2]))
+        out.append(Related(*r))
     fields = {name: item[name] for name in _FINDING_FIELDS}
     return Finding(**fields, related=tuple(out))
 

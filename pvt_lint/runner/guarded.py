@@ -8,9 +8,10 @@ from ..config import Config
 from ..findings import INTERNAL_ERROR, FileResult
 
 
-def analyse_guarded(data: bytes, path: str, config: Config) -> FileResult:
+def analyse_guarded(data: bytes, path: str, config: Config, **options) -> FileResult:
+    """``options``: engine.analyse's project keywords (module, is_package, force, facts)."""
     try:
-        return engine.analyse(data, path, config)
+        return engine.analyse(data, path, config, **options)
     except RecursionError:
         return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
     except Exception as exc:  # noqa: BLE001

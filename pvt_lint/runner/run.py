@@ -14,12 +14,10 @@ from .. import engine
 from ..config import Config
 from ..findings import FileResult
 from .discovery import iter_python_files
-from .guarded import analyse_guarded
+from .per_file import PARALLEL_MIN_FILES, Job, analyse_files  # noqa: F401  (PARALLEL_MIN_FILES: re-exported)
+from .project.rounds import judge_projects, roots_of
 from .reading import read
 from .report import Report
-
-# Below this many files to analyse, starting workers costs more than it saves.
-PARALLEL_MIN_FILES = 16
 
 # progress(total) returns a context manager that yields advance(n).
 Progress = Callable[[int], ContextManager[Callable[[int], None]]]
@@ -41,12 +39,16 @@ def lint_paths(
     cache=None,
     progress: Optional[Progress] = None,
     changed_since: Optional[str] = None,
+    project: bool = True,
 ) -> Report:
     """Lint files and directories; ``cache`` is a ``cache.ResultCache`` or None.
 
     ``changed_since`` (``--diff REF``) narrows ``paths`` to the Python files changed since that git
-    revision; it raises ``gitdiff.GitDiffError`` when git cannot say.
+    revision; it raises ``gitdiff.GitDiffError`` when git cannot say. Whatever files are asked about,
+    they are judged with the facts of their whole project (``project=False``: each file alone), and
+    only their findings are reported.
     """
+    given = list(paths)
     if changed_since is not None:
         from .gitdiff import changed_python_files
 
@@ -55,52 +57,32 @@ def lint_paths(
     files = iter_python_files(paths, config, report)
     results: list[Optional[FileResult]] = [None] * len(files)
     with (progress or _no_progress)(len(files)) as advance:
-        _per_file_stage(files, config, jobs, cache, results, advance)
-    # A whole-project stage (joining the per-file results into project facts) goes here, between the
-    # per-file results and the report.
+        if not project:
+            results = analyse_files([Job(path) for path in files], config, jobs, cache, advance)
+        else:
+            groups = roots_of(files, given)
+            judged = judge_projects({root: [files[i] for i in indices] for root, indices in groups.items()},
+                                    config, jobs, cache, _bounded(advance, len(files)))
+            for root, indices in groups.items():
+                for index, result in zip(indices, judged[root][0]):
+                    results[index] = result
     for result in results:
         report.add(result)
     report.sort()
     return report
 
 
-def _per_file_stage(files: list[str], config: Config, jobs: int, cache, results: list, advance) -> None:
-    """Fill ``results`` (one per file, in order): from reading, from the cache, or from analysis."""
-    digests: dict[int, str] = {}
-    tasks: list[tuple[int, str, bytes]] = []
-    for index, path in enumerate(files):
-        data = read(path, config)
-        if isinstance(data, FileResult):
-            results[index] = data
-            advance(1)
-            continue
-        if cache is not None:
-            from .cache import content_hash
+def _bounded(advance, total: int):
+    """``advance`` for the asked files only: a project's other modules are not part of the count."""
+    left = [total]
 
-            digest = content_hash(data)
-            hit = cache.get(path, digest)
-            if hit is not None:
-                results[index] = FileResult(path, hit[0], hit[1])
-                advance(1)
-                continue
-            digests[index] = digest
-        tasks.append((index, path, data))
+    def step(done: int) -> None:
+        done = min(done, left[0])
+        left[0] -= done
+        if done:
+            advance(done)
 
-    def store(index: int, result: FileResult) -> None:
-        results[index] = result
-        # A failure says more about this run than about the file: never cached.
-        if index in digests and result.failure is None:
-            cache.put(result.path, digests[index], result.findings, result.skipped)
-        advance(1)
-
-    if jobs > 1 and len(tasks) >= PARALLEL_MIN_FILES:
-        from . import workers
-
-        engine.preload()  # once here, shared by every forked worker
-        workers.run(tasks, config, jobs, store)
-    else:
-        for index, path, data in tasks:
-            store(index, analyse_guarded(data, path, config))
+    return step
 
 
 def _no_progress(total: int):

@@ -46,8 +46,9 @@ def _worker_main(conn, config: Config, inherited: Sequence) -> None:
             return
         if task is None:
             return
-        index, path, data = task
-        result = analyse_guarded(data, path, config)
+        index, path, data, options = task
+        # The result crosses the pipe pickled, its project fields (summary, imports) with it.
+        result = analyse_guarded(data, path, config, **options)
         try:
             conn.send((index, result))
         except (OSError, EOFError):
@@ -80,7 +81,7 @@ class _Worker:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         child.close()
         self.conn = parent
-        self.held: deque[tuple[int, str, bytes]] = deque()  # tasks in the order sent
+        self.held: deque[tuple[int, str, bytes, dict]] = deque()  # tasks in the order sent
 
     def stop(self) -> None:
         try:
@@ -90,12 +91,12 @@ class _Worker:
 
 
 def run(
-    tasks: Sequence[tuple[int, str, bytes]],
+    tasks: Sequence[tuple[int, str, bytes, dict]],
     config: Config,
     jobs: int,
     on_result: Callable[[int, FileResult], None],
 ) -> None:
-    """Analyse ``tasks`` (index, path, bytes) on ``jobs`` workers; ``on_result(index, FileResult)``.
+    """Analyse ``tasks`` (index, path, bytes, engine.analyse keyword arguments) on ``jobs`` workers; ``on_result(index, FileResult)``.
 
     A file whose worker died while analysing it gets a result whose ``failure`` is ``WORKER_DIED``.
     """
@@ -175,7 +176,7 @@ def _bury(worker: _Worker, on_result) -> list:
     else:
         how = f"exit status {code}"
     if worker.held:
-        index, path, _ = worker.held.popleft()
+        index, path, *_ = worker.held.popleft()
         reason = f"not analysed: the analysis process died ({how})"
         on_result(index, FileResult(path, skipped=reason, failure=WORKER_DIED))
     requeue = list(worker.held)

@@ -1,0 +1,202 @@
+"""The project stage inside a run: the per-file results of a project's modules joined into facts,
+and the asked files judged again with them.
+
+Round 1 analyses every module of the project as usual (an import list for each, a summary for those
+the gate lets in). ``needed.needed_modules`` then names the modules whose summaries could change a
+fact; they are analysed with ``force=True`` (at most ``needed.MAX_ROUNDS`` rounds). ``project_facts``
+joins the summaries, and each asked file whose ``ModuleFacts`` is not empty is judged again with
+them; its findings come from that run (cached on the content hash and the facts' fingerprint).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+from ...config import Config
+from ...findings import FileResult
+from ..per_file import Job, _summary, analyse_files
+from .layout import ProjectLayout, discover, find_root
+from .needed import MAX_ROUNDS, needed_modules
+
+
+@dataclass
+class ProjectRun:
+    """What a project's stage found: the facts, and how much it took (for tests and benchmarks)."""
+
+    layout: ProjectLayout
+    facts: object  # ProjectFacts
+    forced: list[str] = field(default_factory=list)  # modules analysed for their summary only
+    judged: list[str] = field(default_factory=list)  # modules judged again with facts
+    summarised: frozenset[str] = frozenset()  # modules with a summary (the others have no facts)
+
+
+def roots_of(files: Sequence[str], given: Sequence[str]) -> dict[Path, list[int]]:
+    """Group the asked files by project root: the root of the given path that yielded each file
+    (a directory without any root marker above it is its own root)."""
+    groups: dict[Path, list[int]] = {}
+    absolute_given = [(os.path.abspath(g), g) for g in given]
+    for index, path in enumerate(files):
+        full = os.path.abspath(path)
+        owner = max(
+            (a for a, _ in absolute_given if full == a or full.startswith(a.rstrip(os.sep) + os.sep)),
+            key=len, default=full,
+        )
+        groups.setdefault(find_root(Path(owner)), []).append(index)
+    return groups
+
+
+def own_facts(summary, path: str, starters: tuple[str, ...] = ()):
+    """The facts a module's summary implies on its own (a project of one module). A module is judged
+    with these first; the project stage judges it again only where the whole project's facts differ."""
+    from .stage import project_facts
+
+    return project_facts({summary.module: summary}, starters, {summary.module: path}).for_module(summary.module)
+
+
+def src_of(config: Config) -> tuple[str, ...]:
+    """The ``src`` setting as absolute paths (it is relative to the config file's directory)."""
+    return tuple(os.path.join(os.path.abspath(config.root), entry) for entry in config.src)
+
+
+def judge_project(
+    root: Path, asked: list[str], config: Config, jobs: int, cache, advance
+) -> tuple[list[FileResult], ProjectRun]:
+    """The results of the ``asked`` files (in order), judged with the facts of the whole project."""
+    (results, run), = judge_projects({root: asked}, config, jobs, cache, advance).values()
+    return results, run
+
+
+class _Project:
+    """One project's state across the rounds: its files (the asked ones first), modules and summaries."""
+
+    def __init__(self, root: Path, asked: list[str], config: Config) -> None:
+        scripts = [Path(p) for p in asked if not p.endswith((".py", ".pyi"))]
+        layout = self.layout = discover(root, src_of(config), scripts)
+        asked_files = {Path(os.path.abspath(p)) for p in asked}
+        others = [p for p in layout.modules.values() if p not in asked_files and not config.is_excluded(str(p))]
+        self.asked = len(asked)
+        self.paths = list(asked) + [_shown(p) for p in others]
+        # A file named although the excludes cover it (a fixture, generated code) is judged alone: it is
+        # not part of the project the flake8 plugin or any other run sees.
+        self.modules = [
+            None if i < len(asked) and config.is_excluded(p) else layout.module_of(Path(p))
+            for i, p in enumerate(self.paths)
+        ]
+        self.starters = tuple(config.process_starters)
+        # Messages name other modules' files relative to the project root: the same whatever the cwd.
+        self.shown = {m: Path(os.path.relpath(f, layout.root)).as_posix() for m, f in layout.modules.items()}
+        self.jobs = [Job(p, self.options(m)) for p, m in zip(self.paths, self.modules)]
+        self.index_of = {m: i for i, m in enumerate(self.modules) if m is not None}
+        self.run = ProjectRun(layout, None)
+        self.attempted: set[str] = set()
+        self.results: list[FileResult] = []
+        self.summaries: dict = {}
+
+    def options(self, module: Optional[str]) -> dict:
+        if module is None:
+            return {}
+        own = functools.partial(own_facts, path=self.shown[module], starters=self.starters)
+        return {"module": module, "is_package": self.layout.is_package(module), "own_facts": own}
+
+    def first_round(self, results: list[FileResult]) -> None:
+        self.results = results
+        self.summaries = {m: results[i].summary for m, i in self.index_of.items() if results[i].summary is not None}
+        self.imports = {m: results[i].imports or () for m, i in self.index_of.items()}
+
+    def needed(self) -> list[tuple[str, Job]]:
+        """The next round's forced jobs (summaries an earlier run forced come from the cache here)."""
+        from .stage import project_facts
+
+        facts = project_facts(self.summaries, self.starters)
+        running = [f.key for m in facts.modules.values() for f in m.functions if f.threads or f.processes or f.initializers]
+        need = sorted(needed_modules(self.summaries, self.imports, self.index_of, self.starters, running) - self.attempted)
+        self.attempted.update(need)
+        self.run.forced.extend(need)
+        out = []
+        for module in need:
+            job = self.jobs[self.index_of[module]]
+            summary = _summary(job.aside) if job.aside is not None else None
+            if summary is not None:
+                self.summaries[module] = summary
+            else:
+                out.append((module, Job(job.path, {**job.options, "force": True})))
+        return out
+
+    def again(self) -> list[tuple[int, Job]]:
+        """The asked files whose project facts differ from those they were judged with."""
+        from ...model.project_facts import ModuleFacts
+        from .stage import project_facts
+
+        facts = self.run.facts = project_facts(self.summaries, self.starters, {m: self.shown[m] for m in self.summaries})
+        self.run.summarised = frozenset(self.summaries)
+        out = []
+        for index in range(self.asked):
+            module = self.modules[index]
+            if module is None or module not in self.summaries:
+                continue
+            module_facts = facts.for_module(module)
+            first = self.results[index].summary  # judged with the facts of its own summary, if gated in
+            judged_with = own_facts(first, self.shown[module], self.starters) if first is not None else ModuleFacts(module)
+            if module_facts == judged_with:
+                continue
+            options = {**self.options(module), "facts": module_facts}
+            out.append((index, Job(self.paths[index], options, facts_key=module_facts.fingerprint())))
+            self.run.judged.append(module)
+        return out
+
+
+def judge_projects(groups: dict[Path, list[str]], config: Config, jobs: int, cache, advance) -> dict:
+    """``{root: asked files}`` -> ``{root: (results of the asked files, ProjectRun)}``. Every round is
+    one batch over all the projects, so workers stay busy and start once per round."""
+    projects = [_Project(root, asked, config) for root, asked in groups.items()]
+    first = analyse_files([job for p in projects for job in p.jobs], config, jobs, cache, advance)
+    offset = 0
+    for project in projects:
+        project.first_round(first[offset: offset + len(project.jobs)])
+        offset += len(project.jobs)
+    for _ in range(MAX_ROUNDS):
+        batch = [(project, module, job) for project in projects for module, job in project.needed()]
+        if not batch:
+            break
+        for (project, module, _), result in zip(batch, analyse_files([j for *_, j in batch], config, jobs, cache, _quiet)):
+            if result.summary is not None:
+                project.summaries[module] = result.summary
+    batch2 = [(project, index, job) for project in projects for index, job in project.again()]
+    for (project, index, _), result in zip(batch2, analyse_files([j for *_, j in batch2], config, jobs, cache, _quiet)):
+        plain = project.results[index]
+        project.results[index] = FileResult(plain.path, result.findings, result.skipped, result.failure,
+                                            summary=plain.summary, imports=plain.imports)
+    return {root: (p.results[: p.asked], p.run) for root, p in zip(groups, projects)}
+
+
+def _shown(path: Path) -> str:
+    """A path as a run shows it: relative to the working directory when below it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _quiet(done: int) -> None:
+    pass
+
+
+_FACTS_BY_ROOT: dict[tuple, object] = {}
+
+
+def facts_for_file(path: str, config: Config, cache=None):
+    """(module, is_package, ModuleFacts or None) for one file judged inside its project: the project
+    stage over the whole project, run once per root and configuration in this process (the flake8
+    plugin asks file by file). None facts: the file is not one of the project's modules."""
+    root = find_root(Path(path))
+    key = (str(root), config.fingerprint(), str(config.root))
+    if key not in _FACTS_BY_ROOT:
+        _, run = judge_project(root, [], config, 1, cache, _quiet)
+        _FACTS_BY_ROOT[key] = run
+    run = _FACTS_BY_ROOT[key]
+    module = run.layout.module_of(Path(path))
+    if module is None or module not in run.summarised:
+        return module, False, None
+    return module, run.layout.is_package(module), run.facts.for_module(module)

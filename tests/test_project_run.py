@@ -1,0 +1,168 @@
+"""The runner's project stage: every fixture project judged as a user's run judges it, changed-file runs
+that keep the whole project's facts, a warm cache that equals a cold run after a callee is edited, the
+``src`` setting, and a project with a module that does not parse."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pvt_lint import engine
+from pvt_lint.config import Config, ConfigError, load_config
+from pvt_lint.findings import Finding
+from pvt_lint.model.project_facts import ModuleFacts
+from pvt_lint.runner import lint_paths
+from pvt_lint.runner.cache import open_cache
+from pvt_lint.runner.project.rounds import judge_project
+
+from helpers import PROJECT_NAMES, PROJECTS, expected, finding_in_fixture, project_copy, project_run
+
+def labels(project: Path) -> set[tuple[str, int, str]]:
+    return {
+        (str(path.relative_to(project)), line, code)
+        for path in sorted(project.rglob("*.py"))
+        for line, code in expected(path.read_text(encoding="utf-8"))
+    }
+
+
+def found(project: Path, findings) -> set[tuple[str, int, str]]:
+    return {(str(Path(f.path).resolve().relative_to(project.resolve())), f.line, f.code) for f in findings}
+
+
+@pytest.mark.parametrize("name", PROJECT_NAMES)
+def test_a_fixture_project_finds_exactly_its_labels(name):
+    # Columns and messages: the snapshots beside the files (test_messages.py); here, the labels.
+    project = PROJECTS / name
+    findings = [f for per_file in project_run(name).values() for f in per_file]
+    assert found(project, findings) == labels(project)
+
+
+@pytest.mark.parametrize("name", PROJECT_NAMES)
+def test_asking_for_one_file_reports_its_findings_from_the_whole_project(name):
+    # pre-commit passes file names: each file alone gets exactly what the whole project's run gives it.
+    whole = project_run(name)
+    copy = project_copy(name)
+    for path, findings in whole.items():
+        alone = lint_paths([str(copy / path.relative_to(PROJECTS / name))], Config(root=str(copy)))
+        assert [finding_in_fixture(f, name) for f in alone.findings] == list(findings), path
+
+
+def copy_project(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copytree(PROJECTS / name, target)
+    (target / "pyproject.toml").write_text("", encoding="utf-8")  # its own root, outside the checkout's
+    return target
+
+
+def test_a_file_asked_alone_is_judged_with_the_facts_other_modules_give_it(tmp_path, monkeypatch):
+    # tasks.py mentions no concurrency: the gate skips it, but main.py maps its functions over a
+    # process pool, so the project stage forces its summary and judges it with those facts.
+    project = copy_project("pvt101_cross_module", tmp_path)
+    seen: dict[str, object] = {}
+    real = engine.build_model
+
+    def spy(module, visitors=()):
+        model = real(module, visitors)
+        seen["model"] = model
+        return model
+
+    monkeypatch.setattr(engine, "build_model", spy)
+    tasks = project / "shop" / "tasks.py"
+    results, run = judge_project(project, [str(tasks)], Config(root=str(project)), 1, None, lambda n: None)
+    assert [r.path for r in results] == [str(tasks)]
+    assert (run.forced, run.judged) == (["shop.tasks"], ["shop.tasks"])
+    facts = seen["model"].project  # the last model built: tasks.py judged with its facts
+    assert isinstance(facts, ModuleFacts) and facts == run.facts.for_module("shop.tasks")
+    price = facts.function("price")
+    assert price.processes and price.processes[0].site.where.startswith("shop/main.py:")
+    assert facts.function("price_pure").processes
+
+
+def run_cached(project: Path, cache_dir: Path) -> list[Finding]:
+    config = Config(root=str(project))
+    return lint_paths([str(project)], config, cache=open_cache(config, str(cache_dir))).findings
+
+
+def test_editing_a_callee_in_another_module_makes_the_warm_run_equal_a_cold_one(tmp_path):
+    project = copy_project("pvt2xx_thread_reached", tmp_path)
+    cache = tmp_path / "cache"
+    config = Config(root=str(project))
+    assert run_cached(project, cache) == lint_paths([str(project)], config).findings
+    _, before = judge_project(project, [str(p) for p in sorted(project.rglob("*.py"))], config, 1, None, lambda n: None)
+    # The callee module gains a single-module finding of its own, and the caller in another module
+    # stops calling one of its methods (the callee's facts change).
+    store = project / "ingest" / "store.py"
+    store.write_text(store.read_text(encoding="utf-8") + textwrap.dedent("""\
+
+        import threading
+        TOTAL = []
+
+
+        def tally(n):
+            TOTAL.append(n)
+
+
+        threading.Thread(target=tally, args=(1,)).start()
+    """), encoding="utf-8")
+    fetch = project / "ingest" / "fetch.py"
+    text = fetch.read_text(encoding="utf-8")
+    assert "self.store.touch(url)" in text
+    fetch.write_text(text.replace("self.store.touch(url)", "pass"), encoding="utf-8")
+    warm = run_cached(project, cache)
+    cold = lint_paths([str(project)], config).findings
+    assert warm == cold
+    _, after = judge_project(project, [str(p) for p in sorted(project.rglob("*.py"))], config, 1, None, lambda n: None)
+    assert after.facts != before.facts  # the edit changed what the project knows
+    assert run_cached(project, cache) == cold  # and a second warm run reads it all back
+
+
+def test_src_setting_names_the_modules_from_its_roots(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.pvt-lint]\nsrc = ["lib"]\n', encoding="utf-8")
+    package = tmp_path / "lib" / "shop"
+    shutil.copytree(PROJECTS / "pvt101_cross_module" / "shop", package)
+    config = load_config(tmp_path / "pyproject.toml")
+    assert config.src == ("lib",)
+    results, run = judge_project(tmp_path, [str(package / "main.py")], config, 1, None, lambda n: None)
+    assert sorted(run.layout.modules) == ["shop", "shop.main", "shop.tasks"]
+    assert run.forced == ["shop.tasks"]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("src = \"lib\"", None),
+    ("src = [1]", "'src' must be a list of strings"),
+    ("process-starters = [\"pkg.run\", \"not a name\"]", "'process-starters' has 'not a name', which is not a dotted name"),
+])
+def test_src_and_process_starters_are_validated(tmp_path, value, message):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.pvt-lint]\n{value}\n", encoding="utf-8")
+    if message is None:
+        assert load_config(tmp_path / "pyproject.toml").src == ("lib",)
+    else:
+        with pytest.raises(ConfigError) as error:
+            load_config(tmp_path / "pyproject.toml")
+        assert str(error.value) == f"{tmp_path / 'pyproject.toml'}: {message}"
+
+
+def test_a_module_that_does_not_parse_is_pvt000_and_every_other_module_is_still_judged(tmp_path):
+    project = copy_project("pvt101_cross_module", tmp_path)
+    (project / "shop" / "broken.py").write_text("def f(:\n    pass\n", encoding="utf-8")
+    (project / "shop" / "local.py").write_text(textwrap.dedent("""\
+        import multiprocessing
+        from . import broken
+
+        SEEN = []
+
+
+        def work(n):
+            SEEN.append(n)
+
+
+        if __name__ == "__main__":
+            multiprocessing.Process(target=work, args=(1,)).start()
+    """), encoding="utf-8")
+    report = lint_paths([str(project)], Config(root=str(project)))
+    assert [(Path(f.path).name, f.line, f.code) for f in report.findings] == [
+        ("broken.py", 1, "PVT000"), ("local.py", 8, "PVT101"), ("tasks.py", 9, "PVT101"),
+    ]
