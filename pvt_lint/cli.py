@@ -12,7 +12,15 @@ from typing import Optional
 import click
 
 from . import __version__
-from .config import Config, ConfigError, find_pyproject, load_config, parse_code_list
+from .config import (
+    Config,
+    ConfigError,
+    check_selectors,
+    find_pyproject,
+    load_config,
+    parse_code_list,
+    unknown_selector,
+)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -36,7 +44,33 @@ def resolve_config(paths: tuple[str, ...], config_file: Optional[str]) -> Config
     return load_config(found)
 
 
+def _known_codes() -> tuple[str, ...]:
+    from .docs import known_codes
+
+    return known_codes()
+
+
+def _check_command_line_selectors(**options: Optional[str]) -> None:
+    """Unknown codes on the command line are usage errors, as ruff's "Unknown rule selector"."""
+    known = None
+    for option, text in options.items():
+        if not text:
+            continue
+        known = known or _known_codes()
+        bad = unknown_selector(parse_code_list(text, option), known)
+        if bad is not None:
+            raise ConfigError(f"unknown rule selector {bad!r} in {option}")
+
+
+def _check_config_selectors(config: Config) -> None:
+    # Only a configuration that names codes pays for importing the rules to know theirs.
+    if config.select != Config.select or config.ignore or config.per_file_ignores:
+        check_selectors(config, _known_codes())
+
+
 def _apply_options(config: Config, select, ignore, extend_select, exclude, extend_exclude) -> Config:
+    _check_config_selectors(config)
+    _check_command_line_selectors(**{"--select": select, "--extend-select": extend_select, "--ignore": ignore})
     changes: dict = {}
     if select:
         changes["select"] = parse_code_list(select, "--select")
@@ -171,7 +205,7 @@ def _run(o: SimpleNamespace) -> int:
             paths or (".",),
             config,
             jobs=o.jobs or os.cpu_count() or 1,
-            cache=None if o.no_cache else open_cache(config, o.cache_dir),
+            cache=None if o.no_cache else _usable_cache(open_cache(config, o.cache_dir)),
             progress=_progress_bar if output_format == "text" and not quiet else None,
             changed_since=diff_ref,
         )
@@ -200,6 +234,16 @@ def _run(o: SimpleNamespace) -> int:
     if report.findings and not o.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _usable_cache(cache):
+    """The cache, or None after a warning when its directory cannot be written (ruff warns too)."""
+    problem = cache.unusable()
+    if problem is None:
+        return cache
+    click.echo(f"pvt-lint: warning: cannot use the cache directory {cache.directory}: {problem}; "
+               "running without the cache", err=True)
+    return None
 
 
 # A bar for a handful of files only flickers.

@@ -177,8 +177,9 @@ def find_pyproject(start: str | Path) -> Path | None:
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                # Only an explicitly chosen file is an error; a broken unrelated one is skipped.
-                continue
+                # As ruff: a project's pyproject.toml that cannot be read is an error, not the defaults.
+                load_config(candidate)
+                raise  # pragma: no cover - load_config raises ConfigError for each of these
             if "pvt-lint" in data.get("tool", {}):
                 return candidate
     return None
@@ -261,6 +262,24 @@ def _codes(value, key: str, path: Path | str) -> tuple[str, ...]:
                 f"(expected PVT, PVT1, PVT101, ...)"
             )
     return codes
+
+
+def unknown_selector(codes: tuple[str, ...], known: tuple[str, ...]) -> str | None:
+    """The first of ``codes`` that selects no known rule (``PVT9``, ``PVT999``), else None."""
+    for code in codes:
+        if not any(k.startswith(code) for k in known):
+            return code
+    return None
+
+
+def check_selectors(config: Config, known: tuple[str, ...]) -> None:
+    """Every code in the configuration file names a rule or a prefix of one, as ruff requires."""
+    keyed = [("select", config.select), ("ignore", config.ignore)]
+    keyed += [(f"per-file-ignores.{glob}", codes) for glob, codes in config.per_file_ignores]
+    for key, codes in keyed:
+        bad = unknown_selector(codes, known)
+        if bad is not None:
+            raise ConfigError(f"{config.source}: unknown rule selector {bad!r} in {key!r}")
 
 
 def valid_code_prefix(code: str) -> bool:

@@ -4,7 +4,7 @@ A walk never follows a symbolic link (to a file or a directory, inside the tree 
 symlink loops cannot happen, and a link cannot lead the walk out of the project), and never opens
 anything but a regular file: a FIFO or socket named ``x.py`` would block the read forever or fail.
 Both are left out silently, as ruff and git do. A directory named ``something.py`` is walked into.
-A path given on the command line is always linted; if it cannot be read, the reading says so.
+A path given on the command line is always linted; if it cannot be read, that is an error of the run.
 """
 
 from __future__ import annotations
@@ -35,11 +35,27 @@ def iter_python_files(paths: Iterable[str], config: "Config", report: "Report") 
                     seen.add(key)
                     out.append(path)
         else:
+            problem = _unreadable(given)
+            if problem is not None:
+                report.errors.append(f"{given}: cannot read: {problem}")
+                continue
             key = real_path(given)
             if key not in seen:
                 seen.add(key)
                 out.append(given)
     return out
+
+
+def _unreadable(path: str) -> str | None:
+    """Why a file named on the command line cannot be read (a dangling link, a loop, no permission):
+    naming it asked for it to be linted, so this is an error, not a skipped file."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not os.access(path, os.R_OK):
+        return "Permission denied"
+    return None
 
 
 def _walk(root: str, config: "Config") -> Iterator[tuple[str, str]]:
