@@ -37,6 +37,7 @@ DEFAULT_EXCLUDE = (
 
 KNOWN_KEYS = frozenset(
     {"select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size", "force-exclude"}
+    | {"extend-select", "extend-ignore"}  # as ruff's: added to select / ignore
 )
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -219,6 +220,9 @@ def from_table(table: dict, path: Path) -> Config:
     for key in ("select", "ignore"):
         if key in table:
             changes[key] = _codes(table[key], key, path)
+    for key, base in (("extend-select", "select"), ("extend-ignore", "ignore")):
+        if key in table:
+            changes[base] = (*changes.get(base, getattr(config, base)), *_codes(table[key], key, path))
     for key in ("exclude", "extend-exclude"):
         if key in table:
             changes[key.replace("-", "_")] = _strings(table[key], key, path)
@@ -274,7 +278,7 @@ def unknown_selector(codes: tuple[str, ...], known: tuple[str, ...]) -> str | No
 
 def check_selectors(config: Config, known: tuple[str, ...]) -> None:
     """Every code in the configuration file names a rule or a prefix of one, as ruff requires."""
-    keyed = [("select", config.select), ("ignore", config.ignore)]
+    keyed = [("select' or 'extend-select", config.select), ("ignore' or 'extend-ignore", config.ignore)]
     keyed += [(f"per-file-ignores.{glob}", codes) for glob, codes in config.per_file_ignores]
     for key, codes in keyed:
         bad = unknown_selector(codes, known)

@@ -60,8 +60,10 @@ def test_unknown_selector_on_the_command_line_is_a_usage_error(tmp_path, args, m
 @pytest.mark.parametrize(
     "table, key, bad",
     [
-        ('select = ["PVT9"]', "select", "PVT9"),
-        ('ignore = ["PVT1", "PVT199"]', "ignore", "PVT199"),
+        ('select = ["PVT9"]', "select' or 'extend-select", "PVT9"),
+        ('extend-select = ["PVT9"]', "select' or 'extend-select", "PVT9"),
+        ('ignore = ["PVT1", "PVT199"]', "ignore' or 'extend-ignore", "PVT199"),
+        ('extend-ignore = ["PVT199"]', "ignore' or 'extend-ignore", "PVT199"),
         ('[tool.pvt-lint.per-file-ignores]\n"a.py" = ["PVT7"]', "per-file-ignores.a.py", "PVT7"),
     ],
 )

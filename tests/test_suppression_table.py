@@ -104,3 +104,16 @@ def test_file_noqa_values():
     assert file_noqa("# pvt-lint: noqa\n") is True
     assert file_noqa("# pvt-lint: noqa: PVT1, PVT203\n") == frozenset({"PVT1", "PVT203"})
     assert apply_noqa([], "# pvt-lint: noqa\n") == []
+
+
+# ---- extend-select / extend-ignore in the configuration (ruff's keys) ------------------------------
+def test_extend_select_and_extend_ignore_from_pyproject(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pvt-lint]\nselect = ["PVT2"]\nextend-select = ["PVT1"]\nextend-ignore = ["PVT102"]\n'
+    )
+    (tmp_path / "a.py").write_text(source("line", ""))
+    result = run_cli("--no-cache", "--format", "json", "a.py", cwd=tmp_path)
+    assert (result.returncode, [f["code"] for f in json.loads(result.stdout)]) == (1, ["PVT101"])
+    (tmp_path / "pyproject.toml").write_text('[tool.pvt-lint]\nextend-ignore = ["PVT101"]\n')
+    result = run_cli("--no-cache", "--format", "json", "a.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (0, "[]")
