@@ -164,6 +164,8 @@ def real_path(path: str) -> str:
 def _glob_match(rel: str, pattern: str) -> bool:
     """per-file-ignores: a glob over the path, or a directory prefix."""
     pattern = pattern.rstrip("/")
+    if "/" not in pattern and fnmatch.fnmatchcase(PurePath(rel).name, pattern):
+        return True  # as in ruff, a pattern without a slash matches the file name at any depth
     return fnmatch.fnmatchcase(rel, pattern) or rel.startswith(pattern + "/")
 
 
@@ -181,6 +183,7 @@ def find_pyproject(start: str | Path) -> Path | None:
                 # As ruff: a project's pyproject.toml that cannot be read is an error, not the defaults.
                 load_config(candidate)
                 raise  # pragma: no cover - load_config raises ConfigError for each of these
+            _no_misspelt_table(data, candidate)
             if "pvt-lint" in data.get("tool", {}):
                 return candidate
     return None
@@ -199,6 +202,7 @@ def load_config(path: str | Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    _no_misspelt_table(data, path)
     if path.name == "pyproject.toml" or "tool" in data:
         table = data.get("tool", {}).get("pvt-lint", {})
     else:
@@ -206,6 +210,16 @@ def load_config(path: str | Path) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.pvt-lint] must be a table")
     return from_table(table, path)
+
+
+def _no_misspelt_table(data: dict, path: Path) -> None:
+    """``[tool.pvt_lint]`` or ``[tool.pvtlint]`` would otherwise be ignored without a word."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        return
+    for name in tool:
+        if name != "pvt-lint" and name.replace("_", "-").lower() in ("pvt-lint", "pvtlint"):
+            raise ConfigError(f"{path}: [tool.{name}] is not read; did you mean [tool.pvt-lint]?")
 
 
 def from_table(table: dict, path: Path) -> Config:
@@ -247,18 +261,19 @@ def from_table(table: dict, path: Path) -> Config:
 
 
 def _strings(value, key: str, path: Path) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
+    # A string where a list belongs is a type error, as in ruff (it is not quietly wrapped).
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{path}: {key!r} must be a list of strings")
     return tuple(value)
 
 
 def _codes(value, key: str, path: Path | str) -> tuple[str, ...]:
-    codes = _strings(value, key, path) if not isinstance(value, str) else tuple(
+    # Only the command line (a str from parse_code_list) is a comma-separated string.
+    codes = _strings(value, key, path) if path != "command line" else tuple(
         c.strip() for c in value.split(",") if c.strip()
     )
-    codes = tuple("PVT" if c == "ALL" else c for c in codes)
+    # Codes are case-insensitive everywhere: --select, the config, # noqa and --explain.
+    codes = tuple("PVT" if c.upper() == "ALL" else c.upper() for c in codes)
     for code in codes:
         if not valid_code_prefix(code):
             raise ConfigError(

@@ -137,3 +137,53 @@ def test_real_cli_unreadable_file_named_explicitly_exits_2(tmp_path):
         "pvt-lint: error: loop1.py: cannot read: Too many levels of symbolic links\n"
         "1 finding in 1 file (0 files skipped)\n"
     )
+
+
+# ---- issue 18 item 6: config strictness like ruff's ----------------------------------------------------
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ('select = "PVT1"', "'select' must be a list of strings"),
+        ('extend-exclude = "gen"', "'extend-exclude' must be a list of strings"),
+        ("select = [1]", "'select' must be a list of strings"),
+    ],
+)
+def test_wrong_types_are_errors(tmp_path, table, message):
+    write_project(tmp_path, table)
+    assert invoke("a.py", cwd=tmp_path) == (2, "", f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: {message}\n")
+
+
+@pytest.mark.parametrize("name", ["pvt_lint", "PVT-LINT", "pvtlint"])
+def test_a_misspelt_table_name_is_an_error_that_says_the_right_one(tmp_path, name):
+    write_project(tmp_path, raw=f'[tool.{name}]\nselect = ["PVT2"]\n')
+    expected = (f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: [tool.{name}] is not read; "
+                "did you mean [tool.pvt-lint]?\n")
+    assert invoke("a.py", cwd=tmp_path) == (2, "", expected)
+
+
+def test_per_file_ignores_pattern_without_a_slash_matches_at_any_depth(tmp_path):
+    write_project(tmp_path, '[tool.pvt-lint.per-file-ignores]\n"worker.py" = ["PVT101"]')
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "sub" / "worker.py").write_text(BUGGY)
+    assert invoke("--format", "json", "pkg", cwd=tmp_path)[:2] == (0, "[]\n")
+
+
+@pytest.mark.parametrize("args", [("--select", "pvt1"), ("--ignore", "pvt2"), ("--extend-select", "all")])
+def test_codes_are_case_insensitive_on_the_command_line(tmp_path, args):
+    write_project(tmp_path)
+    code, stdout, stderr = invoke("--format", "json", *args, "a.py", cwd=tmp_path)
+    assert (code, stderr) == (1, "0 findings in 1 file (0 files skipped)\n".replace("0 findings", "1 finding"))
+    assert '"PVT101"' in stdout
+
+
+def test_codes_are_case_insensitive_in_the_config(tmp_path):
+    write_project(tmp_path, 'select = ["pvt1"]')
+    assert invoke("--format", "json", "a.py", cwd=tmp_path)[0] == 1
+
+
+@pytest.mark.slow
+def test_real_cli_misspelt_table_exits_2(tmp_path):
+    write_project(tmp_path, raw='[tool.pvt_lint]\nselect = ["PVT2"]\n')
+    result = run_cli("--no-cache", "a.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.endswith("did you mean [tool.pvt-lint]?\n")
