@@ -37,7 +37,9 @@ def resolve_config(paths: tuple[str, ...], config_file: Optional[str]) -> Config
         return load_config(config_file)
     start = paths[0] if paths else "."
     if not os.path.exists(start):
-        start = "."
+        # --stdin-filename may name a file that does not exist yet: its directory finds the config.
+        parent = os.path.dirname(start)
+        start = parent if parent and os.path.isdir(parent) else "."
     found = find_pyproject(start)
     if found is None:
         return Config(root=os.getcwd())
@@ -159,6 +161,7 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N", help="Worker processes (default 0: one per CPU).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache directory (default: .pvt_lint_cache in the project root).")
+@click.option("--stdin-filename", metavar="NAME", help="Lint standard input (also read when PATHS is '-') as the file NAME: for the configuration, per-file-ignores and the report.")
 @click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths named on the command line too (for pre-commit).")
 @click.version_option(__version__, "--version", prog_name="pvt-lint")
 def main(**options) -> None:
@@ -200,15 +203,21 @@ def _run(o: SimpleNamespace) -> int:
     from .runner.cache import open_cache
     from .runner.gitdiff import GitDiffError
 
+    stdin = _stdin_name(paths, o.stdin_filename, diff_ref)
     try:
-        report = lint_paths(
-            paths or (".",),
+        if stdin is not None:
+            from .runner.stdin import lint_stdin
+
+            report = lint_stdin(sys.stdin.buffer.read(), stdin, config)
+        else:
+            report = lint_paths(
+                paths or (".",),
             config,
-            jobs=o.jobs or os.cpu_count() or 1,
-            cache=None if o.no_cache else _usable_cache(open_cache(config, o.cache_dir)),
-            progress=_progress_bar if output_format == "text" and not quiet else None,
-            changed_since=diff_ref,
-        )
+                jobs=o.jobs or os.cpu_count() or 1,
+                cache=None if o.no_cache else _usable_cache(open_cache(config, o.cache_dir)),
+                progress=_progress_bar if output_format == "text" and not quiet else None,
+                changed_since=diff_ref,
+            )
     except GitDiffError as exc:
         _fail(str(exc))
     if output_format not in FORMATS:
@@ -222,7 +231,7 @@ def _run(o: SimpleNamespace) -> int:
         click.echo(f"pvt-lint: error: {message}", err=True)
     for path, reason in report.skipped:
         click.echo(f"pvt-lint: warning: {path}: {reason}", err=True)
-    if report.files == 0 and not report.errors and diff_ref is None:
+    if report.files == 0 and not report.errors and diff_ref is None and stdin is None:
         click.echo("pvt-lint: warning: no Python files found under the given paths", err=True)
     if not quiet:
         n = len(report.findings)
@@ -234,6 +243,19 @@ def _run(o: SimpleNamespace) -> int:
     if report.findings and not o.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _stdin_name(paths: tuple[str, ...], stdin_filename: Optional[str], diff_ref) -> Optional[str]:
+    """The name standard input is linted as, or None when the run lints files (ruff's rules)."""
+    if "-" not in paths and not (stdin_filename and not paths):
+        return None
+    if paths != ("-",) and paths:
+        _fail("'-' (standard input) cannot be mixed with other paths")
+    if diff_ref is not None:
+        _fail("--diff does not go with standard input")
+    from .runner.stdin import STDIN_NAME
+
+    return stdin_filename or STDIN_NAME
 
 
 def _usable_cache(cache):
