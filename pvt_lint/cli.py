@@ -162,6 +162,7 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache directory (default: .pvt_lint_cache in the project root).")
 @click.option("--stdin-filename", metavar="NAME", help="Lint standard input (also read when PATHS is '-') as the file NAME: for the configuration, per-file-ignores and the report.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Leave out files git ignores when walking directories (default: on, or the config's respect-gitignore).")
 @click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths named on the command line too (for pre-commit).")
 @click.version_option(__version__, "--version", prog_name="pvt-lint")
 def main(**options) -> None:
@@ -195,6 +196,8 @@ def _run(o: SimpleNamespace) -> int:
         config = _apply_options(config, o.select, o.ignore, o.extend_select, o.exclude, o.extend_exclude)
         if o.force_exclude is not None:
             config = config.replace(force_exclude=o.force_exclude)
+        if o.respect_gitignore is not None:
+            config = config.replace(respect_gitignore=o.respect_gitignore)
     except ConfigError as exc:
         _fail(str(exc))
 

@@ -38,6 +38,7 @@ DEFAULT_EXCLUDE = (
 KNOWN_KEYS = frozenset(
     {"select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size", "force-exclude"}
     | {"extend-select", "extend-ignore"}  # as ruff's: added to select / ignore
+    | {"respect-gitignore"}
 )
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -56,6 +57,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     force_exclude: bool = False  # apply excludes to paths named on the command line too
+    respect_gitignore: bool = True  # leave out what git ignores when walking directories (ruff's default)
     root: str = "."
     source: str = ""
 
@@ -253,6 +255,10 @@ def from_table(table: dict, path: Path) -> Config:
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{path}: 'max-file-size' must be a positive integer (bytes)")
         changes["max_file_size"] = value
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(f"{path}: 'respect-gitignore' must be true or false")
+        changes["respect_gitignore"] = table["respect-gitignore"]
     if "force-exclude" in table:
         if not isinstance(table["force-exclude"], bool):
             raise ConfigError(f"{path}: 'force-exclude' must be true or false")
