@@ -87,11 +87,32 @@ def _apply_options(config: Config, select, ignore, extend_select, exclude, exten
     return config.replace(**changes) if changes else config
 
 
-def _list_rules() -> str:
+def _list_rules(output_format: str) -> str:
     from .rules import all_rules
 
+    if output_format == "json":
+        import json
+
+        rows = [{"code": rule.CODE, "name": rule.NAME, "summary": rule.summary()} for rule in all_rules()]
+        return json.dumps(rows, indent=2) + "\n"
     lines = [f"{rule.CODE}  {rule.NAME:<34} {rule.summary()}" for rule in all_rules()]
     return "\n".join(lines) + "\n"
+
+
+def _text_or_json(option: str, output_format: str) -> None:
+    """An option whose output has only a text and a JSON form rejects the other formats, never ignores them."""
+    if output_format not in ("text", "json"):
+        _fail(f"{option} supports --format text or json, not {output_format}")
+
+
+def _show_settings(config: Config, output_format: str) -> str:
+    import dataclasses
+    import json
+
+    settings = {f.name.replace("_", "-"): getattr(config, f.name) for f in dataclasses.fields(config)}
+    if output_format == "json":
+        return json.dumps(settings, indent=2) + "\n"
+    return "".join(f"{key} = {value!r}\n" for key, value in settings.items())
 
 
 def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int:
@@ -153,6 +174,8 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per code.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--show-files", is_flag=True, help="List the files a run would lint, and exit.")
+@click.option("--show-settings", is_flag=True, help="Show the settings a run would use (after the config and options), and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the documentation of rule CODE (text, or --format json) and exit.")
 @click.option("--repro", "repro_code", metavar="CODE", help="Run the bundled program that shows the bug of rule CODE; exit 0 if it does.")
@@ -189,8 +212,11 @@ def main(**options) -> None:
 def _run(o: SimpleNamespace) -> int:
     paths, output_format, quiet, diff_ref = o.paths, o.output_format, o.quiet, o.diff_ref
     if o.list_rules:
-        _write(_list_rules(), None)
+        _text_or_json("--list-rules", output_format)
+        _write(_list_rules(output_format), o.output)
         return EXIT_CLEAN
+    if o.statistics:
+        _text_or_json("--statistics", output_format)
     try:
         config = resolve_config(paths, o.config_file)
         config = _apply_options(config, o.select, o.ignore, o.extend_select, o.exclude, o.extend_exclude)
@@ -200,6 +226,13 @@ def _run(o: SimpleNamespace) -> int:
             config = config.replace(respect_gitignore=o.respect_gitignore)
     except ConfigError as exc:
         _fail(str(exc))
+
+    if o.show_settings:
+        _text_or_json("--show-settings", output_format)
+        _write(_show_settings(config, output_format), o.output)
+        return EXIT_CLEAN
+    if o.show_files:
+        return _show_files(paths, config, output_format, o.output)
 
     from .reporters import FORMATS, statistics as render_statistics
     from .runner import lint_paths
@@ -217,7 +250,7 @@ def _run(o: SimpleNamespace) -> int:
                 paths or (".",),
             config,
                 jobs=o.jobs or os.cpu_count() or 1,
-                cache=None if o.no_cache else _usable_cache(open_cache(config, o.cache_dir)),
+                cache=None if o.no_cache else _usable_cache(open_cache(config, o.cache_dir or _cache_home(config, paths))),
                 progress=_progress_bar if output_format == "text" and not quiet else None,
                 changed_since=diff_ref,
             )
@@ -226,8 +259,8 @@ def _run(o: SimpleNamespace) -> int:
     if output_format not in FORMATS:
         _fail(f"output format {output_format!r} is not available")
     rendered = FORMATS[output_format](report.findings)
-    if o.statistics and output_format == "text":
-        rendered = render_statistics(report.findings)
+    if o.statistics:
+        rendered = render_statistics(report.findings, output_format)
     _write(rendered, o.output)
 
     for message in report.errors:
@@ -248,6 +281,21 @@ def _run(o: SimpleNamespace) -> int:
     return EXIT_CLEAN
 
 
+def _show_files(paths, config: Config, output_format: str, output) -> int:
+    import json
+
+    from .runner import Report
+    from .runner.discovery import iter_python_files
+
+    _text_or_json("--show-files", output_format)
+    report = Report()
+    files = sorted(iter_python_files(paths or (".",), config, report))
+    _write(json.dumps(files, indent=2) + "\n" if output_format == "json" else "".join(f + "\n" for f in files), output)
+    for message in report.errors:
+        click.echo(f"pvt-lint: error: {message}", err=True)
+    return EXIT_ERROR if report.errors else EXIT_CLEAN
+
+
 def _stdin_name(paths: tuple[str, ...], stdin_filename: Optional[str], diff_ref) -> Optional[str]:
     """The name standard input is linted as, or None when the run lints files (ruff's rules)."""
     if "-" not in paths and not (stdin_filename and not paths):
@@ -259,6 +307,26 @@ def _stdin_name(paths: tuple[str, ...], stdin_filename: Optional[str], diff_ref)
     from .runner.stdin import STDIN_NAME
 
     return stdin_filename or STDIN_NAME
+
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+
+def _cache_home(config: Config, paths: tuple[str, ...]) -> Optional[str]:
+    """Without a configuration file the cache goes to the project root above the first path (the
+    nearest directory with a pyproject.toml, setup.cfg, setup.py or .git), not the working directory;
+    None leaves it to the configuration's root."""
+    if config.source:
+        return None
+    from .runner.cache import DIRECTORY_NAME
+
+    here = Path(paths[0] if paths else ".").resolve()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
+            return str(directory / DIRECTORY_NAME)
+    return None
 
 
 def _usable_cache(cache):

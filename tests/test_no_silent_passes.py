@@ -187,3 +187,15 @@ def test_real_cli_misspelt_table_exits_2(tmp_path):
     result = run_cli("--no-cache", "a.py", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.endswith("did you mean [tool.pvt-lint]?\n")
+
+
+# ---- issue 18 item 8: without [tool.pvt-lint], the cache lands at the project root ----------------------
+@pytest.mark.slow
+def test_real_cli_puts_the_cache_at_the_project_root_without_a_config_table(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text(BUGGY)
+    result = run_cli("a.py", cwd=tmp_path / "src")
+    assert result.returncode == 1, result.stderr
+    assert (tmp_path / ".pvt_lint_cache").is_dir()
+    assert not (tmp_path / "src" / ".pvt_lint_cache").exists()
