@@ -169,6 +169,7 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--exclude", metavar="GLOB", multiple=True, help="Exclude paths matching GLOB (replaces the defaults).")
 @click.option("--extend-exclude", metavar="GLOB", multiple=True, help="Exclude paths matching GLOB, on top of the defaults.")
 @click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES), default="text", show_default=True, help="Output format.")
+@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True, help="Colour the text report: auto means on a terminal, unless NO_COLOR is set.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of stdout.")
 @click.option("--config", "config_file", type=click.Path(), help="Read [tool.pvt-lint] from this file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
@@ -261,6 +262,8 @@ def _run(o: SimpleNamespace) -> int:
     rendered = FORMATS[output_format](report.findings)
     if o.statistics:
         rendered = render_statistics(report.findings, output_format)
+    elif output_format == "text" and _wants_color(o.color, o.output):
+        rendered = _colored(rendered)
     _write(rendered, o.output)
 
     for message in report.errors:
@@ -294,6 +297,22 @@ def _show_files(paths, config: Config, output_format: str, output) -> int:
     for message in report.errors:
         click.echo(f"pvt-lint: error: {message}", err=True)
     return EXIT_ERROR if report.errors else EXIT_CLEAN
+
+
+def _wants_color(choice: str, output: Optional[str]) -> bool:
+    """ruff's and the no-color.org rule: an explicit --color wins; auto means a terminal without NO_COLOR."""
+    if choice != "auto":
+        return choice == "always"
+    return not output and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def _colored(text: str) -> str:
+    import re
+
+    finding = re.compile(r"^(?P<place>[^\s].*?:\d+:\d+:) (?P<code>PVT\d{3}) ", re.MULTILINE)
+    return finding.sub(
+        lambda m: f"{click.style(m['place'], bold=True)} {click.style(m['code'], fg='red', bold=True)} ", text
+    )
 
 
 def _stdin_name(paths: tuple[str, ...], stdin_filename: Optional[str], diff_ref) -> Optional[str]:

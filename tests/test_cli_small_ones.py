@@ -77,3 +77,60 @@ def test_real_cli_rejects_a_format_list_rules_cannot_honour(tmp_path):
     assert (result.returncode, result.stdout, result.stderr) == (
         2, "", "pvt-lint: error: --list-rules supports --format text or json, not sarif\n"
     )
+
+
+# ---- --color auto|always|never, NO_COLOR ----------------------------------------------------------------
+BOLD_RED_CODE = "\x1b[31m\x1b[1mPVT101\x1b[0m"
+
+
+def run_on_a_terminal(*args, cwd, env_extra):
+    """The real CLI with its stdout on a pseudo-terminal: what a user at a terminal sees."""
+    import pty
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update(env_extra, PYTHONPATH=str(ROOT))
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "pvt_lint", "--no-cache", *args], cwd=cwd, env=env,
+                              stdout=follower, stderr=subprocess.PIPE, timeout=120)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    return done.returncode, b"".join(chunks).decode()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args, env, colored",
+    [
+        ((), {}, True),
+        ((), {"NO_COLOR": "1"}, False),
+        (("--color", "never"), {}, False),
+        (("--color", "always"), {"NO_COLOR": "1"}, True),
+    ],
+)
+def test_real_cli_colours_a_terminal_unless_told_not_to(tmp_path, args, env, colored):
+    (tmp_path / "a.py").write_text(BUGGY)
+    code, shown = run_on_a_terminal(*args, "a.py", cwd=tmp_path, env_extra=env)
+    assert code == 1
+    assert (BOLD_RED_CODE in shown) is colored
+    assert ("\x1b[" in shown) is colored
+
+
+def test_color_always_in_a_pipe_and_never_by_default_in_one(tmp_path):
+    (tmp_path / "a.py").write_text(BUGGY)
+    assert BOLD_RED_CODE in invoke("--color", "always", "a.py", cwd=tmp_path)[1]
+    assert "\x1b[" not in invoke("a.py", cwd=tmp_path)[1]
