@@ -12,7 +12,15 @@ from typing import Optional
 import click
 
 from . import __version__
-from .config import Config, ConfigError, find_pyproject, load_config, parse_code_list
+from .config import (
+    Config,
+    ConfigError,
+    check_selectors,
+    find_pyproject,
+    load_config,
+    parse_code_list,
+    unknown_selector,
+)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -29,14 +37,42 @@ def resolve_config(paths: tuple[str, ...], config_file: Optional[str]) -> Config
         return load_config(config_file)
     start = paths[0] if paths else "."
     if not os.path.exists(start):
-        start = "."
+        # --stdin-filename may name a file that does not exist yet: its directory finds the config.
+        parent = os.path.dirname(start)
+        start = parent if parent and os.path.isdir(parent) else "."
     found = find_pyproject(start)
     if found is None:
         return Config(root=os.getcwd())
     return load_config(found)
 
 
+def _known_codes() -> tuple[str, ...]:
+    from .docs import known_codes
+
+    return known_codes()
+
+
+def _check_command_line_selectors(**options: Optional[str]) -> None:
+    """Unknown codes on the command line are usage errors, as ruff's "Unknown rule selector"."""
+    known = None
+    for option, text in options.items():
+        if not text:
+            continue
+        known = known or _known_codes()
+        bad = unknown_selector(parse_code_list(text, option), known)
+        if bad is not None:
+            raise ConfigError(f"unknown rule selector {bad!r} in {option}")
+
+
+def _check_config_selectors(config: Config) -> None:
+    # Only a configuration that names codes pays for importing the rules to know theirs.
+    if config.select != Config.select or config.ignore or config.per_file_ignores:
+        check_selectors(config, _known_codes())
+
+
 def _apply_options(config: Config, select, ignore, extend_select, exclude, extend_exclude) -> Config:
+    _check_config_selectors(config)
+    _check_command_line_selectors(**{"--select": select, "--extend-select": extend_select, "--ignore": ignore})
     changes: dict = {}
     if select:
         changes["select"] = parse_code_list(select, "--select")
@@ -51,11 +87,32 @@ def _apply_options(config: Config, select, ignore, extend_select, exclude, exten
     return config.replace(**changes) if changes else config
 
 
-def _list_rules() -> str:
+def _list_rules(output_format: str) -> str:
     from .rules import all_rules
 
+    if output_format == "json":
+        import json
+
+        rows = [{"code": rule.CODE, "name": rule.NAME, "summary": rule.summary()} for rule in all_rules()]
+        return json.dumps(rows, indent=2) + "\n"
     lines = [f"{rule.CODE}  {rule.NAME:<34} {rule.summary()}" for rule in all_rules()]
     return "\n".join(lines) + "\n"
+
+
+def _text_or_json(option: str, output_format: str) -> None:
+    """An option whose output has only a text and a JSON form rejects the other formats, never ignores them."""
+    if output_format not in ("text", "json"):
+        _fail(f"{option} supports --format text or json, not {output_format}")
+
+
+def _show_settings(config: Config, output_format: str) -> str:
+    import dataclasses
+    import json
+
+    settings = {f.name.replace("_", "-"): getattr(config, f.name) for f in dataclasses.fields(config)}
+    if output_format == "json":
+        return json.dumps(settings, indent=2) + "\n"
+    return "".join(f"{key} = {value!r}\n" for key, value in settings.items())
 
 
 def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int:
@@ -112,11 +169,14 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--exclude", metavar="GLOB", multiple=True, help="Exclude paths matching GLOB (replaces the defaults).")
 @click.option("--extend-exclude", metavar="GLOB", multiple=True, help="Exclude paths matching GLOB, on top of the defaults.")
 @click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES), default="text", show_default=True, help="Output format.")
+@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True, help="Colour the text report: auto means on a terminal, unless NO_COLOR is set.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of stdout.")
 @click.option("--config", "config_file", type=click.Path(), help="Read [tool.pvt-lint] from this file.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per code.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--show-files", is_flag=True, help="List the files a run would lint, and exit.")
+@click.option("--show-settings", is_flag=True, help="Show the settings a run would use (after the config and options), and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the documentation of rule CODE (text, or --format json) and exit.")
 @click.option("--repro", "repro_code", metavar="CODE", help="Run the bundled program that shows the bug of rule CODE; exit 0 if it does.")
@@ -125,6 +185,8 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N", help="Worker processes (default 0: one per CPU).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache directory (default: .pvt_lint_cache in the project root).")
+@click.option("--stdin-filename", metavar="NAME", help="Lint standard input (also read when PATHS is '-') as the file NAME: for the configuration, per-file-ignores and the report.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Leave out files git ignores when walking directories (default: on, or the config's respect-gitignore).")
 @click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths named on the command line too (for pre-commit).")
 @click.version_option(__version__, "--version", prog_name="pvt-lint")
 def main(**options) -> None:
@@ -151,44 +213,64 @@ def main(**options) -> None:
 def _run(o: SimpleNamespace) -> int:
     paths, output_format, quiet, diff_ref = o.paths, o.output_format, o.quiet, o.diff_ref
     if o.list_rules:
-        _write(_list_rules(), None)
+        _text_or_json("--list-rules", output_format)
+        _write(_list_rules(output_format), o.output)
         return EXIT_CLEAN
+    if o.statistics:
+        _text_or_json("--statistics", output_format)
     try:
         config = resolve_config(paths, o.config_file)
         config = _apply_options(config, o.select, o.ignore, o.extend_select, o.exclude, o.extend_exclude)
         if o.force_exclude is not None:
             config = config.replace(force_exclude=o.force_exclude)
+        if o.respect_gitignore is not None:
+            config = config.replace(respect_gitignore=o.respect_gitignore)
     except ConfigError as exc:
         _fail(str(exc))
+
+    if o.show_settings:
+        _text_or_json("--show-settings", output_format)
+        _write(_show_settings(config, output_format), o.output)
+        return EXIT_CLEAN
+    if o.show_files:
+        return _show_files(paths, config, output_format, o.output)
 
     from .reporters import FORMATS, statistics as render_statistics
     from .runner import lint_paths
     from .runner.cache import open_cache
     from .runner.gitdiff import GitDiffError
 
+    stdin = _stdin_name(paths, o.stdin_filename, diff_ref)
     try:
-        report = lint_paths(
-            paths or (".",),
+        if stdin is not None:
+            from .runner.stdin import lint_stdin
+
+            report = lint_stdin(sys.stdin.buffer.read(), stdin, config)
+        else:
+            report = lint_paths(
+                paths or (".",),
             config,
-            jobs=o.jobs or os.cpu_count() or 1,
-            cache=None if o.no_cache else open_cache(config, o.cache_dir),
-            progress=_progress_bar if output_format == "text" and not quiet else None,
-            changed_since=diff_ref,
-        )
+                jobs=o.jobs or os.cpu_count() or 1,
+                cache=None if o.no_cache else _usable_cache(open_cache(config, o.cache_dir or _cache_home(config, paths))),
+                progress=_progress_bar if output_format == "text" and not quiet else None,
+                changed_since=diff_ref,
+            )
     except GitDiffError as exc:
         _fail(str(exc))
     if output_format not in FORMATS:
         _fail(f"output format {output_format!r} is not available")
     rendered = FORMATS[output_format](report.findings)
-    if o.statistics and output_format == "text":
-        rendered = render_statistics(report.findings)
+    if o.statistics:
+        rendered = render_statistics(report.findings, output_format)
+    elif output_format == "text" and _wants_color(o.color, o.output):
+        rendered = _colored(rendered)
     _write(rendered, o.output)
 
     for message in report.errors:
         click.echo(f"pvt-lint: error: {message}", err=True)
     for path, reason in report.skipped:
         click.echo(f"pvt-lint: warning: {path}: {reason}", err=True)
-    if report.files == 0 and not report.errors and diff_ref is None:
+    if report.files == 0 and not report.errors and diff_ref is None and stdin is None:
         click.echo("pvt-lint: warning: no Python files found under the given paths", err=True)
     if not quiet:
         n = len(report.findings)
@@ -200,6 +282,80 @@ def _run(o: SimpleNamespace) -> int:
     if report.findings and not o.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _show_files(paths, config: Config, output_format: str, output) -> int:
+    import json
+
+    from .runner import Report
+    from .runner.discovery import iter_python_files
+
+    _text_or_json("--show-files", output_format)
+    report = Report()
+    files = sorted(iter_python_files(paths or (".",), config, report))
+    _write(json.dumps(files, indent=2) + "\n" if output_format == "json" else "".join(f + "\n" for f in files), output)
+    for message in report.errors:
+        click.echo(f"pvt-lint: error: {message}", err=True)
+    return EXIT_ERROR if report.errors else EXIT_CLEAN
+
+
+def _wants_color(choice: str, output: Optional[str]) -> bool:
+    """ruff's and the no-color.org rule: an explicit --color wins; auto means a terminal without NO_COLOR."""
+    if choice != "auto":
+        return choice == "always"
+    return not output and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def _colored(text: str) -> str:
+    import re
+
+    finding = re.compile(r"^(?P<place>[^\s].*?:\d+:\d+:) (?P<code>PVT\d{3}) ", re.MULTILINE)
+    return finding.sub(
+        lambda m: f"{click.style(m['place'], bold=True)} {click.style(m['code'], fg='red', bold=True)} ", text
+    )
+
+
+def _stdin_name(paths: tuple[str, ...], stdin_filename: Optional[str], diff_ref) -> Optional[str]:
+    """The name standard input is linted as, or None when the run lints files (ruff's rules)."""
+    if "-" not in paths and not (stdin_filename and not paths):
+        return None
+    if paths != ("-",) and paths:
+        _fail("'-' (standard input) cannot be mixed with other paths")
+    if diff_ref is not None:
+        _fail("--diff does not go with standard input")
+    from .runner.stdin import STDIN_NAME
+
+    return stdin_filename or STDIN_NAME
+
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+
+def _cache_home(config: Config, paths: tuple[str, ...]) -> Optional[str]:
+    """Without a configuration file the cache goes to the project root above the first path (the
+    nearest directory with a pyproject.toml, setup.cfg, setup.py or .git), not the working directory;
+    None leaves it to the configuration's root."""
+    if config.source:
+        return None
+    from .runner.cache import DIRECTORY_NAME
+
+    here = Path(paths[0] if paths else ".").resolve()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
+            return str(directory / DIRECTORY_NAME)
+    return None
+
+
+def _usable_cache(cache):
+    """The cache, or None after a warning when its directory cannot be written (ruff warns too)."""
+    problem = cache.unusable()
+    if problem is None:
+        return cache
+    click.echo(f"pvt-lint: warning: cannot use the cache directory {cache.directory}: {problem}; "
+               "running without the cache", err=True)
+    return None
 
 
 # A bar for a handful of files only flickers.

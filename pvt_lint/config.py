@@ -36,10 +36,10 @@ DEFAULT_EXCLUDE = (
 )
 
 KNOWN_KEYS = frozenset(
-    {
-        "select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size", "force-exclude",
-        "src", "process-starters",
-    }
+    {"select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size", "force-exclude"}
+    | {"extend-select", "extend-ignore"}  # as ruff's: added to select / ignore
+    | {"respect-gitignore"}
+    | {"src", "process-starters"}  # the project stage: import roots and the user's own process starters
 )
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -60,6 +60,7 @@ class Config:
     force_exclude: bool = False  # apply excludes to paths named on the command line too
     src: tuple[str, ...] = ()  # import roots, relative to the config file's directory (ruff's ``src``)
     process_starters: tuple[str, ...] = ()  # the user's own functions that start processes (dotted)
+    respect_gitignore: bool = True  # leave out what git ignores when walking directories (ruff's default)
     root: str = "."
     source: str = ""
 
@@ -168,6 +169,8 @@ def real_path(path: str) -> str:
 def _glob_match(rel: str, pattern: str) -> bool:
     """per-file-ignores: a glob over the path, or a directory prefix."""
     pattern = pattern.rstrip("/")
+    if "/" not in pattern and fnmatch.fnmatchcase(PurePath(rel).name, pattern):
+        return True  # as in ruff, a pattern without a slash matches the file name at any depth
     return fnmatch.fnmatchcase(rel, pattern) or rel.startswith(pattern + "/")
 
 
@@ -182,8 +185,10 @@ def find_pyproject(start: str | Path) -> Path | None:
             try:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                # Only an explicitly chosen file is an error; a broken unrelated one is skipped.
-                continue
+                # As ruff: a project's pyproject.toml that cannot be read is an error, not the defaults.
+                load_config(candidate)
+                raise  # pragma: no cover - load_config raises ConfigError for each of these
+            _no_misspelt_table(data, candidate)
             if "pvt-lint" in data.get("tool", {}):
                 return candidate
     return None
@@ -202,6 +207,7 @@ def load_config(path: str | Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    _no_misspelt_table(data, path)
     if path.name == "pyproject.toml" or "tool" in data:
         table = data.get("tool", {}).get("pvt-lint", {})
     else:
@@ -209,6 +215,16 @@ def load_config(path: str | Path) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.pvt-lint] must be a table")
     return from_table(table, path)
+
+
+def _no_misspelt_table(data: dict, path: Path) -> None:
+    """``[tool.pvt_lint]`` or ``[tool.pvtlint]`` would otherwise be ignored without a word."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        return
+    for name in tool:
+        if name != "pvt-lint" and name.replace("_", "-").lower() in ("pvt-lint", "pvtlint"):
+            raise ConfigError(f"{path}: [tool.{name}] is not read; did you mean [tool.pvt-lint]?")
 
 
 def from_table(table: dict, path: Path) -> Config:
@@ -223,6 +239,9 @@ def from_table(table: dict, path: Path) -> Config:
     for key in ("select", "ignore"):
         if key in table:
             changes[key] = _codes(table[key], key, path)
+    for key, base in (("extend-select", "select"), ("extend-ignore", "ignore")):
+        if key in table:
+            changes[base] = (*changes.get(base, getattr(config, base)), *_codes(table[key], key, path))
     for key in ("exclude", "extend-exclude"):
         if key in table:
             changes[key.replace("-", "_")] = _strings(table[key], key, path)
@@ -239,6 +258,10 @@ def from_table(table: dict, path: Path) -> Config:
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{path}: 'max-file-size' must be a positive integer (bytes)")
         changes["max_file_size"] = value
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(f"{path}: 'respect-gitignore' must be true or false")
+        changes["respect_gitignore"] = table["respect-gitignore"]
     if "force-exclude" in table:
         if not isinstance(table["force-exclude"], bool):
             raise ConfigError(f"{path}: 'force-exclude' must be true or false")
@@ -255,18 +278,19 @@ def from_table(table: dict, path: Path) -> Config:
 
 
 def _strings(value, key: str, path: Path) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
+    # A string where a list belongs is a type error, as in ruff (it is not quietly wrapped).
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{path}: {key!r} must be a list of strings")
     return tuple(value)
 
 
 def _codes(value, key: str, path: Path | str) -> tuple[str, ...]:
-    codes = _strings(value, key, path) if not isinstance(value, str) else tuple(
+    # Only the command line (a str from parse_code_list) is a comma-separated string.
+    codes = _strings(value, key, path) if path != "command line" else tuple(
         c.strip() for c in value.split(",") if c.strip()
     )
-    codes = tuple("PVT" if c == "ALL" else c for c in codes)
+    # Codes are case-insensitive everywhere: --select, the config, # noqa and --explain.
+    codes = tuple("PVT" if c.upper() == "ALL" else c.upper() for c in codes)
     for code in codes:
         if not valid_code_prefix(code):
             raise ConfigError(
@@ -274,6 +298,24 @@ def _codes(value, key: str, path: Path | str) -> tuple[str, ...]:
                 f"(expected PVT, PVT1, PVT101, ...)"
             )
     return codes
+
+
+def unknown_selector(codes: tuple[str, ...], known: tuple[str, ...]) -> str | None:
+    """The first of ``codes`` that selects no known rule (``PVT9``, ``PVT999``), else None."""
+    for code in codes:
+        if not any(k.startswith(code) for k in known):
+            return code
+    return None
+
+
+def check_selectors(config: Config, known: tuple[str, ...]) -> None:
+    """Every code in the configuration file names a rule or a prefix of one, as ruff requires."""
+    keyed = [("select' or 'extend-select", config.select), ("ignore' or 'extend-ignore", config.ignore)]
+    keyed += [(f"per-file-ignores.{glob}", codes) for glob, codes in config.per_file_ignores]
+    for key, codes in keyed:
+        bad = unknown_selector(codes, known)
+        if bad is not None:
+            raise ConfigError(f"{config.source}: unknown rule selector {bad!r} in {key!r}")
 
 
 def valid_code_prefix(code: str) -> bool:

@@ -1,9 +1,10 @@
 """The flake8 plugin: a thin adapter over the same engine the CLI runs.
 
-flake8 owns everything around the rules: which files are read, ``# noqa`` comments
-(``--disable-noqa`` included), ``--select``/``--extend-ignore``/``per-file-ignores`` and the
-output format. The plugin therefore enables every rule and reports findings as they come out
-of the analysis, before the engine's own ``# noqa`` step.
+flake8 owns everything around the rules: which files are read, ``--select``/``--extend-ignore``/
+``per-file-ignores`` and the output format. The plugin therefore enables every rule. Suppression
+comments are the exception: the plugin applies pvt-lint's own ``# noqa`` grammar (suppress.py) before
+flake8 applies its stricter one, so ``# NOQA:pvt101`` and ``# pvt-lint: noqa`` mean under flake8 what
+they mean to the CLI (issue 18). flake8's ``--disable-noqa`` turns both off.
 
 Project facts come from the runner's project stage (``runner.facts_for_file``): once per project root
 in a flake8 process, through the result cache, with the project's ``[tool.pvt-lint]`` ``src`` and
@@ -32,16 +33,16 @@ _ALL_RULES = Config()
 
 
 def findings_for_flake8(
-    source: str, filename: str, tree: Optional[ast.Module] = None, project: bool = True
+    source: str, filename: str, tree: Optional[ast.Module] = None, project: bool = True, *, noqa: bool = True
 ) -> list[Finding]:
-    """The engine's findings for one file, without ``# noqa`` handling and without PVT000."""
+    """The engine's findings for one file, after pvt-lint's ``# noqa`` handling, without PVT000."""
     options: dict = {}
     if project and filename not in ("stdin", "-", "<stdin>") and os.path.isfile(filename):
         module, is_package, facts = facts_for_file(filename, *_project_config(filename))
         if facts is not None:
             options = {"module": module, "is_package": is_package, "facts": facts}
     # A file that does not decode or parse is flake8's E999, not a PVT finding.
-    result = analyse(source, filename, _ALL_RULES, noqa=False, tree=tree, **options)
+    result = analyse(source, filename, _ALL_RULES, noqa=noqa, tree=tree, **options)
     return [f for f in result.findings if f.code != SYNTAX_CODE]
 
 
@@ -60,6 +61,12 @@ class Plugin:
 
     name = "pvt-lint"
     version = __version__
+    disable_noqa = False
+
+    @classmethod
+    def parse_options(cls, options) -> None:
+        """flake8 hands every plugin its options: ``--disable-noqa`` turns pvt-lint's grammar off too."""
+        cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         self.tree = tree if isinstance(tree, ast.Module) else None
@@ -69,6 +76,6 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         # flake8 has already decoded the file and stripped a BOM; the lines keep their endings.
         source = "".join(self.lines)
-        for finding in findings_for_flake8(source, self.filename, self.tree):
+        for finding in findings_for_flake8(source, self.filename, self.tree, noqa=not self.disable_noqa):
             # flake8 columns are 0-based, as the engine's are.
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)

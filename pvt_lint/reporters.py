@@ -244,6 +244,9 @@ def _relative_path(path: str, cwd: str) -> str:
     return PurePath(relative).as_posix()
 
 
-def statistics(findings: Sequence[Finding]) -> str:
+def statistics(findings: Sequence[Finding], output_format: str = "text") -> str:
     counts = Counter((f.code, f.name) for f in findings)
+    if output_format == "json":  # ruff's shape: one object per code
+        rows = [{"code": code, "name": name, "count": n} for (code, name), n in sorted(counts.items())]
+        return json.dumps(rows, indent=2) + "\n"
     return "".join(f"{n:<5} {code} {name}\n" for (code, name), n in sorted(counts.items()))

@@ -130,8 +130,9 @@ def test_unreadable_path_given_explicitly(tmp_path):
     os.symlink(tmp_path / "missing-target.py", tmp_path / "dangling.py")
     (tmp_path / "good.py").write_text(BUGGY)
     result = run_cli("dangling.py", "good.py", cwd=tmp_path)
-    assert result.returncode == 1
+    # Naming a file asks for it to be linted: not reading it is an error of the run (issue 18).
+    assert result.returncode == 2
     assert result.stderr == (
-        "pvt-lint: warning: dangling.py: cannot read: No such file or directory\n"
-        "1 finding in 2 files (1 file skipped)\n"
+        "pvt-lint: error: dangling.py: cannot read: No such file or directory\n"
+        "1 finding in 1 file (0 files skipped)\n"
     )

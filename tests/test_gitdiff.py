@@ -166,3 +166,13 @@ def test_outside_a_git_repository_is_a_one_line_error(tmp_path, monkeypatch):
     result = run_cli("--diff", "HEAD", ".", cwd=outside)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == f"pvt-lint: error: --diff HEAD: {outside} is not inside a git repository\n"
+
+
+def test_the_repository_is_found_from_the_paths_not_the_working_directory(repo, monkeypatch):
+    # Issue 18: `pvt-lint --diff REF PATH` run from outside the repository that holds PATH (as ruff
+    # finds the project from the paths).
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(repo.parent))
+    result = run_cli("--diff", "base", "--format", "json", "repo/src", cwd=repo.parent)
+    assert result.returncode == 1, result.stderr
+    found = sorted(f["path"] for f in json.loads(result.stdout))
+    assert found == [f"repo/{path}" for path in CHANGED_UNDER_SRC]

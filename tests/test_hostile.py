@@ -290,14 +290,16 @@ def test_walk_skips_symlink_loops_and_links_out_of_the_tree(tmp_path):
     assert stderr == ["1 finding in 1 file (0 files skipped)"]
 
 
-def test_a_symlink_loop_named_on_the_command_line_is_a_counted_skip(tmp_path):
+def test_a_symlink_loop_named_on_the_command_line_is_a_one_line_error(tmp_path):
+    # Issue 18: naming a file asks for it to be linted; not reading it is exit 2, not a skip.
     os.symlink("self.py", tmp_path / "self.py")
     (tmp_path / "good.py").write_text(BUGGY)
-    _, found, stderr = lint(tmp_path, "self.py", "good.py")
-    assert found == [GOOD_FINDING]
-    assert stderr == [
-        "pvt-lint: warning: self.py: cannot read: Too many levels of symbolic links",
-        "1 finding in 2 files (1 file skipped)",
+    result = run_cli("--format", "json", "--no-cache", "self.py", "good.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert [(f["path"], f["line"], f["column"], f["code"]) for f in json.loads(result.stdout)] == [GOOD_FINDING]
+    assert result.stderr.splitlines() == [
+        "pvt-lint: error: self.py: cannot read: Too many levels of symbolic links",
+        "1 finding in 1 file (0 files skipped)",
     ]
 
 

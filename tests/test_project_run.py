@@ -131,7 +131,8 @@ def test_src_setting_names_the_modules_from_its_roots(tmp_path):
 
 
 @pytest.mark.parametrize(("value", "message"), [
-    ("src = \"lib\"", None),
+    ("src = [\"lib\"]", None),
+    ("src = \"lib\"", "'src' must be a list of strings"),  # a string for a list is an error, as in ruff
     ("src = [1]", "'src' must be a list of strings"),
     ("process-starters = [\"pkg.run\", \"not a name\"]", "'process-starters' has 'not a name', which is not a dotted name"),
 ])

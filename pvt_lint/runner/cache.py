@@ -96,6 +96,7 @@ class ResultCache:
         }
         self._prefix = json.dumps(self.keys, sort_keys=True)
         self._usable: Optional[bool] = None
+        self.problem = ""
         self.hits = 0
         self.writes = 0
 
@@ -116,9 +117,14 @@ class ResultCache:
                 if not ignore.exists():
                     _atomic_write(ignore, "# Created by pvt-lint: the result cache is never committed.\n*\n")
                 self._usable = True
-            except OSError:
+            except OSError as exc:
+                self.problem = exc.strerror or str(exc)
                 self._usable = False
         return self._usable
+
+    def unusable(self) -> Optional[str]:
+        """Why the directory cannot hold the cache (creating it if need be), or None when it can."""
+        return None if self._ensure_directory() else self.problem
 
     # ---- reading ------------------------------------------------------------------------------
     def get(self, path: str, digest: str, module: Optional[str] = None, facts: str = ""):

@@ -4,12 +4,13 @@ A walk never follows a symbolic link (to a file or a directory, inside the tree 
 symlink loops cannot happen, and a link cannot lead the walk out of the project), and never opens
 anything but a regular file: a FIFO or socket named ``x.py`` would block the read forever or fail.
 Both are left out silently, as ruff and git do. A directory named ``something.py`` is walked into.
-A path given on the command line is always linted; if it cannot be read, the reading says so.
+A path given on the command line is always linted; if it cannot be read, that is an error of the run.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..config import real_path
@@ -30,16 +31,60 @@ def iter_python_files(paths: Iterable[str], config: "Config", report: "Report") 
         if config.excludes_named_path(given):
             continue
         if os.path.isdir(given):
-            for path, key in _walk(given, config):
+            found = list(_walk(given, config))
+            if config.respect_gitignore:
+                ignored = git_ignored(given, [path for path, _ in found])
+                found = [(path, key) for path, key in found if path not in ignored]
+            for path, key in found:
                 if key not in seen:
                     seen.add(key)
                     out.append(path)
         else:
+            problem = _unreadable(given)
+            if problem is not None:
+                report.errors.append(f"{given}: cannot read: {problem}")
+                continue
             key = real_path(given)
             if key not in seen:
                 seen.add(key)
                 out.append(given)
     return out
+
+
+def git_ignored(root: str, paths: list[str]) -> set[str]:
+    """Which of ``paths`` (found under the directory ``root``) git ignores: git's own answer, in one
+    ``git check-ignore --stdin`` per directory given, so nested ``.gitignore`` files, ``.git/info/exclude``
+    and the global excludes file all count, and tracked files are never ignored (as in git). Outside a
+    repository, or without git, nothing is ignored (ruff's ``respect-gitignore`` also needs a repository)."""
+    if not paths:
+        return set()
+    names = [os.path.relpath(path, root) for path in paths]
+    try:
+        done = subprocess.run(
+            ["git", "check-ignore", "-z", "--stdin"],
+            cwd=root,
+            input=b"".join(os.fsencode(name) + b"\0" for name in names),
+            capture_output=True,
+            timeout=300,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    if done.returncode not in (0, 1):  # 128: not a repository (or git failed): ignore nothing
+        return set()
+    ignored = {os.fsdecode(name) for name in done.stdout.split(b"\0") if name}
+    return {path for path, name in zip(paths, names) if name in ignored}
+
+
+def _unreadable(path: str) -> str | None:
+    """Why a file named on the command line cannot be read (a dangling link, a loop, no permission):
+    naming it asked for it to be linted, so this is an error, not a skipped file."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not os.access(path, os.R_OK):
+        return "Permission denied"
+    return None
 
 
 def _walk(root: str, config: "Config") -> Iterator[tuple[str, str]]:

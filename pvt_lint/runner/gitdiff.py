@@ -45,14 +45,15 @@ def changed_python_files(ref: str, paths: Sequence[str], config: Config, cwd: st
     Paths are spelt as walking ``paths`` would spell them, relative to ``cwd`` when given so.
     """
     cwd = os.path.abspath(cwd or os.getcwd())
+    where = _repository_start(paths, cwd)
     try:
-        top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
+        top = _git(["rev-parse", "--show-toplevel"], where).strip()
     except GitDiffError:
-        raise GitDiffError(f"--diff {ref}: {cwd} is not inside a git repository") from None
+        raise GitDiffError(f"--diff {ref}: {where} is not inside a git repository") from None
     if ref.startswith("-"):
         raise GitDiffError(f"--diff {ref}: not a git revision")
     try:
-        _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd)
+        _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], where)
     except GitDiffError:
         raise GitDiffError(f"--diff {ref}: unknown git revision") from None
 
@@ -73,6 +74,18 @@ def changed_python_files(ref: str, paths: Sequence[str], config: Config, cwd: st
             seen.add(shown)
             out.append(shown)
     return out
+
+
+def _repository_start(paths: Sequence[str], cwd: str) -> str:
+    """Where to look for the repository: the first existing path given (as ruff finds a project from
+    its paths, not from the working directory), else the working directory."""
+    for given in paths:
+        full = os.path.join(cwd, given)
+        if os.path.isdir(full):
+            return os.path.abspath(full)
+        if os.path.isfile(full):
+            return os.path.dirname(os.path.abspath(full))
+    return cwd
 
 
 def _as_given(real: str, paths: Sequence[str], config: Config, cwd: str) -> str | None:

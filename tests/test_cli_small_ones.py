@@ -1,0 +1,136 @@
+"""Issue 18 item 8, the small ones: --format honoured or rejected everywhere (--list-rules,
+--statistics, --show-files, --show-settings), --show-files and --show-settings themselves."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from pvt_lint import cli
+from pvt_lint.rules import all_rules
+
+from helpers import BUGGY, run_cli
+
+
+def invoke(*args, cwd):
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:  # click 8.2 always keeps stderr apart
+        runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(cli.main, ["--no-cache", *args])
+    finally:
+        os.chdir(old)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_list_rules_as_json(tmp_path):
+    code, stdout, stderr = invoke("--list-rules", "--format", "json", cwd=tmp_path)
+    assert (code, stderr) == (0, "")
+    assert [row["code"] for row in json.loads(stdout)] == [rule.CODE for rule in all_rules()]
+
+
+def test_statistics_as_json(tmp_path):
+    (tmp_path / "a.py").write_text(BUGGY)
+    (tmp_path / "b.py").write_text(BUGGY)
+    code, stdout, _ = invoke("--statistics", "--format", "json", ".", cwd=tmp_path)
+    assert (code, json.loads(stdout)) == (1, [{"code": "PVT101", "name": "global-mutated-in-child", "count": 2}])
+
+
+@pytest.mark.parametrize("option", ["--list-rules", "--statistics", "--show-files", "--show-settings"])
+@pytest.mark.parametrize("output_format", ["github", "sarif", "gitlab"])
+def test_formats_without_a_form_are_rejected_not_ignored(tmp_path, option, output_format):
+    (tmp_path / "a.py").write_text(BUGGY)
+    assert invoke(option, "--format", output_format, ".", cwd=tmp_path) == (
+        2, "", f"pvt-lint: error: {option} supports --format text or json, not {output_format}\n"
+    )
+
+
+def test_show_files_lists_what_a_run_would_lint(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text("")
+    (tmp_path / "a.py").write_text(BUGGY)
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "gen.py").write_text("")
+    assert invoke("--show-files", ".", cwd=tmp_path) == (0, "a.py\npkg/m.py\n", "")
+    assert invoke("--show-files", "--format", "json", ".", cwd=tmp_path)[:2] == (0, '[\n  "a.py",\n  "pkg/m.py"\n]\n')
+
+
+def test_show_settings_shows_the_config_after_the_options(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.pvt-lint]\nselect = ["PVT1"]\n')
+    code, stdout, _ = invoke("--show-settings", "--format", "json", "--ignore", "PVT102", cwd=tmp_path)
+    settings = json.loads(stdout)
+    assert (code, settings["select"], settings["ignore"]) == (0, ["PVT1"], ["PVT102"])
+    assert settings["source"] == str(tmp_path / "pyproject.toml")
+    code, stdout, _ = invoke("--show-settings", cwd=tmp_path)
+    assert "select = ('PVT1',)\n" in stdout
+
+
+@pytest.mark.slow
+def test_real_cli_rejects_a_format_list_rules_cannot_honour(tmp_path):
+    result = run_cli("--list-rules", "--format", "sarif", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2, "", "pvt-lint: error: --list-rules supports --format text or json, not sarif\n"
+    )
+
+
+# ---- --color auto|always|never, NO_COLOR ----------------------------------------------------------------
+BOLD_RED_CODE = "\x1b[31m\x1b[1mPVT101\x1b[0m"
+
+
+def run_on_a_terminal(*args, cwd, env_extra):
+    """The real CLI with its stdout on a pseudo-terminal: what a user at a terminal sees."""
+    import pty
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update(env_extra, PYTHONPATH=str(ROOT))
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "pvt_lint", "--no-cache", *args], cwd=cwd, env=env,
+                              stdout=follower, stderr=subprocess.PIPE, timeout=120)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    return done.returncode, b"".join(chunks).decode()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args, env, colored",
+    [
+        ((), {}, True),
+        ((), {"NO_COLOR": "1"}, False),
+        (("--color", "never"), {}, False),
+        (("--color", "always"), {"NO_COLOR": "1"}, True),
+    ],
+)
+def test_real_cli_colours_a_terminal_unless_told_not_to(tmp_path, args, env, colored):
+    (tmp_path / "a.py").write_text(BUGGY)
+    code, shown = run_on_a_terminal(*args, "a.py", cwd=tmp_path, env_extra=env)
+    assert code == 1
+    assert (BOLD_RED_CODE in shown) is colored
+    assert ("\x1b[" in shown) is colored
+
+
+def test_color_always_in_a_pipe_and_never_by_default_in_one(tmp_path):
+    (tmp_path / "a.py").write_text(BUGGY)
+    assert BOLD_RED_CODE in invoke("--color", "always", "a.py", cwd=tmp_path)[1]
+    assert "\x1b[" not in invoke("a.py", cwd=tmp_path)[1]
