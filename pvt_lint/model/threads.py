@@ -436,21 +436,8 @@ def function_name(qualname: Optional[str]) -> str:
     return (qualname or "<module>").replace(".<locals>.", ".").split("@", 1)[0]
 
 
-def code_of(node, limit: int = 50) -> str:
-    """A statement's first line as written, shortened for a message."""
-    import libcst as cst
-
-    if isinstance(node, cst.If):  # the test alone: no body, no comments
-        node = node.test
-        text = "if " + " ".join(cst.Module([]).code_for_node(node).split())
-        return text if len(text) <= limit else text[: limit - 3] + "..."
-    lines = [line.strip() for line in cst.Module([]).code_for_node(node).splitlines()]
-    text = next((line for line in lines if line and not line.startswith("#")), "").rstrip(":")
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _is_name(node) -> bool:
     return node is not None and type(node).__name__ == "Name"
 
 
-__all__ = ["MAIN", "CheckThenAct", "ThreadFacts", "code_of", "describe", "function_name", "state_key"]
+__all__ = ["MAIN", "CheckThenAct", "ThreadFacts", "describe", "function_name", "state_key"]
