@@ -342,7 +342,7 @@ def test_check_then_acts():
                 cache.setdefault(k, 3)
         """
     )
-    found = {(c.test.line, c.ref.name, tuple(a.line for a in c.acts)) for c in model.threads.check_then_acts}
+    found = {(c.test.line, c.ref.name, tuple(a.line for a in c.acts)) for c in model.threads.ctas.check_then_acts}
     assert found == {(6, "cache", (7,)), (8, "jobs", (9,)), (10, "_instance", (11,))}
 
 

@@ -8,7 +8,6 @@ written by two parties, or by one party that runs several copies of itself at on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional, Union
 
@@ -20,15 +19,14 @@ from .facts import (
     FREE,
     GLOBAL,
     MODULE,
-    MUTATE,
     SELF,
     STORE,
     Access,
     DispatchSite,
-    IfInfo,
     StateRef,
 )
 from .cross_module import remote_caller_locks, remote_thread_runs
+from .check_then_act import CheckThenAct, CheckThenActs, StateKey, state_key  # noqa: F401  (re-exported)
 from .syntax import dotted
 
 MAIN = "main"
@@ -40,28 +38,7 @@ INIT_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__init_subcla
 _INERT_BASES = frozenset({"object", "typing.Generic", "typing.Protocol", "abc.ABC"})
 
 # Methods whose test result an action can rely on (removing or replacing what was tested).
-_ACTING_MUTATIONS = frozenset({"pop", "remove", "popitem", "popleft", "clear", "__delitem__", "__setitem__"})
 THREAD_LOCAL_TYPES = frozenset({"threading.local", "_thread._local", "_threading_local.local"})
-
-StateKey = tuple[str, str, str]  # (kind, owner, name) of a StateRef
-
-
-def state_key(ref: StateRef) -> StateKey:
-    return (ref.kind, ref.owner, ref.name)
-
-
-@dataclass
-class CheckThenAct:
-    """An ``if`` that tests shared state and, in its body, writes that same state."""
-
-    test: IfInfo
-    ref: StateRef
-    acts: tuple[Access, ...]
-
-    @property
-    def function(self) -> Optional[str]:
-        return self.test.function
-
 
 class ThreadFacts:
     """Read from the ``ModuleModel`` facade's public queries (this module does not import it)."""
@@ -260,7 +237,7 @@ class ThreadFacts:
         held = self.model.effective_locks(access) | remote_caller_locks(self.model, access.function)
         if on_entry:
             held = held | self.held_on_entry(access.function, access.line)
-        return frozenset(lock for lock in held if lock and self.is_lock(lock, access.function))
+        return frozenset(lock for lock in held if lock and _is_lock(self.model, lock, access.function))
 
     def held_on_entry(self, qualname: Optional[str], line: int) -> frozenset[str]:
         """Locks a function releases without having acquired them (a lock wrapper's ``release`` or
@@ -331,15 +308,11 @@ class ThreadFacts:
                 if not here.name.startswith("_") or (here.name.endswith("__") and here.name != "__init__"):
                     return True
                 found = [site.caller for site in self.model.callers_of(current) if site.caller not in (None, current)]
-                if not found and self._foreign_base(here.class_qualname):
+                if not found and _foreign_base(self.model, here.class_qualname):
                     return True  # a hook the base class calls from its public methods (a pool's _do_get)
                 callers.extend(found)
             todo = callers
         return False
-
-    def _foreign_base(self, class_qualname: Optional[str]) -> bool:
-        bases = self.model.class_bases(class_qualname) if class_qualname else set()
-        return any(base not in self.model.classes and base.split("[", 1)[0] not in _INERT_BASES for base in bases)
 
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes
@@ -352,61 +325,31 @@ class ThreadFacts:
         for write in writes:
             if self.is_init(write.function) or self.is_async(write.function) or not self.locks(write, on_entry=False):
                 continue
-            if write.kind != STORE or id(write) in self._locked_acts:
+            if write.kind != STORE or id(write) in self.ctas.locked_acts:
                 out.append(write)
         return out
-
-    @cached_property
-    def _locked_acts(self) -> set[int]:
-        return {id(a) for cta in self.check_then_acts if self.locks_at_test(cta) for a in cta.acts}
-
-    def is_lock(self, text: str, function: Optional[str]) -> bool:
-        return lock_like(text) or apis.lock_value(self.model.resolve_in(text, function))
 
     def is_async(self, qualname: Optional[str]) -> bool:
         """An ``async def``: its locks are asyncio locks, which order coroutines, not threads."""
         fn = self.model.function(qualname)
         return fn is not None and getattr(fn.node, "asynchronous", None) is not None
 
-    # ---- check-then-act --------------------------------------------------------------------
+    # ---- check-then-act (check_then_act.py) -----------------------------------------------
     @cached_property
-    def check_then_acts(self) -> list[CheckThenAct]:
-        """``if`` tests of shared state whose body writes it (stores, deletes, pops, ``+=``)."""
-        out: list[CheckThenAct] = []
-        by_function: dict[Optional[str], list[Access]] = {}
-        for access in self.model.writes():
-            by_function.setdefault(access.function, []).append(access)
-        for test in self.model.ifs:
-            if test.function is None:
-                continue
-            first, last = test.body
-            acts: dict[StateKey, list[Access]] = {}
-            refs: dict[StateKey, StateRef] = {}
-            for access in by_function.get(test.function, ()):
-                if not (first <= access.line <= last) or not self.is_shared(access.ref):
-                    continue
-                if access.kind == MUTATE and access.via not in _ACTING_MUTATIONS:
-                    continue
-                tested = (access.root, access.attr) if access.attr else (access.root, None)
-                if tested not in test.tested:
-                    continue
-                key = state_key(access.ref)
-                acts.setdefault(key, []).append(access)
-                refs[key] = access.ref
-            for key, found in acts.items():
-                out.append(CheckThenAct(test, refs[key], tuple(found)))
-        return out
+    def ctas(self) -> CheckThenActs:
+        """The module's check-then-acts on shared state, with the locks held at each test."""
+        return CheckThenActs(self)
 
-    def locks_at_test(self, cta: CheckThenAct) -> frozenset[str]:
-        """Locks held where the ``if`` tests, including those every caller holds."""
-        held = (cta.test.locks | self.model.caller_locks(cta.function) | remote_caller_locks(self.model, cta.function)
-                | self.held_on_entry(cta.function, cta.test.line))
-        return frozenset(lock for lock in held if lock)
 
-    @cached_property
-    def acts(self) -> set[int]:
-        """ids of the writes that are the action of some check-then-act."""
-        return {id(a) for cta in self.check_then_acts for a in cta.acts}
+
+def _foreign_base(model, class_qualname: Optional[str]) -> bool:
+    """Does the class derive from a class of another module (whose code may call its hooks)?"""
+    bases = model.class_bases(class_qualname) if class_qualname else set()
+    return any(base not in model.classes and base.split("[", 1)[0] not in _INERT_BASES for base in bases)
+
+
+def _is_lock(model, text: str, function: Optional[str]) -> bool:
+    return lock_like(text) or apis.lock_value(model.resolve_in(text, function))
 
 
 def _party_key(party: Party, ref: StateRef):

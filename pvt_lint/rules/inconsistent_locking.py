@@ -204,8 +204,8 @@ class Client:
     def check(self, model: ModuleModel) -> None:
         threads = model.threads
         ctas: dict = {}
-        for cta in threads.check_then_acts:
-            if not threads.locks_at_test(cta):
+        for cta in threads.ctas.check_then_acts:
+            if not threads.ctas.locks_at_test(cta):
                 for act in cta.acts:
                     ctas[id(act)] = cta
         for writes in threads.writes_by_state.values():

@@ -176,11 +176,11 @@ class Account:
 
     def check(self, model: ModuleModel) -> None:
         threads = model.threads
-        for cta in threads.check_then_acts:
+        for cta in threads.ctas.check_then_acts:
             ref = cta.ref
             if threads.is_init(cta.function):
                 continue
-            if threads.locks_at_test(cta) or any(threads.locks(a) for a in cta.acts):
+            if threads.ctas.locks_at_test(cta) or any(threads.locks(a) for a in cta.acts):
                 continue
             writes = [w for w in threads.writes_by_state.get(state_key(ref), ()) if not threads.is_init(w.function)]
             if threads.guarded(writes):

@@ -190,7 +190,7 @@ with ThreadPoolExecutor(max_workers=4) as pool:
             if not updates or not threads.races(parties, updates[0].ref):
                 continue
             for access in updates:
-                if id(access) in threads.acts:
+                if id(access) in threads.ctas.acts:
                     continue  # the action of a check-then-act: PVT202 reports the `if`
                 sites = threads.sites_for(access, access.ref)
                 if not sites:
@@ -221,7 +221,7 @@ with ThreadPoolExecutor(max_workers=4) as pool:
             if threads.guarded(live) or any(threads.sites_for(w, w.ref) for w in live):
                 continue  # guarded somewhere (PVT203), or already judged by its threads above
             for access in live:
-                if access.kind != RMW or threads.locks(access) or id(access) in threads.acts or _own_item(model, access):
+                if access.kind != RMW or threads.locks(access) or id(access) in threads.ctas.acts or _own_item(model, access):
                     continue
                 shared = evidence[ref.owner]
                 said = "its docstring says it is shared between threads"
