@@ -116,8 +116,6 @@ def _analyse_text(
         return FileResult(path, skipped=too_deep, imports=imports)
     try:
         findings, summary = on_deep_stack(_run_rules, text, path, rules or [], project)
-        if cpython_error is not None:  # forced past a syntax error that libcst accepts: CPython's verdict stands
-            return FileResult(path, [_from_syntax_error(path, cpython_error)])
         return FileResult(path, findings, summary=summary, imports=imports)
     except RecursionError:
         return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")

@@ -108,23 +108,32 @@ class _Project:
         self.imports = {m: results[i].imports or () for m, i in self.index_of.items()}
 
     def needed(self) -> list[tuple[str, Job]]:
-        """The next round's forced jobs (summaries an earlier run forced come from the cache here)."""
+        """The next round's forced jobs (summaries an earlier run forced come from the cache here; a round
+        the cache answers whole costs nothing, so the next one is looked for at once, as a cold run would
+        analyse it)."""
         from .stage import project_facts
 
-        facts = project_facts(self.summaries, self.starters)
-        running = [f.key for m in facts.modules.values() for f in m.functions if f.threads or f.processes or f.initializers]
-        need = sorted(needed_modules(self.summaries, self.imports, self.index_of, self.starters, running) - self.attempted)
-        self.attempted.update(need)
-        self.run.forced.extend(need)
-        out = []
-        for module in need:
-            job = self.jobs[self.index_of[module]]
-            summary = _summary(job.aside) if job.aside is not None else None
-            if summary is not None:
-                self.summaries[module] = summary
-            else:
-                out.append((module, Job(job.path, {**job.options, "force": True})))
-        return out
+        for _ in range(MAX_ROUNDS):
+            facts = project_facts(self.summaries, self.starters)
+            running = [f.key for m in facts.modules.values() for f in m.functions
+                       if f.threads or f.processes or f.initializers]
+            need = sorted(needed_modules(self.summaries, self.imports, self.index_of, self.starters, running)
+                          - self.attempted)
+            if not need:
+                return []
+            self.attempted.update(need)
+            self.run.forced.extend(need)
+            out = []
+            for module in need:
+                job = self.jobs[self.index_of[module]]
+                summary = _summary(job.aside) if job.aside is not None else None
+                if summary is not None:
+                    self.summaries[module] = summary
+                else:
+                    out.append((module, Job(job.path, {**job.options, "force": True})))
+            if out:
+                return out
+        return []
 
     def again(self) -> list[tuple[int, Job]]:
         """The asked files whose project facts differ from those they were judged with."""
