@@ -11,6 +11,9 @@ from .calls import CallGraph
 from .facts import Access, DispatchSite
 from .syntax import dotted
 
+# Constructors and set-up methods: code that runs before an object is shared between threads.
+INIT_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "setUp", "setUpClass"})
+
 
 class LockFacts:
     def __init__(self, graph: CallGraph, dispatches: list[DispatchSite], lock_withs) -> None:
@@ -28,7 +31,9 @@ class LockFacts:
 
     @cached_property
     def _caller_locks(self) -> dict[str, frozenset[str]]:
-        """A helper whose every call site in the module holds a lock runs under that lock."""
+        """A helper whose every call site in the module holds a lock runs under that lock. Calls from a
+        constructor do not count: they run before the object is shared (``reset()`` called by
+        ``__init__`` and again under the lock when the pool is reused after a fork)."""
         dispatched = {s.target for s in self._dispatches if s.target}
         held: dict[str, frozenset[str]] = {}
         for _ in range(4):  # a few rounds reach helpers of helpers
@@ -38,6 +43,8 @@ class LockFacts:
                     continue
                 common: Optional[frozenset[str]] = None
                 for site in sites:
+                    if _in_constructor(site.caller):
+                        continue
                     locks = site.locks | held.get(site.caller or "", frozenset())
                     common = locks if common is None else common & locks
                 if common and held.get(qualname) != common:
@@ -57,3 +64,9 @@ class LockFacts:
                 if receiver is not None:
                     taken.add(receiver)
         return taken
+
+
+def _in_constructor(qualname: Optional[str]) -> bool:
+    """``Pool.__init__`` and the like: a method named as a constructor."""
+    owner, _, name = (qualname or "").rpartition(".")
+    return bool(owner) and name in INIT_METHODS

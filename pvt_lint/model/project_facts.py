@@ -142,6 +142,22 @@ class UnfitSend:
 
 
 @dataclass(frozen=True)
+class HelperSend:
+    """A call of this module to a project function that hands one of its parameters to a child process
+    (``summary.ParameterSend``): what the call passes there is pickled (PVT102 through a helper)."""
+
+    line: int  # the call, in this module
+    column: int
+    callee: str  # function key
+    position: int  # among the callee's positional parameters, ``self`` included
+    name: str  # the parameter
+    cls: str  # the callee's class qualname when it is a method (called on an instance, ``self`` is not passed)
+    every_task: bool  # a pool method pickles it under every start method
+    site_module: str  # the dispatch that pickles it
+    site_line: int
+
+
+@dataclass(frozen=True)
 class SharedClass:
     """A class of this module whose instances are shared between threads, and the evidence."""
 
@@ -180,6 +196,7 @@ class ModuleFacts:
     shared_classes: tuple[SharedClass, ...] = ()
     program_start_methods: tuple[str, ...] = ()  # set_start_method values of entry modules reaching it
     cpu_sends: tuple[CpuSend, ...] = ()  # this module's thread dispatches of other modules' CPU-bound work
+    helper_sends: tuple[HelperSend, ...] = ()  # calls handing a value to a helper that sends it to a process
 
     @classmethod
     def empty(cls, module: str = "") -> "ModuleFacts":
@@ -191,6 +208,7 @@ class ModuleFacts:
         return bool(
             self.functions or self.import_time_starts or self.global_sets or self.child_reads
             or self.unfit_sends or self.shared_classes or self.program_start_methods or self.cpu_sends
+            or self.helper_sends
         )
 
     def sends_at(self, line: int) -> tuple[UnfitSend, ...]:

@@ -84,7 +84,9 @@ class Scopes:
             if history and len(history) > 1:
                 before = [value for bound_at, value in history if bound_at <= line]
                 replacement = before[-1] if before else replacement
-        if replacement is None:
+        if replacement is None or (replacement == "None" and head_name in self.imports):
+            # ``except ImportError: multiprocessing = None`` is the fallback when the import fails;
+            # the code that uses the name means the module
             replacement = self.imports.get(head_name)
         if replacement is None:
             return normalize(text)

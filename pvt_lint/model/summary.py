@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Optional, Union, get_args, get_origin, get_type_hints
 
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 IMPORT_TIME = "<module>"  # pseudo-function: module-level code outside the main guard
 MAIN = "<main>"  # pseudo-function: the main guard's body
 
@@ -89,6 +89,18 @@ class Cpu:
 
 
 @dataclass(frozen=True)
+class ParameterSend:
+    """A parameter of a function that a process dispatch in it pickles: passed as the target or in the
+    payload (``Process(target=self._run, args=(task_func,))``). A caller that passes a lambda or a nested
+    function there hands the child something that cannot be pickled (PVT102 through a helper)."""
+
+    position: int  # among the positional parameters, ``self`` included
+    name: str
+    line: int  # the dispatch
+    every_task: bool  # a pool method: pickled under every start method; else only under spawn/forkserver
+
+
+@dataclass(frozen=True)
 class FunctionSummary:
     qualname: str  # within the module; IMPORT_TIME and MAIN for module-level code
     line: int
@@ -100,6 +112,7 @@ class FunctionSummary:
     starts: tuple[tuple[int, str], ...]  # (line, what) calls that start child processes
     locks: tuple[tuple[str, int], ...]  # (lock as written, line) of each ``with lock:``
     cpu: Cpu
+    sends: tuple[ParameterSend, ...] = ()  # parameters it hands to a child process, which pickles them
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ class Summarizer(SiteSummaries):
             starts=tuple(sorted((c.line, what) for c, what in starts)),
             locks=tuple((text, line) for _f, text, line in locks),
             cpu=self._cpu(qualname),
+            sends=self._parameter_sends(qualname),
         )
 
     def _by_caller(self, what: str, items, caller) -> dict:

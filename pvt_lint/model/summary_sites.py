@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .. import apis
-from .summary import IMPORT_TIME, LAMBDA_ATTR, MAIN, NESTED_ATTR, PRIMITIVE_ATTR, Attribute, ClassSummary, Dispatch
+from .summary import IMPORT_TIME, LAMBDA_ATTR, MAIN, NESTED_ATTR, PRIMITIVE_ATTR, Attribute, ClassSummary, Dispatch, ParameterSend
 
 
 class SiteSummaries:
@@ -26,6 +26,29 @@ class SiteSummaries:
             start_method=m.start_method(site) or "", pool=site.pool, concurrent=site.concurrent,
             elsewhere=site.elsewhere,
         )
+
+    def _parameter_sends(self, qualname: str) -> tuple[ParameterSend, ...]:
+        """The parameters of ``qualname`` that its process dispatches pickle (see ``ParameterSend``)."""
+        m = self.model
+        fn = m.functions[qualname]
+        if fn.is_lambda:
+            return ()
+        params = [p.name.value for p in (*fn.node.params.posonly_params, *fn.node.params.params)]
+        out = set()
+        for site in m.dispatches:
+            if site.caller != qualname or site.context != apis.PROCESS or apis.pickles_by_value(site.api):
+                continue
+            every_task = site.pool and site.role != "initializer"
+            if (not every_task and m.start_method(site) == "fork") or m.never_started(site):
+                continue
+            node = site.callable_node
+            sent = [node] if isinstance(node, cst.Name) else []
+            for expr in site.payload:
+                sent.extend(e.value for e in expr.elements) if isinstance(expr, (cst.Tuple, cst.List)) else sent.append(expr)
+            for item in sent:
+                if isinstance(item, cst.Name) and item.value in params and m.scopes.name_kind(item.value, m.scope_of(qualname)) != "global":
+                    out.add(ParameterSend(params.index(item.value), item.value, site.line, every_task))
+        return tuple(sorted(out, key=lambda p: (p.position, p.line)))
 
     def _target(self, site, scope) -> str:
         if site.target:

@@ -28,12 +28,12 @@ from .facts import (
 from .cross_module import remote_caller_locks, remote_thread_runs
 from .check_then_act import CheckThenAct, CheckThenActs, StateKey, state_key  # noqa: F401  (re-exported)
 from .syntax import dotted
+from .locks import INIT_METHODS
 
 MAIN = "main"
 Party = Union[DispatchSite, str]
 
 # Methods that run before the object is shared, so their writes cannot race.
-INIT_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "setUp", "setUpClass"})
 # Bases that call none of a subclass's methods.
 _INERT_BASES = frozenset({"object", "typing.Generic", "typing.Protocol", "abc.ABC"})
 

@@ -25,7 +25,9 @@ class UnpicklableCallableToProcess(Rule):
     ## What it does
     Flags a lambda, a function defined inside another function, or a lambda bound to a name, sent to
     another process: as a `Process` `target`, as the callable of any `multiprocessing.Pool` method, of
-    `ProcessPoolExecutor.submit`/`map`, or as a pool's `initializer`.
+    `ProcessPoolExecutor.submit`/`map`, or as a pool's `initializer`. Also one passed to a project
+    function that hands that parameter to a process itself (`tasks.add_task(read_process)`, where
+    `add_task` starts `Process(target=..., args=(task_func,))`, in this module or another).
 
     ## Why is this bad?
     Everything sent to another process is pickled, and pickle stores a function by its importable
@@ -188,6 +190,71 @@ if __name__ == "__main__":
                 end=(site.end_line, site.end_column),
                 related=(Related(send.attribute_line, 0, f"`self.{send.attribute}` is set here", where),),
             )
+        self._check_helper_sends(model)
+
+    def _check_helper_sends(self, model: ModuleModel) -> None:
+        """A lambda or nested function passed to a project function that sends that parameter to a
+        child process (``tasks.add_task(read_process)``, the Process started in another module)."""
+        sends = model.project.helper_sends
+        if not sends:
+            return
+        calls: dict = {}
+        for c in model.calls:  # `Tasks().add_task(...)` and `Tasks()` start at one place
+            calls.setdefault((c.line, c.column), []).append(c)
+        for send in sends:
+            callee = send.callee.rpartition(":")[2].rpartition(".")[2]
+            here = [c for c in calls.get((send.line, send.column), ()) if _called_name(c.node) == callee]
+            call = here[0] if len(here) == 1 else None
+            value = _argument(call.node, send) if call is not None else None
+            what = _unpicklable(model, value, call.scope) if value is not None else None
+            if what is None:
+                continue
+            pickled = "with every task" if send.every_task else "under spawn and forkserver"
+            where = other_path(model, self.path, send.site_module)
+            self.report(
+                call.line,
+                call.column,
+                self.MESSAGE.format(what=what, api=display_key(send.callee), what_is_pickled=f"its `{send.name}` {pickled}"),
+                end=(model.position(call.node).end.line, model.position(call.node).end.column),
+                related=(Related(send.site_line, 0, f"`{send.name}` is sent to a child process here", where),),
+            )
+
+
+def _called_name(call: cst.Call) -> str:
+    func = call.func
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+
+
+def _argument(call: cst.Call, send) -> cst.BaseExpression | None:
+    """What ``call`` passes as the helper's parameter ``send.name``: by keyword, or by position (``self``
+    not passed when a method is called on an instance). None past a ``*args``."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == send.name:
+            return arg.value
+    index = send.position
+    if send.cls and not (isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name)
+                         and call.func.value.value == send.cls.rpartition(".")[2]):
+        index -= 1
+    positional = []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        positional.append(arg.value)
+    return positional[index] if 0 <= index < len(positional) else None
+
+
+def _unpicklable(model: ModuleModel, value: cst.BaseExpression, scope) -> str | None:
+    """How a message names ``value`` when it is a lambda or a nested function, else None."""
+    if isinstance(value, cst.Lambda):
+        return "the lambda"
+    qualname = model.scopes.callee(value, scope) if isinstance(value, cst.Name) else None
+    fn = model.function(qualname) if qualname else None
+    if fn is None or fn.class_qualname or not (fn.parent or fn.is_lambda):
+        return None
+    if fn.is_lambda:
+        return f"lambda `{value.value}` (defined at line {fn.line})"
+    outer = model.function(fn.parent)
+    return f"nested function `{outer.name if outer else fn.parent}.{fn.name}` (defined at line {fn.line})"
 
 
 def _text(model: ModuleModel, node) -> str:

@@ -18,7 +18,7 @@ from typing import Iterable, Mapping, Optional
 from ... import apis
 from ...model.project_facts import (
     ChildRead, CpuSend, CpuWork, FunctionFacts, GlobalSet, ImportTimeStart, ModuleFacts, ProjectFacts, Reason,
-    SharedClass, Site, Starter, UnfitSend,
+    HelperSend, SharedClass, Site, Starter, UnfitSend,
 )
 from ...model.summary import IMPORT_TIME, MAIN, ModuleSummary
 from .resolve import Resolver
@@ -220,7 +220,28 @@ class _Stage:
             program_start_methods=tuple(sorted(set().union(
                 *(self.program_methods.get(f"{name}:{fn.qualname}", set()) for fn in summary.functions)))),
             cpu_sends=self._cpu_sends(summary),
+            helper_sends=self._helper_sends(summary),
         )
+
+    def _helper_sends(self, summary: ModuleSummary) -> tuple[HelperSend, ...]:
+        """Calls to project functions that pickle one of their parameters for a child process; not when
+        only spawn would pickle it and the helper's program uses fork."""
+        out = []
+        for fn in summary.functions:
+            for call in fn.calls:
+                callee = self.r.function_of(call.target, summary.module)
+                found = self.r.functions.get(callee) if callee else None
+                if found is None or not found.sends:
+                    continue
+                module = callee.partition(":")[0]
+                # the dispatch's own start method is already judged in the summary; here the program's
+                method = self._inherited_method(module, found.qualname)
+                for send in found.sends:
+                    if send.every_task or method != "fork":
+                        out.append(HelperSend(call.line, call.column, callee, send.position, send.name,
+                                              found.class_qualname,
+                                              send.every_task, module, send.line))
+        return tuple(sorted(set(out), key=lambda h: (h.line, h.column, h.position)))
 
     def _cpu_sends(self, summary: ModuleSummary) -> tuple[CpuSend, ...]:
         out = []
