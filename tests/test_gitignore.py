@@ -75,6 +75,14 @@ def test_a_file_named_explicitly_is_linted_even_if_ignored(repo):
     assert linted(result) == {"pkg/api_pb2.py"}
 
 
+def test_a_directory_named_explicitly_that_git_ignores_is_linted_whole(repo):
+    # The interpreter's Lib/ under a ~/.pyenv repository that ignores /versions: asked for, so linted.
+    result = run_cli("--no-cache", "--format", "json", "build_out", cwd=repo)
+    assert linted(result) == {"build_out/x.py"}
+    result = run_cli("--no-cache", "--format", "json", "gen", cwd=repo / "pkg")
+    assert linted(result) == {"gen/g.py"}
+
+
 def test_outside_a_repository_nothing_is_ignored(tmp_path):
     (tmp_path / ".gitignore").write_text("a.py\n")
     (tmp_path / "a.py").write_text(BUGGY)

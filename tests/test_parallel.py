@@ -116,3 +116,30 @@ def test_cli_jobs_option_validates(cli):
     result = cli("--jobs", "-1", "fixtures")
     assert result.returncode == 2
     assert "--jobs" in result.stderr
+
+
+BIG_PIPES = textwrap.dedent(
+    """
+    import sys
+    from pvt_lint.config import Config
+    from pvt_lint.findings import FileResult
+    from pvt_lint.runner import workers
+
+    # A file and a result each larger than a pipe holds: a large module and its summary.
+    workers.analyse_guarded = lambda data, path, config, **options: FileResult(path, imports=("x" * len(data),))
+    tasks = [(i, f"big{i}.py", b"#" * 1_000_000, {}) for i in range(6)]
+    done = []
+    workers.run(tasks, Config(), 2, lambda index, result: done.append((index, len(result.imports[0]))))
+    print(sorted(done))
+    """
+)
+
+
+@pytest.mark.slow
+def test_large_files_and_large_results_never_deadlock_the_pipes():
+    # A second file prefetched into a busy worker's pipe once blocked the parent while that worker
+    # blocked sending its result: the run hung for good on the wider real-code sample.
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", BIG_PIPES], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str([(i, 1_000_000) for i in range(6)])

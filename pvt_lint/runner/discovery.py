@@ -55,8 +55,11 @@ def git_ignored(root: str, paths: list[str]) -> set[str]:
     """Which of ``paths`` (found under the directory ``root``) git ignores: git's own answer, in one
     ``git check-ignore --stdin`` per directory given, so nested ``.gitignore`` files, ``.git/info/exclude``
     and the global excludes file all count, and tracked files are never ignored (as in git). Outside a
-    repository, or without git, nothing is ignored (ruff's ``respect-gitignore`` also needs a repository)."""
-    if not paths:
+    repository, or without git, nothing is ignored (ruff's ``respect-gitignore`` also needs a repository).
+    A directory named on the command line that git ignores itself (a checkout's ``build/``, the
+    interpreter's ``Lib/`` under a ``~/.pyenv`` repository that ignores ``/versions``) is linted whole:
+    the user asked for it, and ruff too applies ignore rules only to what it finds under a named path."""
+    if not paths or _ignored_itself(root):
         return set()
     names = [os.path.relpath(path, root) for path in paths]
     try:
@@ -73,6 +76,15 @@ def git_ignored(root: str, paths: list[str]) -> set[str]:
         return set()
     ignored = {os.fsdecode(name) for name in done.stdout.split(b"\0") if name}
     return {path for path, name in zip(paths, names) if name in ignored}
+
+
+def _ignored_itself(directory: str) -> bool:
+    try:
+        done = subprocess.run(["git", "check-ignore", "-q", "--", os.path.abspath(directory)], cwd=directory,
+                              capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def _unreadable(path: str) -> str | None:

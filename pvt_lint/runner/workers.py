@@ -24,8 +24,10 @@ from ..config import Config
 from ..findings import WORKER_DIED, FileResult
 from .guarded import analyse_guarded
 
-# Files a worker holds at once: the next one is already in its pipe when it finishes the current one.
-_IN_FLIGHT = 2
+# Files a worker holds at once. One: a file is only sent to a worker that waits for work. With a second
+# file prefetched, a large file (more than the pipe holds) and a large result (a summary) crossed in
+# the pipe: the parent blocked sending the file while the worker blocked sending its result, for good.
+_IN_FLIGHT = 1
 
 
 def _worker_main(conn, config: Config, inherited: Sequence) -> None:
