@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Optional, Union, get_args, get_origin, get_type_hints
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 IMPORT_TIME = "<module>"  # pseudo-function: module-level code outside the main guard
 MAIN = "<main>"  # pseudo-function: the main guard's body
 
@@ -54,6 +54,7 @@ class Call:
     column: int
     locks: tuple[str, ...]
     in_loop: bool  # inside a loop or comprehension of its function
+    private: bool = False  # a method called on an object its caller made itself (``r = Reader(); r.read()``)
 
 
 @dataclass(frozen=True)

@@ -211,8 +211,25 @@ class Summarizer(SiteSummaries):
             target = self.qualify(self._through_self(call), call.caller)
         return Call(
             target=target, line=call.line, column=call.column, locks=_locks(call.locks),
-            in_loop=self.model.work.in_loop(call.node),
+            in_loop=self.model.work.in_loop(call.node), private=self._private_receiver(call),
         )
+
+    def _private_receiver(self, call) -> bool:
+        """``reader.readline()`` where ``reader`` is a local of the caller bound to a constructor call
+        (``reader = Reader(stream)``): the object is the caller's own, so its ``self`` is not shared with the caller's
+        caller (a thread reaching ``readline`` this way does not share the reader)."""
+        func = call.node.func
+        if not call.caller or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+            return False
+        name = func.value.value
+        if name in self.model.selves(call.scope):
+            return False
+        found = self.model.values.get((call.caller, name))
+        if found is None or not isinstance(found[1], cst.Call):
+            return False
+        # a constructor, by the class naming convention (``get_instance()`` may hand out a singleton)
+        made = (found[0] or "").removesuffix("()").rpartition(".")[2]
+        return made in self.model.classes or (made[:1].isupper() and not made.isupper())
 
     def _through_self(self, call) -> str:
         """``self.save()`` whose method the module cannot find (a base class in another module):

@@ -48,6 +48,8 @@ class _Stage:
     # ---- the call graph ---------------------------------------------------------------------
     def _call_graph(self):
         edges: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
+        private: set[tuple[str, str]] = set()
+        shared: set[tuple[str, str]] = set()
         callers: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
         for key in self.r.function_keys():
             module = key.partition(":")[0]
@@ -56,13 +58,18 @@ class _Stage:
                 callee = self.r.function_of(call.target, module)
                 if callee is not None and callee != key:
                     out.append((callee, call.line, call.locks))
+                    (private if call.private else shared).add((key, callee))
             edges[key] = sorted(set(out))
             for callee, line, locks in edges[key]:
                 callers.setdefault(callee, []).append((key, line, locks))
+        # Edges every call of which goes through an object the caller made itself: the callee's ``self``
+        # is that caller's own, so a thread reaching the caller does not share it.
+        self.private_edges = private - shared
         return edges, {k: sorted(v) for k, v in callers.items()}
 
-    def _forward(self, start: str) -> dict[str, tuple[str, ...]]:
-        """Every function ``start`` reaches, with a shortest chain (BFS, sorted edges: deterministic)."""
+    def _forward(self, start: str, shared_only: bool = False) -> dict[str, tuple[str, ...]]:
+        """Every function ``start`` reaches, with a shortest chain (BFS, sorted edges: deterministic);
+        ``shared_only``: not through methods of objects a function on the way made itself."""
         chains = {start: (start,)}
         queue = deque([start])
         while queue:
@@ -71,7 +78,7 @@ class _Stage:
             if len(chain) >= MAX_DEPTH:
                 continue
             for callee, _line, _locks in self.edges.get(key, ()):
-                if callee not in chains:
+                if callee not in chains and not (shared_only and (key, callee) in self.private_edges):
                     chains[callee] = chain + (callee,)
                     queue.append(callee)
         return chains
@@ -99,7 +106,10 @@ class _Stage:
         runs: dict[str, dict[str, list[Reason]]] = {"thread": {}, "process": {}, "initializer": {}}
         for site, target in sites:
             bucket = "initializer" if site.role == "initializer" else site.context
-            for key, chain in self._forward(target).items():
+            harness = _harness(site.module)
+            for key, chain in self._forward(target, shared_only=site.context == apis.THREAD).items():
+                if harness and not _harness(key.partition(":")[0]):
+                    continue  # a test or an example running library code in its thread: another program
                 runs[bucket].setdefault(key, []).append(Reason(site, chain))
         for bucket in runs.values():
             for key, reasons in bucket.items():
@@ -349,6 +359,21 @@ class _Stage:
             for module, line in reached[:MAX_REASONS]:
                 out.append(SharedClass(key, "thread", f"{module}:{line}"))
         return tuple(out)
+
+
+# Module names that hold tests and examples: what they start is their own program, not the library's.
+_HARNESS_PARTS = frozenset({"test", "tests", "testing", "example", "examples", "demo", "demos", "benchmarks", "docs"})
+
+
+def _harness(module: str) -> bool:
+    """A test or example module (``pkg.tests.test_pool``, ``test_core``, ``conftest``, ``examples.demo``).
+    The threads and processes it starts run the library's code as one more user does: the library's
+    own state is not shared by them unless the library shares it itself, so facts that follow such a
+    start into the library would report the test's use, not a defect of the library."""
+    parts = module.split(".")
+    last = parts[-1]
+    return (any(part in _HARNESS_PARTS for part in parts) or last.startswith("test_") or last.endswith("_test")
+            or last == "conftest")
 
 
 def _in_starting_program(key: str, callers, starters) -> bool:
