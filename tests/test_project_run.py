@@ -4,6 +4,7 @@ that keep the whole project's facts, a warm cache that equals a cold run after a
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -166,4 +167,29 @@ def test_a_module_that_does_not_parse_is_pvt000_and_every_other_module_is_still_
     report = lint_paths([str(project)], Config(root=str(project)))
     assert [(Path(f.path).name, f.line, f.code) for f in report.findings] == [
         ("broken.py", 1, "PVT000"), ("local.py", 8, "PVT101"), ("tasks.py", 9, "PVT101"),
+    ]
+
+
+def test_an_internal_error_in_the_project_stage_is_one_error_line_and_loses_no_file(tmp_path, monkeypatch):
+    import pvt_lint.runner.project.stage as stage
+
+    project = copy_project("pvt102_104_class_attribute", tmp_path)
+    (project / "alone.py").write_text(
+        "import multiprocessing\n\nif __name__ == '__main__':\n"
+        "    multiprocessing.Process(target=lambda: None).start()\n", encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stage._Stage, "run", broken)
+    report = lint_paths([str(project)], Config(root=str(project)), cache=None)
+    shown = os.path.relpath(project)
+    shown = str(project) if shown.startswith("..") else shown
+    assert report.errors == [
+        f"{shown}: internal error in the project stage (RuntimeError: boom); "
+        "its files were judged one by one, without facts from other modules"
+    ]
+    # The first round stands: every file judged on its own (the PVT102s that need the project are missing).
+    assert [(Path(f.path).name, f.line, f.code) for f in report.findings] == [
+        ("alone.py", 4, "PVT102"), ("run.py", 16, "PVT401"), ("run.py", 17, "PVT401"),
     ]

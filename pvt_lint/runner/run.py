@@ -66,6 +66,8 @@ def lint_paths(
             for root, indices in groups.items():
                 for index, result in zip(indices, judged[root][0]):
                     results[index] = result
+                if judged[root][1].error:
+                    report.errors.append(judged[root][1].error)
     for result in results:
         report.add(result)
     report.sort()

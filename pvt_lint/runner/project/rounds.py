@@ -18,6 +18,7 @@ from typing import Optional, Sequence
 
 from ...config import Config
 from ...findings import FileResult
+from ...model.project_facts import ModuleFacts
 from ..per_file import Job, _summary, analyse_files
 from .layout import ProjectLayout, discover, find_root
 from .needed import MAX_ROUNDS, needed_modules
@@ -32,6 +33,7 @@ class ProjectRun:
     forced: list[str] = field(default_factory=list)  # modules analysed for their summary only
     judged: list[str] = field(default_factory=list)  # modules judged again with facts
     summarised: frozenset[str] = frozenset()  # modules with a summary (the others have no facts)
+    error: str = ""  # the project stage failed: its files keep their first-round findings
 
 
 def roots_of(files: Sequence[str], given: Sequence[str]) -> dict[Path, list[int]]:
@@ -54,7 +56,10 @@ def own_facts(summary, path: str, starters: tuple[str, ...] = ()):
     with these first; the project stage judges it again only where the whole project's facts differ."""
     from .stage import project_facts
 
-    return project_facts({summary.module: summary}, starters, {summary.module: path}).for_module(summary.module)
+    try:
+        return project_facts({summary.module: summary}, starters, {summary.module: path}).for_module(summary.module)
+    except Exception:  # a defect of the stage: judged without facts; the project's rounds report it once
+        return ModuleFacts(summary.module)
 
 
 def src_of(config: Config) -> tuple[str, ...]:
@@ -167,6 +172,19 @@ def judge_projects(groups: dict[Path, list[str]], config: Config, jobs: int, cac
     for project in projects:
         project.first_round(first[offset: offset + len(project.jobs)])
         offset += len(project.jobs)
+    first_results = [list(p.results) for p in projects]
+    try:
+        _later_rounds(projects, config, jobs, cache)
+    except Exception as exc:  # a defect of the project stage must not cost the run: report it, keep the rest
+        for project, results in zip(projects, first_results):
+            project.results = results
+            project.run.error = (f"{_shown(project.layout.root)}: internal error in the project stage ({type(exc).__name__}: {exc}); "
+                                 "its files were judged one by one, without facts from other modules")
+    return {root: (p.results[: p.asked], p.run) for root, p in zip(groups, projects)}
+
+
+def _later_rounds(projects: list, config: Config, jobs: int, cache) -> None:
+    """The rounds that force the modules the facts need, then judge again the files whose facts changed."""
     for _ in range(MAX_ROUNDS):
         batch = [(project, module, job) for project in projects for module, job in project.needed()]
         if not batch:
@@ -179,7 +197,6 @@ def judge_projects(groups: dict[Path, list[str]], config: Config, jobs: int, cac
         plain = project.results[index]
         project.results[index] = FileResult(plain.path, result.findings, result.skipped, result.failure,
                                             summary=plain.summary, imports=plain.imports)
-    return {root: (p.results[: p.asked], p.run) for root, p in zip(groups, projects)}
 
 
 def _shown(path: Path) -> str:

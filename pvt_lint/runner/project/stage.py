@@ -18,10 +18,11 @@ from typing import Iterable, Mapping, Optional
 from ... import apis
 from ...model.project_facts import (
     ChildRead, CpuSend, CpuWork, FunctionFacts, GlobalSet, ImportTimeStart, ModuleFacts, ProjectFacts, Reason,
-    HelperSend, SharedClass, Site, Starter, UnfitSend,
+    SharedClass, Site, Starter,
 )
 from ...model.summary import IMPORT_TIME, MAIN, ModuleSummary
 from .resolve import Resolver
+from .sends import helper_sends, unfit_sends
 
 MAX_DEPTH = 12  # calls in a chain
 MAX_REASONS = 3  # reasons kept per function and context
@@ -130,7 +131,7 @@ class _Stage:
                 if target is None:
                     continue
                 initializer = self.r.function_of(d.initializer, name) or ""
-                method = d.start_method or summary.start_method or self._inherited_method(name, d.caller)
+                method = d.start_method or summary.start_method or self.inherited_method(name, d.caller)
                 site = Site(name, self.paths.get(name, ""), d.line, d.column, d.context, d.api, d.role, method,
                             initializer, d.payload, d.concurrent, d.elsewhere)
                 out.append((site, target))
@@ -165,7 +166,7 @@ class _Stage:
                     out.setdefault(key, set()).add(method)
         return out
 
-    def _inherited_method(self, module: str, caller: str) -> str:
+    def inherited_method(self, module: str, caller: str) -> str:
         methods = self.program_methods.get(f"{module}:{caller}", set())
         return next(iter(methods)) if len(methods) == 1 else ""
 
@@ -225,33 +226,13 @@ class _Stage:
             import_time_starts=self._import_time_starts(summary),
             global_sets=tuple(s for s in self._global_sets() if s.module == name or (s.module, s.name) in read),
             child_reads=child_reads,
-            unfit_sends=self._unfit_sends(summary),
+            unfit_sends=unfit_sends(self, summary),
             shared_classes=self._shared_classes(summary),
             program_start_methods=tuple(sorted(set().union(
                 *(self.program_methods.get(f"{name}:{fn.qualname}", set()) for fn in summary.functions)))),
             cpu_sends=self._cpu_sends(summary),
-            helper_sends=self._helper_sends(summary),
+            helper_sends=helper_sends(self, summary),
         )
-
-    def _helper_sends(self, summary: ModuleSummary) -> tuple[HelperSend, ...]:
-        """Calls to project functions that pickle one of their parameters for a child process; not when
-        only spawn would pickle it and the helper's program uses fork."""
-        out = []
-        for fn in summary.functions:
-            for call in fn.calls:
-                callee = self.r.function_of(call.target, summary.module)
-                found = self.r.functions.get(callee) if callee else None
-                if found is None or not found.sends:
-                    continue
-                module = callee.partition(":")[0]
-                # the dispatch's own start method is already judged in the summary; here the program's
-                method = self._inherited_method(module, found.qualname)
-                for send in found.sends:
-                    if send.every_task or method != "fork":
-                        out.append(HelperSend(call.line, call.column, callee, send.position, send.name,
-                                              found.class_qualname,
-                                              send.every_task, module, send.line))
-        return tuple(sorted(set(out), key=lambda h: (h.line, h.column, h.position)))
 
     def _cpu_sends(self, summary: ModuleSummary) -> tuple[CpuSend, ...]:
         out = []
@@ -328,21 +309,6 @@ class _Stage:
                 if self.r.global_of_write(write, module) == target:
                     return True
         return False
-
-    def _unfit_sends(self, summary: ModuleSummary) -> tuple[UnfitSend, ...]:
-        out = []
-        for d in summary.dispatches:
-            if d.context != apis.PROCESS:
-                continue
-            candidates = [(value, "argument") for value in d.sent if value.endswith("()")]
-            if "()." in d.target:
-                candidates.append((d.target.split("().", 1)[0] + "()", "bound-method target"))
-            for value, how in candidates:
-                cls = self.r.class_of(value[:-2], summary.module)
-                for owner, attribute in self.r.class_attributes(cls) if cls else ():
-                    out.append(UnfitSend(d.line, how, cls, attribute.name, attribute.kind,
-                                         owner.partition(":")[0], attribute.line))
-        return tuple(sorted(set(out), key=lambda u: (u.line, u.cls, u.attribute)))
 
     def _shared_classes(self, summary: ModuleSummary) -> tuple[SharedClass, ...]:
         out = []
