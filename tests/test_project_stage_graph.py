@@ -129,3 +129,28 @@ def test_methods_resolve_through_bases_in_other_modules_and_a_thread_base_elsewh
     ]
     save = facts.for_module("base").function("Worker.save")
     assert [r.chain for r in save.threads] == [("fetch:Fetcher.run", "base:Worker.save")]
+
+
+def test_a_thread_does_not_run_the_coroutines_it_makes_nor_what_they_await():
+    facts = project_facts(summaries(
+        a="""
+            import asyncio
+            import threading
+            import b
+            def poll(loop):
+                asyncio.run_coroutine_threadsafe(b.refresh(), loop)
+                b.tally()
+            threading.Thread(target=poll, args=(None,)).start()
+        """,
+        b="""
+            async def refresh():
+                await settle()
+            async def settle():
+                pass
+            def tally():
+                pass
+        """,
+    ))
+    b = facts.for_module("b")
+    assert [r.chain for r in b.function("tally").threads] == [("a:poll", "b:tally")]
+    assert (b.function("refresh"), b.function("settle")) == (None, None)  # no facts: no thread reaches them

@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Optional, Union, get_args, get_origin, get_type_hints
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 IMPORT_TIME = "<module>"  # pseudo-function: module-level code outside the main guard
 MAIN = "<main>"  # pseudo-function: the main guard's body
 
@@ -114,6 +114,7 @@ class FunctionSummary:
     locks: tuple[tuple[str, int], ...]  # (lock as written, line) of each ``with lock:``
     cpu: Cpu
     sends: tuple[ParameterSend, ...] = ()  # parameters it hands to a child process, which pickles them
+    is_async: bool = False  # an ``async def``: a call makes a coroutine, its body runs where it is awaited
 
 
 @dataclass(frozen=True)

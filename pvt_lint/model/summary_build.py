@@ -103,6 +103,7 @@ class Summarizer(SiteSummaries):
             locks=tuple((text, line) for _f, text, line in locks),
             cpu=self._cpu(qualname),
             sends=self._parameter_sends(qualname),
+            is_async=getattr(fn.node, "asynchronous", None) is not None,
         )
 
     def _by_caller(self, what: str, items, caller) -> dict:

@@ -57,9 +57,22 @@ def relative_imports(tree: cst.Module, module: str, is_package: bool) -> dict[st
     return out
 
 
+# Where a docstring starts describing arguments or attributes (reST fields, Google and NumPy sections):
+# a sentence from there on is about one of them ("The callable must be thread-safe", kombu's password).
+_FIELDS = re.compile(
+    r"^[ \t]*(?::(?:param|parameter|arg|argument|key|keyword|ivar|cvar|var|type)\b"
+    r"|(?:Args|Arguments|Parameters|Params|Keyword Arguments|Keyword Args|Other Parameters|Attributes)[ \t]*:?[ \t]*$)",
+    re.MULTILINE,
+)
+
+
 def _thread_safe_sentence(doc: str) -> str:
-    """The first sentence saying the class is meant for several threads; a sentence with a negation
-    ("not thread-safe", "must never be shared between threads", "unsafe") says the opposite."""
+    """The first sentence saying the class is meant for several threads, in the class's own prose (before
+    its argument and attribute fields); a sentence with a negation ("not thread-safe", "must never be
+    shared between threads", "unsafe") says the opposite."""
+    fields = _FIELDS.search(doc)
+    if fields:
+        doc = doc[: fields.start()]
     for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", doc):
         if _THREAD_SAFE_DOC.search(sentence) and not _NEGATION.search(sentence):
             return " ".join(sentence.split()).rstrip(".")

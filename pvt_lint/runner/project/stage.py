@@ -70,7 +70,10 @@ class _Stage:
 
     def _forward(self, start: str, shared_only: bool = False) -> dict[str, tuple[str, ...]]:
         """Every function ``start`` reaches, with a shortest chain (BFS, sorted edges: deterministic);
-        ``shared_only``: not through methods of objects a function on the way made itself."""
+        ``shared_only`` (a thread's reach): not through methods of objects a function on the way made
+        itself, and not from plain code into an ``async def``, whose call only makes a coroutine: it runs
+        on whichever event loop awaits it (often a loop thread of its own), not on the caller's thread."""
+        functions = self.r.functions
         chains = {start: (start,)}
         queue = deque([start])
         while queue:
@@ -79,9 +82,13 @@ class _Stage:
             if len(chain) >= MAX_DEPTH:
                 continue
             for callee, _line, _locks in self.edges.get(key, ()):
-                if callee not in chains and not (shared_only and (key, callee) in self.private_edges):
-                    chains[callee] = chain + (callee,)
-                    queue.append(callee)
+                if callee in chains:
+                    continue
+                if shared_only and ((key, callee) in self.private_edges
+                                    or (functions[callee].is_async and not functions[key].is_async)):
+                    continue
+                chains[callee] = chain + (callee,)
+                queue.append(callee)
         return chains
 
     def _backward(self, seeds: dict[str, tuple], allowed=None) -> dict[str, tuple[str, ...]]:
