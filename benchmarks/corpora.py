@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOCK_FILE = Path(__file__).resolve().with_name("corpora.lock.json")
-SETS = ("concurrency", "django", "all")
+SETS = ("concurrency", "django", "wider", "all")
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 
 
