@@ -107,6 +107,9 @@ class _Stage:
                     queue.append(caller)
         return chains
 
+    def _harness(self, module: str) -> bool:
+        return _harness(module, self.paths.get(module, ""))
+
     # ---- facts ------------------------------------------------------------------------------
     def run(self) -> ProjectFacts:
         self.program_methods = self._program_start_methods()
@@ -114,9 +117,9 @@ class _Stage:
         runs: dict[str, dict[str, list[Reason]]] = {"thread": {}, "process": {}, "initializer": {}}
         for site, target in sites:
             bucket = "initializer" if site.role == "initializer" else site.context
-            harness = _harness(site.module)
+            harness = self._harness(site.module)
             for key, chain in self._forward(target, shared_only=site.context == apis.THREAD).items():
-                if harness and not _harness(key.partition(":")[0]):
+                if harness and not self._harness(key.partition(":")[0]):
                     continue  # a test or an example running library code in its thread: another program
                 runs[bucket].setdefault(key, []).append(Reason(site, chain))
         for bucket in runs.values():
@@ -338,13 +341,15 @@ class _Stage:
 _HARNESS_PARTS = frozenset({"test", "tests", "testing", "example", "examples", "demo", "demos", "benchmarks", "docs"})
 
 
-def _harness(module: str) -> bool:
-    """A test or example module (``pkg.tests.test_pool``, ``test_core``, ``conftest``, ``examples.demo``).
+def _harness(module: str, path: str = "") -> bool:
+    """A test or example module (``pkg.tests.test_pool``, ``test_core``, ``conftest``, ``examples.demo``),
+    by its name or by the directories of its file: a script in ``examples/mandelbrot/`` with no package
+    around it is the module ``client`` to the import system, and an example all the same.
     The threads and processes it starts run the library's code as one more user does: the library's
     own state is not shared by them unless the library shares it itself, so facts that follow such a
     start into the library would report the test's use, not a defect of the library."""
-    parts = module.split(".")
-    last = parts[-1]
+    parts = module.split(".") + path.replace("\\", "/").split("/")[:-1]
+    last = module.split(".")[-1]
     return (any(part in _HARNESS_PARTS for part in parts) or last.startswith("test_") or last.endswith("_test")
             or last == "conftest")
 
