@@ -98,7 +98,7 @@ def test_without_metadata_the_fallback_is_what_pyproject_declares():
 
 
 # Where the docs and the GitHub Action write the project's address.
-DOC_FILES = ["README.md", "CONTRIBUTING.md", *sorted(p.name for p in (ROOT / "docs").glob("*.md"))]
+DOC_FILES = ["README.md", "CONTRIBUTING.md", "action.yml", *sorted(p.name for p in (ROOT / "docs").glob("*.md"))]
 GITHUB_URL = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+")
 USES = re.compile(r"uses:\s*(?P<repo>[\w.-]+/[\w.-]+)@")
 
