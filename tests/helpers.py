@@ -57,6 +57,15 @@ def run_cli(*args: str, cwd: Path | str | None = None, input: str | None = None,
     )
 
 
+def pyproject_urls() -> dict[str, str]:
+    """``[project.urls]`` of the checkout's pyproject.toml: the one place the project's address is written."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
+
+
 def fixture_tree(tmp_path: Path, copies: int) -> Path:
     """``copies`` copies of the fixtures under ``tmp_path/tree`` (``copy0``, ``copy1``...)."""
     tree = tmp_path / "tree"

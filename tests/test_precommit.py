@@ -1,5 +1,5 @@
-"""The pre-commit hook, run for real: ``pre-commit run`` with a ``.pre-commit-config.yaml`` like the
-documented one installs pvt-lint from a snapshot of this working tree into pre-commit's own virtualenv
+"""The pre-commit hook, run for real: ``pre-commit run`` with the README's ``.pre-commit-config.yaml``
+(its repository address pointing at a local snapshot, ``rev: <commit>`` filled in) installs pvt-lint from a snapshot of this working tree into pre-commit's own virtualenv
 (pip, from the package registry) and runs the ``pvt-lint`` hook on a throwaway git repository.
 
 The snapshot is the files a ``pip install`` of the project needs plus ``.pre-commit-hooks.yaml``,
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, pyproject_urls
 
 pytestmark = pytest.mark.slow
 
@@ -214,13 +214,27 @@ FAILED_SECTION = [
 ]
 
 
+def documented_config() -> str:
+    """The README's ``.pre-commit-config.yaml``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [config] = [block for block in re.findall(r"^```yaml\n(.*?)^```", readme, re.M | re.S) if "id: pvt-lint" in block]
+    return config
+
+
+def test_the_documented_config_names_this_repository_and_a_commit():
+    assert documented_config().splitlines()[:3] == [
+        "repos:", f"  - repo: {pyproject_urls()['Repository']}",
+        "    rev: <commit>  # a full commit hash (see Install), or a release tag vX.Y.Z once there is one",
+    ]
+
+
 def _run_hook(tmp_path: Path, hook_repo: Path, files: dict[str, str]) -> subprocess.CompletedProcess:
-    """``pre-commit run --all-files`` on a new repository holding ``files`` and a documented-style config,
+    """``pre-commit run --all-files`` on a new repository holding ``files`` and the documented config,
     with the snapshot standing in for GitHub and the shared hook environment."""
     rev = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=hook_repo, env=_environment(), capture_output=True, text=True, check=True
     ).stdout.strip()
-    config = f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks:\n      - id: pvt-lint\n"
+    config = documented_config().replace(pyproject_urls()["Repository"], str(hook_repo)).replace("<commit>", rev)
     repo = _project(tmp_path, {".pre-commit-config.yaml": config, **files})
     return _pre_commit("run", "--all-files", cwd=repo, home=_home(hook_repo))
 
