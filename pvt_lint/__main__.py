@@ -5,7 +5,11 @@ import sys
 # too), and the directory being linted is usually the current one: a file there named string.py or
 # click.py would be imported, i.e. run, in place of the real module. pvt-lint never runs the code it
 # reads, and needs nothing from that directory (the package itself is already imported), so it goes.
-sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != os.getcwd()]
+# Unless the package itself lives there (run from a checkout): the worker processes, spawned, import
+# pvt_lint again through this same sys.path, and without that entry every one of them died at start.
+_HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if os.getcwd() != _HOME:
+    sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != os.getcwd()]
 
 from .cli import main  # noqa: E402
 

@@ -143,3 +143,16 @@ def test_repro_runs_only_bundled_reproductions(tmp_path, code):
         + result.stderr.split("known codes: ", 1)[1]
     )
     assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+def test_python_m_from_the_checkout_itself_keeps_the_workers_alive():
+    # Run in the checkout, with nothing else naming it (no PYTHONPATH, no install needed): the current
+    # directory is where pvt_lint lives, so it stays on sys.path; the spawned workers import pvt_lint
+    # through that same sys.path. Removing it killed every worker ("the analysis process died").
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-m", "pvt_lint", "--no-cache", "-j", "2", "--statistics", "fixtures/projects"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert "not analysed" not in result.stderr, result.stderr
+    in_process = run_cli("--no-cache", "-j", "1", "--statistics", "fixtures/projects")
+    assert (result.returncode, result.stdout) == (in_process.returncode, in_process.stdout)
+    assert result.stderr.splitlines()[-1].endswith("(0 files skipped)")
