@@ -13,6 +13,9 @@ from .syntax import dotted
 
 # Constructors and set-up methods: code that runs before an object is shared between threads.
 INIT_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__init_subclass__", "setUp", "setUpClass"})
+# Methods that run while no other thread can hold the object: before it is shared, and ``__del__``, which
+# runs once nothing refers to it any more.
+UNSHARED_METHODS = INIT_METHODS | {"__del__"}
 
 
 class LockFacts:
@@ -33,7 +36,9 @@ class LockFacts:
     def _caller_locks(self) -> dict[str, frozenset[str]]:
         """A helper whose every call site in the module holds a lock runs under that lock. Calls from a
         constructor do not count: they run before the object is shared (``reset()`` called by
-        ``__init__`` and again under the lock when the pool is reused after a fork)."""
+        ``__init__`` and again under the lock when the pool is reused after a fork); nor do calls from
+        ``__del__``, which runs when nothing refers to the object (psycopg-pool's ``_signal_stop_worker``,
+        called by ``close()`` under the pool's lock and by ``__del__``)."""
         dispatched = {s.target for s in self._dispatches if s.target}
         held: dict[str, frozenset[str]] = {}
         for _ in range(4):  # a few rounds reach helpers of helpers
@@ -67,6 +72,6 @@ class LockFacts:
 
 
 def _in_constructor(qualname: Optional[str]) -> bool:
-    """``Pool.__init__`` and the like: a method named as a constructor."""
+    """``Pool.__init__``, ``Pool.__del__`` and the like: a method that runs while the object is not shared."""
     owner, _, name = (qualname or "").rpartition(".")
-    return bool(owner) and name in INIT_METHODS
+    return bool(owner) and name in UNSHARED_METHODS
