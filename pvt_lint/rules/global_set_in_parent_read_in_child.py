@@ -265,6 +265,8 @@ def main(plugins):
                 continue
             if read.module == own and site.module == own and all(s.setter.startswith(own + ":") for s in setters):
                 continue  # one module: the local check judges it
+            if read.module != own and _kept_by_its_module(read, setters):
+                continue
             fn = model.function(read.reader.partition(":")[2])
             node = first_read(model, fn.node, read.name, attribute=read.module != own) if fn else None
             if node is None:
@@ -293,6 +295,15 @@ def main(plugins):
                             site.path if site.module != own else ""),
                 ),
             )
+
+
+def _kept_by_its_module(read, setters) -> bool:
+    """A private global of another module that only its own module's functions fill (a registry such as
+    ``util._afterfork_registry``, filled by ``util.register_after_fork``): the module keeps it per
+    process, and a child's code reaching past its interface to read it is introspection, not a value
+    the program meant to hand over (multiprocess's tests count the after-fork registry in a child)."""
+    private = read.name.startswith("_") and not read.name.startswith("__")
+    return private and all(s.setter.partition(":")[0] == read.module for s in setters)
 
 
 _PROJECT_MESSAGE = ("`{name}` is {verb} in the parent at {where} but read by {reader};"
