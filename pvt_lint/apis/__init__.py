@@ -295,6 +295,7 @@ from .resources import (  # noqa: E402,F401  (PVT106, PVT401 and third-party sta
 
 from .locks import (  # noqa: E402,F401  (the names of locks, kept in their own module)
     ITEM,
+    LOCK_FUNCTIONS,
     MUTATING_METHODS,
     PREFILTER_LOCK,
     lock_like,

@@ -22,6 +22,18 @@ PREFILTER_LOCK = re.compile(r"(?<![a-z])(?:r?lock|mutex|mtx|cond|cv|sem)")
 # signal to other threads, not the end of a region its caller entered).
 _MUTEX_NAME = re.compile(r"(?:^|_)(?:r?lock|mutex|mtx)(?:$|_)", re.IGNORECASE)
 
+# Module functions that take and release a lock of their module: the calls between them run under it,
+# as between ``lock.acquire()`` and ``lock.release()`` (``logging._acquireLock()`` guards billiard's and
+# multiprocessing's lazily made logger). Taken -> released. A bare ``acquire()`` ... ``release()`` pair
+# (billiard binds ``acquire, release = logging._prepareFork, logging._afterFork`` first) is one too.
+LOCK_FUNCTIONS = {
+    "logging._acquireLock": "logging._releaseLock",
+    "logging._prepareFork": "logging._afterFork",
+    "_imp.acquire_lock": "_imp.release_lock",
+    "imp.acquire_lock": "imp.release_lock",
+    "acquire": "release",
+}
+
 # Methods that change a builtin container in place.
 MUTATING_METHODS = frozenset({
     "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add", "discard", "popitem",

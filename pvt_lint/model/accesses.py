@@ -15,6 +15,8 @@ from .definitions import DefinitionVisitor
 from .facts import DELETE, MUTATE, RMW, STORE, Access, CallSite, IfInfo
 from .syntax import dotted, flatten, is_lock_expr, is_main_guard, lock_text, names_read, target_root
 
+_RELEASED_BY = {release: take for take, release in apis.LOCK_FUNCTIONS.items()}
+
 
 class AccessVisitor(cst.BatchableCSTVisitor):
     """Writes, calls, lock regions, ifs and the main guard; reads the frames of ``definitions``."""
@@ -124,6 +126,11 @@ class AccessVisitor(cst.BatchableCSTVisitor):
                 frame.acquired.remove(receiver)
             elif method in apis.MUTATING_METHODS:
                 self._record(MUTATE, func.value, self._statements[-1] if self._statements else node, via=method)
+        qualname = definitions.resolve_now(func)
+        if qualname in apis.LOCK_FUNCTIONS:
+            frame.acquired.append(qualname)
+        elif qualname in _RELEASED_BY and _RELEASED_BY[qualname] in frame.acquired:
+            frame.acquired.remove(_RELEASED_BY[qualname])
         pos = self._positions[node]
         self.calls.append(
             CallSite(
@@ -136,7 +143,7 @@ class AccessVisitor(cst.BatchableCSTVisitor):
                 locks=frame.locks(),
                 loop_depth=frame.loop_depth,
                 loop_names=frozenset().union(*frame.loop_names),
-                qualname=definitions.resolve_now(func),
+                qualname=qualname,
             )
         )
 
