@@ -66,10 +66,18 @@ class ProcessFacts:
         if not isinstance(func, cst.Attribute):
             return None
         receiver = func.value
+        scope = self._scopes.scope_of(site.caller)
         if isinstance(receiver, cst.Name):
-            found = self._scopes.lookup(receiver.value, self._scopes.scope_of(site.caller))
+            found = self._scopes.lookup(receiver.value, scope)
             if found is not None:
                 receiver = found[1][1]
+        elif isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
+            # ``self._mp_context.Process``: the context the class binds (redis's tests take
+            # ``get_context(method="fork")`` wherever the default is spawn or forkserver).
+            owner = self._scopes.selves(scope).get(receiver.value.value)
+            bound = self._scopes.values.get((owner, f"self.{receiver.attr.value}")) if owner else None
+            if bound is not None:
+                receiver = bound[1]
         if isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith("get_context"):
             first = receiver.args[0].value if receiver.args else None
             if isinstance(first, cst.SimpleString):
