@@ -115,7 +115,7 @@ def _analyse_text(
     if too_deep is not None:
         return FileResult(path, skipped=too_deep, imports=imports)
     try:
-        findings, summary = on_deep_stack(_run_rules, text, path, rules or [], project)
+        findings, summary = on_deep_stack(_run_rules, text, path, rules or [], project, config)
         return FileResult(path, findings, summary=summary, imports=imports)
     except RecursionError:
         return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
@@ -131,10 +131,13 @@ class _ParserError(Exception):
     pass
 
 
-def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_Project] = None):
+def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_Project] = None,
+               config: Optional[Config] = None):
     """(findings, summary): the rules' findings and, when the project asked (``project.module``), the
-    module's summary, both from the one model."""
+    module's summary, both from the one model; ``config`` says which start methods the program meets."""
     import libcst as cst
+
+    from .model.start_methods import default_start_methods
 
     project = project or _Project()
     try:
@@ -153,6 +156,8 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
         facts = project.own_facts(summary)
     if facts is not None:
         model.project = facts
+    if config is not None:
+        model.default_start_methods = default_start_methods(config)
     findings: list[Finding] = []
     for rule in instances:
         rule.check(model)

@@ -288,14 +288,14 @@ class Poller(multiprocessing.Process):
 
 
 def _forks(model: ModuleModel, site: DispatchSite) -> bool:
-    """Does the child of this dispatch start by ``fork`` (named, or the platform default)?"""
+    """Does the child of this dispatch start by ``fork`` (named, or a default the configuration meets)?"""
     if site.context != PROCESS:
         return False
     record = record_of(site.api)
     if record is not None and record.pickler == CLOUDPICKLE:
         return False  # loky starts its workers with its own fork+exec
     method = _pool_context_method(model, site) or model.start_method(site)
-    return method in (None, "fork")
+    return method == "fork" if method else "fork" in model.default_start_methods
 
 
 def _pool_context_method(model: ModuleModel, site: DispatchSite) -> Optional[str]:
