@@ -111,7 +111,12 @@ def _show_settings(config: Config, output_format: str) -> str:
     import dataclasses
     import json
 
+    from .apis import START_METHODS
+    from .model.start_methods import default_start_methods
+
     settings = {f.name.replace("_", "-"): getattr(config, f.name) for f in dataclasses.fields(config)}
+    met = default_start_methods(config)  # what target-version, requires-python and platforms come to
+    settings["default-start-methods"] = tuple(m for m in START_METHODS if m in met)
     if output_format == "json":
         return json.dumps(settings, indent=2) + "\n"
     return "".join(f"{key} = {value!r}\n" for key, value in settings.items())
