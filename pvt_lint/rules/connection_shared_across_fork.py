@@ -35,7 +35,8 @@ class ConnectionSharedAcrossFork(Rule):
     target or `run`, a pool task or initializer, or what they call. The start method is read like
     PVT102 reads it: an explicit context (`get_context("spawn")`, a pool's `mp_context=`), the module's
     `set_start_method`, otherwise the platform default, which is `fork` on Linux before Python 3.14
-    (macOS since 3.8, Windows always, and Linux since 3.14 start with `spawn` or `forkserver`).
+    (macOS since 3.8, Windows always, and Linux since 3.14 start with `spawn` or `forkserver`); a
+    configuration whose `platforms` never fork by default (Windows, macOS) is not reported there.
 
     ## Why is this bad?
     `fork` copies the parent's memory and its file descriptors: after it, parent and child hold the

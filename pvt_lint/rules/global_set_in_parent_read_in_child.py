@@ -110,7 +110,9 @@ class GlobalSetInParentReadInChild(Rule):
     initializer); one named whole among the values sent with the dispatch (`args`, `kwargs`, `initargs`,
     a `functools.partial`'s arguments, the items of a `map`: sending `ARGS.images` does not send `ARGS`);
     a dispatch through `get_context("fork")`, a pool built on one (also through `mp_context=` or a
-    context kept on `self`), or in a module that calls `set_start_method("fork")`; `threading.local`
+    context kept on `self`), or in a module that calls `set_start_method("fork")`, or one that names no
+    start method when the configuration's defaults are all fork (`platforms = ["linux"]` and a
+    `requires-python` below 3.14); `threading.local`
     and logger globals, which are per process by design. A start method chosen at run time (from the
     command line, or `if get_start_method() == "fork":`) is not followed. Unlike PVT101, a global that
     `main()` points at a `multiprocessing.Lock`, `Value` or `Manager` proxy *is* reported: a spawned

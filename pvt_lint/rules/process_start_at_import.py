@@ -65,7 +65,9 @@ class ProcessStartAtImport(Rule):
     each module-level call into another module's function that starts processes (also through the
     registry's third-party starters) is reported too. Under `fork` no child imports the module again:
     `set_start_method("fork")` at import time, and any start in a module or program that sets fork, are
-    not reported. A file named `__main__.py` is not reported: multiprocessing does not
+    not reported, nor is a module that names no other start method when the configuration's defaults are
+    all fork (a Linux-only program below Python 3.14); starts through another module's functions still
+    are. A file named `__main__.py` is not reported: multiprocessing does not
     re-import it in children. Processes kept in containers (`for p in procs: p.start()`) are found
     inside functions but not at module level. A `ProcessPoolExecutor` that is created but never sent
     work at module level is not reported (it starts no process until it is).

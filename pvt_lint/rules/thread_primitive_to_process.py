@@ -82,7 +82,9 @@ class ThreadPrimitiveToProcess(Rule):
     are recognised, one container level deep (`args=(lock,)`, `kwargs={"q": q}`). Objects stored
     inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are seen only with
     project facts, and only for an instance of a project class whose `__init__` or class body stores the
-    primitive in an attribute.
+    primitive in an attribute. For a `Process` or initializer that names no start method the message
+    names what the configured defaults do (only "a private copy under fork" for a Linux-only program
+    below Python 3.14).
     """
 
     CODE = "PVT104"

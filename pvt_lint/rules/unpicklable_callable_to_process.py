@@ -70,7 +70,10 @@ class UnpicklableCallableToProcess(Rule):
     Only callables written at the dispatch call, or bound to a name in the same module, are judged.
     A `Process` target or pool initializer whose context names the `fork` start method, or that uses the
     default context of a module that calls `set_start_method("fork")`, is not reported (fork does not
-    pickle them); a start method set in another module is not seen. `loky` executors (cloudpickle)
+    pickle them); a start method set in another module is not seen. One that names no start method is
+    judged under the defaults the configuration meets (`platforms`, `target-version`, `requires-python`):
+    a Linux-only program below Python 3.14 meets only fork, and its targets are not reported; a callable
+    handed to another module's helper is judged under every method. `loky` executors (cloudpickle)
     and `multiprocess` and `pathos` pools (dill) pickle lambdas and nested functions by value and are
     not reported. Methods of classes defined inside
     functions are not reported, nor is a `Process` bound to a name in a function that never calls
