@@ -19,6 +19,8 @@ from .config import (
     find_pyproject,
     load_config,
     parse_code_list,
+    platforms,
+    target_version,
     unknown_selector,
 )
 
@@ -109,7 +111,12 @@ def _show_settings(config: Config, output_format: str) -> str:
     import dataclasses
     import json
 
+    from .apis import START_METHODS
+    from .model.start_methods import default_start_methods
+
     settings = {f.name.replace("_", "-"): getattr(config, f.name) for f in dataclasses.fields(config)}
+    met = default_start_methods(config)  # what target-version, requires-python and platforms come to
+    settings["default-start-methods"] = tuple(m for m in START_METHODS if m in met)
     if output_format == "json":
         return json.dumps(settings, indent=2) + "\n"
     return "".join(f"{key} = {value!r}\n" for key, value in settings.items())
@@ -188,6 +195,8 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--stdin-filename", metavar="NAME", help="Lint standard input (also read when PATHS is '-') as the file NAME: for the configuration, per-file-ignores and the report.")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None, help="Leave out files git ignores when walking directories (default: on, or the config's respect-gitignore).")
 @click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to paths named on the command line too (for pre-commit).")
+@click.option("--target-version", metavar="VERSION", help="The oldest Python the program runs on: py38 ... py314 (default: the config's target-version, else from requires-python, else py38).")
+@click.option("--platform", multiple=True, metavar="NAMES", help="Systems the program runs on: linux, macos, windows (repeat or comma-separate; default: all three).")
 @click.version_option(__version__, "--version", prog_name="pvt-lint")
 def main(**options) -> None:
     """Find the bugs that come from confusing processes with threads.
@@ -225,6 +234,12 @@ def _run(o: SimpleNamespace) -> int:
             config = config.replace(force_exclude=o.force_exclude)
         if o.respect_gitignore is not None:
             config = config.replace(respect_gitignore=o.respect_gitignore)
+        if o.target_version is not None:
+            config = config.replace(target_version=target_version(o.target_version, "--target-version"))
+        if o.platform:
+            names = [name.strip() for text in o.platform for name in text.split(",") if name.strip()]
+            config = config.replace(platforms=platforms(names, "--platform"))
+        config.python_versions()  # a requires-python that cannot be read fails here, not in the workers
     except ConfigError as exc:
         _fail(str(exc))
 

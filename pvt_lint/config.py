@@ -40,7 +40,12 @@ KNOWN_KEYS = frozenset(
     | {"extend-select", "extend-ignore"}  # as ruff's: added to select / ignore
     | {"respect-gitignore"}
     | {"src", "process-starters"}  # the project stage: import roots and the user's own process starters
+    | {"target-version", "platforms"}  # which Python versions and systems the program runs on
 )
+
+# ruff's spelling of the Python versions, oldest first; the first is the default, as for ruff.
+TARGET_VERSIONS = tuple(f"py3{minor}" for minor in range(8, 15))
+PLATFORMS = ("linux", "macos", "windows")  # pvt_lint.apis.DEFAULT_START_METHODS has a row for each
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 
@@ -61,6 +66,9 @@ class Config:
     src: tuple[str, ...] = ()  # import roots, relative to the config file's directory (ruff's ``src``)
     process_starters: tuple[str, ...] = ()  # the user's own functions that start processes (dotted)
     respect_gitignore: bool = True  # leave out what git ignores when walking directories (ruff's default)
+    target_version: str = TARGET_VERSIONS[0]  # the oldest Python the program runs on (given, or from requires-python)
+    platforms: tuple[str, ...] = PLATFORMS  # the systems it runs on
+    requires_python: str = ""  # [project] requires-python beside the configuration: its upper bound counts too
     root: str = "."
     source: str = ""
 
@@ -119,7 +127,14 @@ class Config:
 
     def fingerprint(self) -> str:
         """What of the configuration can change a file's findings (for the result cache)."""
-        return repr((self.select, self.ignore, self.per_file_ignores, self.src, self.process_starters))
+        return repr((self.select, self.ignore, self.per_file_ignores, self.src, self.process_starters,
+                     self.python_versions(), self.platforms))
+
+    def python_versions(self) -> tuple[tuple[int, int], ...]:
+        """The Python versions the program may run on, oldest first: ``target_version`` and every later
+        version ``requires_python`` admits ((3, 14) stands for 3.14 and every later version). A target
+        is a minimum, so only an upper bound in requires-python (``<3.14``) leaves the newest ones out."""
+        return _python_versions(self.target_version, self.requires_python)
 
 
 @functools.lru_cache(maxsize=64)
@@ -194,6 +209,80 @@ def find_pyproject(start: str | Path) -> Path | None:
     return None
 
 
+@functools.lru_cache(maxsize=16)
+def _python_versions(target: str, requires_python: str) -> tuple[tuple[int, int], ...]:
+    later = [(3, minor) for minor in range(_minor(target), _LATEST + 1)]
+    if not requires_python:
+        return tuple(later)
+    clauses = parse_requires_python(requires_python, "requires-python")
+    admitted = [version for version in later if _admits(clauses, version[1])]
+    return tuple(admitted or later)  # a target above everything requires-python admits: the target wins
+
+
+def _minor(target_version: str) -> int:
+    return int(target_version[3:])
+
+
+_LATEST = _minor(TARGET_VERSIONS[-1])
+# One clause of a PEP 440 version specifier; pre-, post- and dev-release parts are read as the release.
+_CLAUSE = re.compile(r"(~=|===|==|!=|<=|>=|<|>)\s*v?(\d+(?:\.\d+)*)(\.\*)?(?:[-_.]?(?:a|b|rc|c|post|dev)\d*)*")
+
+
+def parse_requires_python(text: str, where: str) -> tuple[tuple[str, tuple[int, ...], bool], ...]:
+    """``>=3.9, <3.14`` as ((">=", (3, 9), False), ("<", (3, 14), False)); the bool is a ``.*`` suffix."""
+    clauses = []
+    for part in text.split(","):
+        match = _CLAUSE.fullmatch(part.strip())
+        if match is None or (match[1] == "~=" and "." not in match[2]):
+            raise ConfigError(f"{where} has {text!r}, which is not a version specifier (expected e.g. '>=3.9,<3.14')")
+        clauses.append((match[1], tuple(int(n) for n in match[2].split(".")), bool(match[3])))
+    return tuple(clauses)
+
+
+def _admits(clauses, minor: int) -> bool:
+    """Does some release 3.minor.patch satisfy every clause? ``_LATEST`` stands for itself and every later minor."""
+    minors = range(minor, minor + 20) if minor == _LATEST else (minor,)
+    return any(all(_satisfies((3, m, patch), *clause) for clause in clauses) for m in minors for patch in range(100))
+
+
+def _satisfies(release: tuple[int, ...], op: str, version: tuple[int, ...], prefix: bool) -> bool:
+    if prefix:  # ``==3.10.*``, ``!=3.11.*``
+        same = (release + (0,) * len(version))[: len(version)] == version
+        return same if op == "==" else not same
+    size = max(len(release), len(version))
+    mine, theirs = release + (0,) * (size - len(release)), version + (0,) * (size - len(version))
+    if op == "~=":  # ``~=3.9.1``: >=3.9.1 and ==3.9.*
+        return mine >= theirs and release[: len(version) - 1] == version[:-1]
+    return {"==": mine == theirs, "===": mine == theirs, "!=": mine != theirs, "<": mine < theirs,
+            "<=": mine <= theirs, ">": mine > theirs, ">=": mine >= theirs}[op]
+
+
+def lowest_target(requires_python: str, where: str) -> str:
+    """ruff's derivation of target-version: the lowest minor version requires-python admits (3.8 at least)."""
+    clauses = parse_requires_python(requires_python, where)
+    for minor in range(0, _LATEST + 1):
+        if _admits(clauses, minor):
+            return TARGET_VERSIONS[max(minor - _minor(TARGET_VERSIONS[0]), 0)]
+    raise ConfigError(f"{where} has {requires_python!r}, which admits no Python 3 version")
+
+
+def target_version(value, where: str) -> str:
+    """A target-version value checked: one of py38 .. py314."""
+    if not isinstance(value, str) or value not in TARGET_VERSIONS:
+        raise ConfigError(f"{where} has {value!r}, which is not a target version (expected {', '.join(TARGET_VERSIONS)})")
+    return value
+
+
+def platforms(values, where: str) -> tuple[str, ...]:
+    """A platforms value checked: some of linux, macos, windows, at least one, in the order given."""
+    for value in values:
+        if value not in PLATFORMS:
+            raise ConfigError(f"{where} has {value!r}, which is not a platform (expected {', '.join(PLATFORMS)})")
+    if not values:
+        raise ConfigError(f"{where} must name at least one platform ({', '.join(PLATFORMS)})")
+    return tuple(dict.fromkeys(values))
+
+
 def load_config(path: str | Path) -> Config:
     """Read [tool.pvt-lint] from a pyproject.toml (or a pvt-lint.toml with top-level keys)."""
     path = Path(path)
@@ -214,7 +303,17 @@ def load_config(path: str | Path) -> Config:
         table = data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.pvt-lint] must be a table")
-    return from_table(table, path)
+    config = from_table(table, path)
+    project = data.get("project", {}) if path.name == "pyproject.toml" else {}
+    requires = project.get("requires-python") if isinstance(project, dict) else None
+    if requires is None:
+        return config
+    where = f"{path}: [project] 'requires-python'"
+    if not isinstance(requires, str):
+        raise ConfigError(f"{where} must be a string")
+    derived = config.target_version if "target-version" in table else lowest_target(requires, where)
+    parse_requires_python(requires, where)  # an explicit target-version still reads the upper bound
+    return config.replace(requires_python=requires, target_version=derived)
 
 
 def _no_misspelt_table(data: dict, path: Path) -> None:
@@ -274,6 +373,10 @@ def from_table(table: dict, path: Path) -> Config:
             if not all(part.isidentifier() for part in name.split(".")):
                 raise ConfigError(f"{path}: 'process-starters' has {name!r}, which is not a dotted name")
         changes["process_starters"] = starters
+    if "target-version" in table:
+        changes["target_version"] = target_version(table["target-version"], f"{path}: 'target-version'")
+    if "platforms" in table:
+        changes["platforms"] = platforms(_strings(table["platforms"], "platforms", path), f"{path}: 'platforms'")
     return config.replace(**changes)
 
 

@@ -11,6 +11,7 @@ import ast
 import gc
 import io
 import queue
+import re
 import sys
 import threading
 import tokenize
@@ -105,23 +106,23 @@ def _analyse_text(
         rules = [r for r in all_rules() if config.code_enabled(r.CODE, path)]
     if not rules and not (project.force and project.module is not None and cpython_error is None):
         if cpython_error is not None:
-            return FileResult(path, [_from_syntax_error(path, cpython_error)])
+            return FileResult(path, [_from_syntax_error(path, cpython_error, text, config)])
         return FileResult(path, imports=imports)
     from .nesting import too_deep_for_libcst
 
     too_deep = on_deep_stack(too_deep_for_libcst, text, tree)
     if too_deep is not None and cpython_error is not None:
-        return FileResult(path, [_from_syntax_error(path, cpython_error)])
+        return FileResult(path, [_from_syntax_error(path, cpython_error, text, config)])
     if too_deep is not None:
         return FileResult(path, skipped=too_deep, imports=imports)
     try:
-        findings, summary = on_deep_stack(_run_rules, text, path, rules or [], project)
+        findings, summary = on_deep_stack(_run_rules, text, path, rules or [], project, config)
         return FileResult(path, findings, summary=summary, imports=imports)
     except RecursionError:
         return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
     except _ParserError as exc:
         if cpython_error is not None:
-            return FileResult(path, [_from_syntax_error(path, cpython_error)])
+            return FileResult(path, [_from_syntax_error(path, cpython_error, text, config)])
         # CPython accepts it, libcst does not: a parser limitation, not the user's mistake.
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return FileResult(path, skipped=f"not analysed: the libcst parser rejects valid code ({message})")
@@ -131,10 +132,13 @@ class _ParserError(Exception):
     pass
 
 
-def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_Project] = None):
+def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_Project] = None,
+               config: Optional[Config] = None):
     """(findings, summary): the rules' findings and, when the project asked (``project.module``), the
-    module's summary, both from the one model."""
+    module's summary, both from the one model; ``config`` says which start methods the program meets."""
     import libcst as cst
+
+    from .model.start_methods import default_start_methods
 
     project = project or _Project()
     try:
@@ -153,6 +157,8 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
         facts = project.own_facts(summary)
     if facts is not None:
         model.project = facts
+    if config is not None:
+        model.default_start_methods = default_start_methods(config)
     findings: list[Finding] = []
     for rule in instances:
         rule.check(model)
@@ -273,10 +279,56 @@ def _may_find(tree: ast.Module) -> bool:
     return on_deep_stack(may_find, tree)
 
 
-def _from_syntax_error(path: str, error: SyntaxError) -> Finding:
+def _from_syntax_error(path: str, error: SyntaxError, text: str = "", config: Optional[Config] = None) -> Finding:
     line = error.lineno or 1
     column = max((error.offset or 1) - 1, 0)
-    return _syntax_finding(path, line, column, error.msg or "invalid syntax")
+    return _syntax_finding(path, line, column, (error.msg or "invalid syntax") + _newer_python(text, line, config))
+
+
+# Syntax that the interpreters pvt-lint runs on may not know, with the version that brought it: a pattern
+# over the tokens of the line where the parser gave up (``_token_shape``).
+_NEWER_SYNTAX = (
+    (re.compile(r"^type \w+#? [=\[]"), (3, 12), "`type X = ...` statements"),
+    (re.compile(r"^(async )?(def|class) \w+#? \["), (3, 12), "type parameter lists (`def f[T]`)"),
+    (re.compile(r"^except \*"), (3, 11), "`except*` clauses"),
+    (re.compile(r"^(?!.* as )except [^(][^:]* , "), (3, 14), "`except A, B:` clauses without brackets"),
+    (re.compile(r"(^| )([tT]|[rR][tT]|[tT][rR])# [\"']"), (3, 14), "template strings (`t\"...\"`)"),
+)
+
+
+def _newer_python(text: str, line: int, config: Optional[Config]) -> str:
+    """Why a file may not parse here when the interpreter is older than its syntax: the project targets a
+    newer Python, or the line that fails holds syntax a newer Python brought. "" when neither is known."""
+    running = sys.version_info[:2]
+    target = config.python_versions()[0] if config is not None else running
+    if target > running:
+        return (f" (the project targets Python {_version(target)} and this interpreter is {_version(running)}:"
+                f" run pvt-lint on Python {_version(target)} or newer)")
+    shape = _token_shape(text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else "")
+    for pattern, needed, what in _NEWER_SYNTAX:
+        if needed > running and pattern.search(shape):
+            return (f" ({what} need Python {_version(needed)} and this interpreter is {_version(running)}:"
+                    f" run pvt-lint on Python {_version(needed)} or newer)")
+    return ""
+
+
+def _token_shape(source_line: str) -> str:
+    """The names, operators and strings of a line, separated by spaces (``type X = int``); a name written
+    right against the next token ends in ``#`` (``t"x"``: ``t# "x"``, ``def f[T]``: ``def f# [ T ]``)."""
+    out: list[str] = []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source_line.strip() + "\n").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return ""
+    for token, after in zip(tokens, tokens[1:] + [None]):
+        if token.type in (tokenize.NAME, tokenize.OP, tokenize.STRING):
+            glued = token.type == tokenize.NAME and after is not None and after.start == token.end
+            out.append(f"{token.string}{'#' if glued else ''}")
+    return " ".join(out)
+
+
+def _version(version: tuple[int, int]) -> str:
+    return f"{version[0]}.{version[1]}"
 
 
 def _syntax_finding(path: str, line: int, column: int, message: str) -> Finding:

@@ -293,6 +293,7 @@ from .resources import (  # noqa: E402,F401  (PVT106, PVT401 and third-party sta
 )
 
 
+from .start_methods import DEFAULT_START_METHODS, START_METHODS, default_start_method  # noqa: E402,F401
 from .locks import (  # noqa: E402,F401  (the names of locks, kept in their own module)
     ITEM,
     LOCK_FUNCTIONS,

@@ -62,7 +62,9 @@ def greet(name):
 ## Known limitations
 Only the first syntax error of a file is reported. The grammar is that of the interpreter pvt-lint
 runs on: syntax that needs a newer Python (`match` before 3.10, `type X = ...` before 3.12) is
-reported as an error, so run pvt-lint with the Python version your project targets. Code that CPython
+reported as an error, so run pvt-lint with the Python version your project targets. The message says
+so when the project's `target-version` (or `requires-python`) is newer than the interpreter, or when
+the line holds such syntax (`type X = ...`, `def f[T]`, `except*`, `except A, B:`, `t"..."`). Code that CPython
 accepts but libcst's parser rejects is not reported as `PVT000`: the file is skipped with a warning
 on stderr instead.
 '''

@@ -33,7 +33,7 @@ def unfit_sends(model: "ModuleModel", kinds: frozenset[str]) -> Iterator[tuple["
         if not found:
             continue
         tasks = site.pool and site.role != "initializer"
-        if not tasks and model.start_method(site) == "fork":
+        if not tasks and model.methods_met(model.start_method(site)) == {"fork"}:
             continue
         yield site, found[0], tasks
 

@@ -22,6 +22,7 @@ from .facts import Access, CallSite, ClassInfo, DispatchSite, FunctionInfo
 from .locks import LockFacts
 from .processes import ProcessFacts
 from .project_facts import ModuleFacts
+from .start_methods import EVERY_METHOD, methods_met
 from .state import State
 from .threads import ThreadFacts
 
@@ -53,6 +54,9 @@ class ModuleModel:
         # What the whole project says about this module (the runner's project stage); the engine sets it
         # before the rules judge, and it stays empty when no project stage ran.
         self.project: ModuleFacts = ModuleFacts.empty()
+        # The start methods a dispatch that names none meets (``start_methods.default_start_methods`` of the
+        # configuration); the engine sets it, and without a configuration it is all three.
+        self.default_start_methods: frozenset[str] = EVERY_METHOD
 
     def resolve(
         self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str] = None,
@@ -186,6 +190,14 @@ class ModuleModel:
     def start_method(self, site: DispatchSite) -> Optional[str]:
         """The start method a dispatch names, or the one the module sets, if any."""
         return self.processes.start_method(site)
+
+    def methods_met(self, named: Optional[str]) -> frozenset[str]:
+        """The start methods a dispatch meets: ``named`` (what ``start_method`` found), else the defaults."""
+        return methods_met(named, self.default_start_methods)
+
+    def named_start_methods(self) -> set[Optional[str]]:
+        """The start methods the module's ``get_context`` and ``set_start_method`` calls name (None: not a literal)."""
+        return self.processes.named_start_methods()
 
     def sets_start_method(self, method: str) -> bool:
         """Whether the module calls ``set_start_method(method)`` anywhere."""

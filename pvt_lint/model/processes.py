@@ -97,6 +97,17 @@ class ProcessFacts:
         first = call.node.args[0].value if call.node.args else None
         return first.evaluated_value if isinstance(first, cst.SimpleString) else None
 
+    def named_start_methods(self) -> set[Optional[str]]:
+        """The start methods the module names in ``get_context("...")`` and ``set_start_method("...")``
+        calls; None for one whose argument is not a string literal (it may name any)."""
+        out: set[Optional[str]] = set()
+        for call in self._graph.calls:
+            name = call.qualname or ""
+            if call.qualname in _SET_START_METHOD or (name.endswith(".get_context") and call.node.args):
+                first = call.node.args[0].value if call.node.args else None
+                out.add(first.evaluated_value if isinstance(first, cst.SimpleString) else None)
+        return out
+
     @cached_property
     def _global_start_method(self) -> Optional[str]:
         """The one start method the module sets with ``set_start_method("...")``, if it sets exactly one."""

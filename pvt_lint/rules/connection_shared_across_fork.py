@@ -35,7 +35,8 @@ class ConnectionSharedAcrossFork(Rule):
     target or `run`, a pool task or initializer, or what they call. The start method is read like
     PVT102 reads it: an explicit context (`get_context("spawn")`, a pool's `mp_context=`), the module's
     `set_start_method`, otherwise the platform default, which is `fork` on Linux before Python 3.14
-    (macOS since 3.8, Windows always, and Linux since 3.14 start with `spawn` or `forkserver`).
+    (macOS since 3.8, Windows always, and Linux since 3.14 start with `spawn` or `forkserver`); a
+    configuration whose `platforms` never fork by default (Windows, macOS) is not reported there.
 
     ## Why is this bad?
     `fork` copies the parent's memory and its file descriptors: after it, parent and child hold the
@@ -288,14 +289,14 @@ class Poller(multiprocessing.Process):
 
 
 def _forks(model: ModuleModel, site: DispatchSite) -> bool:
-    """Does the child of this dispatch start by ``fork`` (named, or the platform default)?"""
+    """Does the child of this dispatch start by ``fork`` (named, or a default the configuration meets)?"""
     if site.context != PROCESS:
         return False
     record = record_of(site.api)
     if record is not None and record.pickler == CLOUDPICKLE:
         return False  # loky starts its workers with its own fork+exec
     method = _pool_context_method(model, site) or model.start_method(site)
-    return method in (None, "fork")
+    return method == "fork" if method else "fork" in model.default_start_methods
 
 
 def _pool_context_method(model: ModuleModel, site: DispatchSite) -> Optional[str]:

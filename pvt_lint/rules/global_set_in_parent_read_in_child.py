@@ -23,6 +23,7 @@ from ..model.parent_child import (
     parent_writes,
 )
 from ..model.project_facts import display
+from ..model.start_methods import EVERY_METHOD, re_importing
 from .base import Rule
 
 _MAX_MESSAGE = 160
@@ -109,7 +110,9 @@ class GlobalSetInParentReadInChild(Rule):
     initializer); one named whole among the values sent with the dispatch (`args`, `kwargs`, `initargs`,
     a `functools.partial`'s arguments, the items of a `map`: sending `ARGS.images` does not send `ARGS`);
     a dispatch through `get_context("fork")`, a pool built on one (also through `mp_context=` or a
-    context kept on `self`), or in a module that calls `set_start_method("fork")`; `threading.local`
+    context kept on `self`), or in a module that calls `set_start_method("fork")`, or one that names no
+    start method when the configuration's defaults are all fork (`platforms = ["linux"]` and a
+    `requires-python` below 3.14); `threading.local`
     and logger globals, which are per process by design. A start method chosen at run time (from the
     command line, or `if get_start_method() == "fork":`) is not followed. Unlike PVT101, a global that
     `main()` points at a `multiprocessing.Lock`, `Value` or `Manager` proxy *is* reported: a spawned
@@ -227,7 +230,7 @@ def main(plugins):
         for name in sorted(writes):
             if name in skip or not _parent_state(model, name):
                 continue
-            reads = [r for r in child_reads(model, name, child) if r.start_method != "fork"]
+            reads = [r for r in child_reads(model, name, child) if re_importing(model.methods_met(r.start_method))]
             if not reads:
                 continue
             read = min(reads, key=lambda r: (r.line, r.column))
@@ -235,7 +238,8 @@ def main(plugins):
             self.report(
                 read.line,
                 read.column,
-                message(self.MESSAGE, write, read, bound_at_import=bound_at_import(model, name)),
+                message(self.MESSAGE, write, read, bound_at_import=bound_at_import(model, name),
+                        defaults=model.default_start_methods),
                 end=(read.end_line, read.end_column),
                 related=(
                     Related(write.line, write.column, f"`{name}` is {write.verb} here, in the parent, after import"),
@@ -261,7 +265,8 @@ def main(plugins):
             key = (read.module, read.name)
             site = read.reason.site
             setters = sets.get(key, [])
-            if key in done or not setters or read.set_by_initializer or site.start_method == "fork":
+            if (key in done or not setters or read.set_by_initializer
+                    or not re_importing(model.methods_met(site.start_method or None))):
                 continue
             if read.module == own and site.module == own and all(s.setter.startswith(own + ":") for s in setters):
                 continue  # one module: the local check judges it
@@ -310,10 +315,13 @@ _PROJECT_MESSAGE = ("`{name}` is {verb} in the parent at {where} but read by {re
                     " spawned children see the import-time value")
 
 
-def message(template: str, write: ParentWrite, read: ChildRead, bound_at_import: bool) -> str:
+def message(template: str, write: ParentWrite, read: ChildRead, bound_at_import: bool,
+            defaults: frozenset[str] = EVERY_METHOD) -> str:
     """One sentence of at most 160 characters; a long target name gives way to "a child process" (the
-    dispatch is a related location of the finding either way)."""
-    methods = {"spawn": "spawn", "forkserver": "forkserver"}.get(read.start_method or "", "spawn or forkserver")
+    dispatch is a related location of the finding either way). A dispatch that names no start method
+    names the configured defaults that re-import the module."""
+    methods = read.start_method if read.start_method in ("spawn", "forkserver") else (
+        "spawn or forkserver" if read.start_method else re_importing(defaults, "or"))
     outcome = "it sees the import-time value" if bound_at_import else "it is not defined there"
     fields = dict(name=write.name, verb=write.verb, line=write.line, methods=methods, outcome=outcome)
     text = template.format(reader=f"child process target `{read.target}`", **fields)

@@ -7,6 +7,7 @@ import os
 from ..findings import Related
 from ..model import PROCESS, ModuleModel
 from ..model.project_facts import display
+from ..model.start_methods import re_importing
 from .base import Rule
 from .quoting import quote
 
@@ -64,7 +65,9 @@ class ProcessStartAtImport(Rule):
     each module-level call into another module's function that starts processes (also through the
     registry's third-party starters) is reported too. Under `fork` no child imports the module again:
     `set_start_method("fork")` at import time, and any start in a module or program that sets fork, are
-    not reported. A file named `__main__.py` is not reported: multiprocessing does not
+    not reported, nor is a module that names no other start method when the configuration's defaults are
+    all fork (a Linux-only program below Python 3.14); starts through another module's functions still
+    are. A file named `__main__.py` is not reported: multiprocessing does not
     re-import it in children. Processes kept in containers (`for p in procs: p.start()`) are found
     inside functions but not at module level. A `ProcessPoolExecutor` that is created but never sent
     work at module level is not reported (it starts no process until it is).
@@ -141,6 +144,11 @@ main()  # expect: PVT103
             return
         if model.sets_start_method("fork") or "fork" in model.project.program_start_methods:
             return  # under fork no child imports the module again: module-level starts run once
+        if not _re_imported(model):
+            # The configuration meets only fork, and the module names no other start method; another
+            # module's starter may name one, so the project's starts are still judged.
+            self._check_project(model, set())
+            return
         starts = [(call, what) for call, what in model.process_starts() if model.start_method_set_by(call) != "fork"]
         starters: dict[str, tuple[int, str]] = {}
         for call, what in starts:
@@ -182,6 +190,13 @@ main()  # expect: PVT103
             message = _PROJECT_MESSAGE.format(call=quote(call.node), last=display(chain[-1]), via=via,
                                               what=start.starter.what)
             self.report(call.line, call.column, message)
+
+
+def _re_imported(model: ModuleModel) -> bool:
+    """May a child of this module's processes import it again? Not when the configured defaults are all
+    fork and neither the module nor the program's entry module names another method (or an unknown one)."""
+    named = model.named_start_methods() | set(model.project.program_start_methods)
+    return bool(re_importing(model.default_start_methods)) or any(m != "fork" for m in named)
 
 
 _PROJECT_MESSAGE = "`{call}` at import time reaches `{last}`{via}, which {what}: spawned children fail"

@@ -82,7 +82,9 @@ class ThreadPrimitiveToProcess(Rule):
     are recognised, one container level deep (`args=(lock,)`, `kwargs={"q": q}`). Objects stored
     inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are seen only with
     project facts, and only for an instance of a project class whose `__init__` or class body stores the
-    primitive in an attribute.
+    primitive in an attribute. For a `Process` or initializer that names no start method the message
+    names what the configured defaults do (only "a private copy under fork" for a Linux-only program
+    below Python 3.14).
     """
 
     CODE = "PVT104"
@@ -183,7 +185,7 @@ def main():
                 elif tasks:
                     effect = "fails to pickle"
                 else:
-                    effect = "fails to pickle under spawn and is a private copy under fork"
+                    effect = _effect(model, site)
                 if tasks:
                     instead = in_family(site.api, f"multiprocessing.Manager().{_short(kind)}()")
                 else:
@@ -199,7 +201,7 @@ def main():
         for site, send, tasks in unfit_sends(model, _UNFIT):
             where = other_path(model, self.path, send.attribute_module)
             how = "its target" if send.how == "bound-method target" else "an argument"
-            effect = "fails to pickle" if tasks else "fails to pickle under spawn and is a private copy under fork"
+            effect = "fails to pickle" if tasks else _effect(model, site)
             self.report(
                 site.line,
                 site.column,
@@ -208,6 +210,23 @@ def main():
                 end=(site.end_line, site.end_column),
                 related=(Related(send.attribute_line, 0, f"`self.{send.attribute}` is set here", where),),
             )
+
+
+def _effect(model: ModuleModel, site: DispatchSite) -> str:
+    """What happens to a primitive in a ``Process``'s arguments or a pool's ``initargs``: under the start
+    method the dispatch names the usual words, under the defaults only those the configuration meets."""
+    if model.start_method(site):
+        return _SPAWN_AND_FORK
+    methods = model.default_start_methods
+    effects = []
+    if "spawn" in methods or "forkserver" in methods:
+        effects.append(f"fails to pickle under {'spawn' if 'spawn' in methods else 'forkserver'}")
+    if "fork" in methods:
+        effects.append("is a private copy under fork")
+    return " and ".join(effects)
+
+
+_SPAWN_AND_FORK = "fails to pickle under spawn and is a private copy under fork"
 
 
 def _sent(site: DispatchSite) -> Iterator[cst.BaseExpression]:

@@ -9,6 +9,7 @@ from ..apis import display, pickles_by_value
 from ..findings import Related
 from ..model.cross_module import other_path, unfit_sends
 from ..model.project_facts import display as display_key
+from ..model.start_methods import re_importing
 from ..model.summary import LAMBDA_ATTR, NESTED_ATTR
 from .base import Rule
 
@@ -69,7 +70,10 @@ class UnpicklableCallableToProcess(Rule):
     Only callables written at the dispatch call, or bound to a name in the same module, are judged.
     A `Process` target or pool initializer whose context names the `fork` start method, or that uses the
     default context of a module that calls `set_start_method("fork")`, is not reported (fork does not
-    pickle them); a start method set in another module is not seen. `loky` executors (cloudpickle)
+    pickle them); a start method set in another module is not seen. One that names no start method is
+    judged under the defaults the configuration meets (`platforms`, `target-version`, `requires-python`):
+    a Linux-only program below Python 3.14 meets only fork, and its targets are not reported; a callable
+    handed to another module's helper is judged under every method. `loky` executors (cloudpickle)
     and `multiprocess` and `pathos` pools (dill) pickle lambdas and nested functions by value and are
     not reported. Methods of classes defined inside
     functions are not reported, nor is a `Process` bound to a name in a function that never calls
@@ -155,8 +159,8 @@ if __name__ == "__main__":
             if pickles_by_value(site.api) or model.never_started(site):
                 continue
             every_method = site.pool and site.role != "initializer"  # tasks are pickled even under fork
-            if not every_method and model.start_method(site) == "fork":
-                continue
+            if not every_method and not _pickling(model, site):
+                continue  # only fork starts it: nothing is pickled
             fn = model.function(site.target)
             if site.form == "nested" and fn is not None:
                 outer = model.function(fn.parent)
@@ -169,7 +173,7 @@ if __name__ == "__main__":
             if every_method:
                 what_is_pickled = "every task"
             else:
-                what_is_pickled = f"its {site.role} under spawn and forkserver"
+                what_is_pickled = f"its {site.role} under {_pickling(model, site)}"
             api = display(site.api)
             self.report(
                 site.line,
@@ -182,7 +186,7 @@ if __name__ == "__main__":
             where = other_path(model, self.path, send.attribute_module)
             how = "its target" if send.how == "bound-method target" else "an argument"
             what = f"{thing} in `self.{send.attribute}` of the `{display_key(send.cls)}` sent as {how}"
-            pickled = "every task" if tasks else f"its {site.role} under spawn and forkserver"
+            pickled = "every task" if tasks else f"its {site.role} under {_pickling(model, site)}"
             self.report(
                 site.line,
                 site.column,
@@ -218,6 +222,15 @@ if __name__ == "__main__":
                 end=(model.position(call.node).end.line, model.position(call.node).end.column),
                 related=(Related(send.site_line, 0, f"`{send.name}` is sent to a child process here", where),),
             )
+
+
+def _pickling(model: ModuleModel, site) -> str:
+    """The start methods under which a ``Process`` target or pool initializer is pickled, as the message
+    names them: a context that names spawn or forkserver keeps the usual words, a default dispatch names
+    the defaults the configuration meets ("" when they are all fork)."""
+    named = model.start_method(site)
+    pickling = re_importing(model.methods_met(named))
+    return "spawn and forkserver" if named and pickling else pickling
 
 
 def _called_name(call: cst.Call) -> str:
