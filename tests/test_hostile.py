@@ -110,7 +110,10 @@ def test_a_huge_statement_in_code_cpython_rejects_never_reaches_libcst(tmp_path)
     with pytest.raises(SyntaxError) as cpython:
         compile((tmp_path / "newer.py").read_text(), "newer.py", "exec")
     assert found == [GOOD_FINDING, ("newer.py", 2, cpython.value.offset, "PVT000")]
-    assert messages(result, "PVT000") == [f"cannot parse: {cpython.value.msg}"]
+    assert messages(result, "PVT000") == [
+        f"cannot parse: {cpython.value.msg} (`type X = ...` statements need Python 3.12 and this interpreter is"
+        f" {sys.version_info.major}.{sys.version_info.minor}: run pvt-lint on Python 3.12 or newer)"
+    ]
 
 
 def test_the_interpreters_pydoc_topics_is_analysed(tmp_path):
