@@ -298,6 +298,12 @@ def test_attributes_read_through_a_module_alias_are_reads_but_not_the_standard_l
     ("Must never be shared between threads.", ""),
     ("Thread-unsafe: wrap it in a lock. Isn't thread safe either.", ""),
     ("A plain record.", ""),
+    # about some methods only, or about an argument: not the class as a whole (coverage, kombu)
+    ("Data.\n\nThe methods used while collecting (add_lines) are thread-safe. Other methods may not be.", ""),
+    ("A client.\n\n:keyword password: a callable; the callable must be thread-safe.", ""),
+    ("A client.\n\nArgs:\n    hook: called from worker threads, so it must be thread-safe.", ""),
+    ("A pool. All methods are thread-safe.", "All methods are thread-safe"),
+    ("A pool. Its public methods are thread-safe.", "Its public methods are thread-safe"),
 ])
 def test_a_docstring_sentence_that_says_a_class_is_shared_between_threads(doc, sentence):
     s = summary(f'class C:\n    """{doc}"""\n')

@@ -419,3 +419,42 @@ def main(rows):
         (7, ["j", "k"]),
         (8, []),
     ]
+
+
+def test_a_method_whose_decorator_wraps_it_in_the_instances_lock_runs_under_that_lock():
+    model = build(
+        """
+        import functools
+        import threading
+
+        def _locked(method):
+            @functools.wraps(method)
+            def _wrapped(self, *args, **kwargs):
+                with self._lock:
+                    return method(self, *args, **kwargs)
+            return _wrapped
+
+        def _logged(method):
+            def _wrapped(self, *args):
+                with open("log") as log:
+                    return method(self, *args)
+            return _wrapped
+
+        class Data:
+            def __init__(self):
+                self._lock = threading.RLock()
+                self.count = 0
+
+            @_locked
+            def add(self, n):
+                self.count += n
+
+            @_logged
+            def reset(self):
+                self.count = 0
+        """
+    )
+    assert model.locks.decorator_locks("Data.add") == frozenset({"self._lock"})
+    assert model.locks.decorator_locks("Data.reset") == frozenset()  # its wrapper takes no lock of self
+    add = next(a for a in model.functions["Data.add"].accesses if a.kind == RMW)
+    assert model.effective_locks(add) == frozenset({"self._lock"})

@@ -19,14 +19,39 @@ UNSHARED_METHODS = INIT_METHODS | {"__del__"}
 
 
 class LockFacts:
-    def __init__(self, graph: CallGraph, dispatches: list[DispatchSite], lock_withs) -> None:
+    def __init__(self, graph: CallGraph, dispatches: list[DispatchSite], lock_withs, functions=None) -> None:
         self._graph = graph
         self._dispatches = dispatches
         self._lock_withs = lock_withs
+        self._functions = functions or {}
 
     def effective_locks(self, access: Access) -> frozenset[str]:
-        """Locks held at an access, including those every caller of its function holds."""
-        return access.locks | self.caller_locks(access.function)
+        """Locks held at an access, including those every caller of its function holds and those its
+        decorators take."""
+        return access.locks | self.caller_locks(access.function) | self.decorator_locks(access.function)
+
+    def decorator_locks(self, qualname: Optional[str]) -> frozenset[str]:
+        """``@_locked def add(self, ...)``, where this module's ``_locked`` wraps the method in ``with
+        self._lock:``: the method's body runs under ``self._lock`` (coverage's ``CoverageData``)."""
+        fn = self._functions.get(qualname) if qualname else None
+        if fn is None or not fn.decorators or not fn.self_name:
+            return frozenset()
+        return frozenset(f"{fn.self_name}.{attr}" for deco in fn.decorators for attr in self._wrapper_locks.get(deco, ()))
+
+    @cached_property
+    def _wrapper_locks(self) -> dict[str, set[str]]:
+        """Module functions whose nested wrapper takes ``with <its first parameter>.<attr>:``, by name:
+        decorators that hold the decorated method's lock around it."""
+        out: dict[str, set[str]] = {}
+        for function, text, _line in self._lock_withs:
+            wrapper = self._functions.get(function) if function else None
+            if wrapper is None or not wrapper.parent or "." in wrapper.parent:
+                continue
+            params = getattr(wrapper.node, "params", None)
+            first = params.params[0].name.value if params is not None and params.params else None
+            if first and text.startswith(first + ".") and text.count(".") == 1:
+                out.setdefault(wrapper.parent, set()).add(text.partition(".")[2])
+        return out
 
     def caller_locks(self, qualname: Optional[str]) -> frozenset[str]:
         """Locks every call site of function ``qualname`` in the module holds."""

@@ -49,7 +49,7 @@ class ModuleModel:
         self.state = State(scopes, self.module_accesses, collector.load_visitor.loads)
         self.graph = CallGraph(scopes, self.calls)
         self.dispatches: list[DispatchSite] = find_dispatches(scopes, self.calls, collector.positions)
-        self.locks = LockFacts(self.graph, self.dispatches, self.lock_withs)
+        self.locks = LockFacts(self.graph, self.dispatches, self.lock_withs, scopes.functions)
         self.processes = ProcessFacts(scopes, self.graph, self.dispatches, self.ifs, self.main_guards)
         # What the whole project says about this module (the runner's project stage); the engine sets it
         # before the rules judge, and it stays empty when no project stage ran.

@@ -66,6 +66,16 @@ _FIELDS = re.compile(
 )
 
 
+# A sentence about some of the class's methods, or about something else it is given ("The methods used
+# during collection are thread-safe. Other methods may not be.": coverage's CoverageData): not a word
+# about the class as a whole. "All methods are thread-safe" is.
+_PART = re.compile(
+    r"^\W*(?:the|these|those|some|other|only|certain)\s+(?:\w+\s+){0,2}?"
+    r"(?:methods?|functions?|callables?|callbacks?|handlers?|hooks?|operations?|attributes?)\b",
+    re.IGNORECASE,
+)
+
+
 def _thread_safe_sentence(doc: str) -> str:
     """The first sentence saying the class is meant for several threads, in the class's own prose (before
     its argument and attribute fields); a sentence with a negation ("not thread-safe", "must never be
@@ -74,7 +84,7 @@ def _thread_safe_sentence(doc: str) -> str:
     if fields:
         doc = doc[: fields.start()]
     for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", doc):
-        if _THREAD_SAFE_DOC.search(sentence) and not _NEGATION.search(sentence):
+        if _THREAD_SAFE_DOC.search(sentence) and not _NEGATION.search(sentence) and not _PART.search(sentence):
             return " ".join(sentence.split()).rstrip(".")
     return ""
 
