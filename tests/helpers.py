@@ -37,6 +37,23 @@ if __name__ == "__main__":
     multiprocessing.Process(target=worker).start()
 """
 
+# The README's first example (PVT101 at line 7), as the pre-commit and GitHub Action tests lint it.
+README_EXAMPLE = """\
+import multiprocessing
+
+results = []
+
+
+def worker(n):
+    results.append(n * n)
+
+
+if __name__ == "__main__":
+    p = multiprocessing.Process(target=worker, args=(3,))
+    p.start()
+    p.join()
+"""
+
 
 def run_cli(*args: str, cwd: Path | str | None = None, input: str | None = None, timeout: float = 120):
     """Run the real ``pvt-lint`` command line in a subprocess (in the checkout unless ``cwd``).

@@ -24,27 +24,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import ROOT
+from helpers import README_EXAMPLE, ROOT
 
 pytestmark = pytest.mark.slow
 
 INSTALL_TIMEOUT = 1200
 
-BUGGY = """\
-import multiprocessing
-
-results = []
-
-
-def worker(n):
-    results.append(n * n)
-
-
-if __name__ == "__main__":
-    p = multiprocessing.Process(target=worker, args=(3,))
-    p.start()
-    p.join()
-"""
+BUGGY = README_EXAMPLE  # the README's PVT101 example: a child appends, the parent never sees it
 
 CLEAN = BUGGY.replace("multiprocessing", "threading").replace("Process", "Thread")
 

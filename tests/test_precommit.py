@@ -28,28 +28,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, pyproject_urls
+from helpers import README_EXAMPLE, ROOT, pyproject_urls
 
 pytestmark = pytest.mark.slow
 
 # The first run creates a virtualenv and pip-installs the project and its dependencies.
 INSTALL_TIMEOUT = 1200
 
-BUGGY = """\
-import multiprocessing
-
-results = []
-
-
-def worker(n):
-    results.append(n * n)
-
-
-if __name__ == "__main__":
-    p = multiprocessing.Process(target=worker, args=(3,))
-    p.start()
-    p.join()
-"""
+BUGGY = README_EXAMPLE  # the README's PVT101 example: a child appends, the parent never sees it
 
 CLEAN = """\
 import threading
