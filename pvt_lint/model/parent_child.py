@@ -18,6 +18,7 @@ import libcst as cst
 from ..apis import MUTATING_METHODS, PROCESS, PROCESS_SHARED_CALLS
 from ..walk import code_children
 from .facts import GLOBAL, WRITE_KINDS, DispatchSite
+from .processes import method_named
 
 if TYPE_CHECKING:
     from .module import ModuleModel
@@ -260,8 +261,7 @@ def _context_method(model: "ModuleModel", expr, scope, depth: int) -> Optional[s
         func = expr.func
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         if name == "get_context":
-            first = expr.args[0].value if expr.args else None
-            return first.evaluated_value if isinstance(first, cst.SimpleString) else None
+            return method_named(expr)
         for arg in expr.args:
             if arg.keyword is not None and arg.keyword.value in ("mp_context", "context"):
                 return _context_method(model, arg.value, scope, depth + 1)

@@ -19,6 +19,13 @@ from .syntax import dotted, hands_on
 _SET_START_METHOD = frozenset(name for name in apis.PROCESS_STARTING_CALLS if name.endswith(".set_start_method"))
 
 
+def method_named(call: cst.Call) -> Optional[str]:
+    """The start method a ``get_context("...")`` or ``set_start_method("...")`` call names as a string
+    literal, its first argument; None when it names none or not as a literal."""
+    first = call.args[0].value if call.args else None
+    return first.evaluated_value if isinstance(first, cst.SimpleString) else None
+
+
 class ProcessFacts:
     def __init__(
         self,
@@ -79,10 +86,7 @@ class ProcessFacts:
             if bound is not None:
                 receiver = bound[1]
         if isinstance(receiver, cst.Call) and (dotted(receiver.func) or "").endswith("get_context"):
-            first = receiver.args[0].value if receiver.args else None
-            if isinstance(first, cst.SimpleString):
-                return first.evaluated_value
-            return None
+            return method_named(receiver)
         return self._global_start_method
 
     def sets_start_method(self, method: str) -> bool:
@@ -92,10 +96,7 @@ class ProcessFacts:
     @staticmethod
     def start_method_set_by(call) -> Optional[str]:
         """The start method a ``set_start_method("...")`` call sets; None for any other call."""
-        if call.qualname not in _SET_START_METHOD:
-            return None
-        first = call.node.args[0].value if call.node.args else None
-        return first.evaluated_value if isinstance(first, cst.SimpleString) else None
+        return method_named(call.node) if call.qualname in _SET_START_METHOD else None
 
     def named_start_methods(self) -> set[Optional[str]]:
         """The start methods the module names in ``get_context("...")`` and ``set_start_method("...")``
@@ -104,18 +105,13 @@ class ProcessFacts:
         for call in self._graph.calls:
             name = call.qualname or ""
             if call.qualname in _SET_START_METHOD or (name.endswith(".get_context") and call.node.args):
-                first = call.node.args[0].value if call.node.args else None
-                out.add(first.evaluated_value if isinstance(first, cst.SimpleString) else None)
+                out.add(method_named(call.node))
         return out
 
     @cached_property
     def _global_start_method(self) -> Optional[str]:
         """The one start method the module sets with ``set_start_method("...")``, if it sets exactly one."""
-        methods = set()
-        for call in self._graph.calls:
-            if call.qualname in _SET_START_METHOD:
-                first = call.node.args[0].value if call.node.args else None
-                methods.add(first.evaluated_value if isinstance(first, cst.SimpleString) else None)
+        methods = {method_named(call.node) for call in self._graph.calls if call.qualname in _SET_START_METHOD}
         return methods.pop() if len(methods) == 1 else None
 
     def never_started(self, site: DispatchSite) -> bool:
