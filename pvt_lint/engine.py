@@ -304,7 +304,8 @@ def _newer_python(text: str, line: int, config: Optional[Config]) -> str:
     if target > running:
         return (f" (the project targets Python {_version(target)} and this interpreter is {_version(running)}:"
                 f" run pvt-lint on Python {_version(target)} or newer)")
-    shape = _token_shape(text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else "")
+    lines = text.splitlines()
+    shape = _token_shape(lines[line - 1] if 0 < line <= len(lines) else "")
     for pattern, needed, what in _NEWER_SYNTAX:
         if needed > running and pattern.search(shape):
             return (f" ({what} need Python {_version(needed)} and this interpreter is {_version(running)}:"

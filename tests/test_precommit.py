@@ -37,21 +37,7 @@ INSTALL_TIMEOUT = 1200
 
 BUGGY = README_EXAMPLE  # the README's PVT101 example: a child appends, the parent never sees it
 
-CLEAN = """\
-import threading
-
-results = []
-
-
-def worker(n):
-    results.append(n * n)
-
-
-if __name__ == "__main__":
-    t = threading.Thread(target=worker, args=(3,))
-    t.start()
-    t.join()
-"""
+CLEAN = BUGGY.replace("multiprocessing", "threading").replace("Process", "Thread")  # a thread shares the list
 
 BUGGY_FINDING = (
     "buggy.py:7:5: PVT101 global `results` is changed by `.append()` in child process target "
