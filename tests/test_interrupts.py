@@ -59,6 +59,10 @@ def session_processes(sid: int) -> list[str]:
     return alive
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads sessions from /proc")
 @pytest.mark.parametrize("whom", ["process group", "main process"])
 def test_sigint_during_a_parallel_run(tmp_path, whom):
@@ -68,6 +72,9 @@ def test_sigint_during_a_parallel_run(tmp_path, whom):
     proc = subprocess.Popen(
         [sys.executable, "-m", "pvt_lint", "--jobs", "2", "."], cwd=tree, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        # As a terminal starts it: a suite run in the background (``cmd &`` in a script, nohup) ignores
+        # SIGINT, a child inherits that, and Python then installs no KeyboardInterrupt handler at all.
+        preexec_fn=_default_sigint,
     )
     try:
         # Interrupt once the workers are writing results, a moment into the analysis (the whole run
