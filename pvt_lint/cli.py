@@ -90,14 +90,18 @@ def _apply_options(config: Config, select, ignore, extend_select, exclude, exten
 
 
 def _list_rules(output_format: str) -> str:
-    from .rules import all_rules
+    """Every code, pvt-lint's own (PVT000, PVT001) first; PVT001 is marked as off until selected."""
+    from .config import OPT_IN
+    from .docs import all_docs
 
     if output_format == "json":
         import json
 
-        rows = [{"code": rule.CODE, "name": rule.NAME, "summary": rule.summary()} for rule in all_rules()]
+        rows = [{"code": doc.code, "name": doc.name, "summary": doc.summary, "default": doc.code not in OPT_IN}
+                for doc in all_docs()]
         return json.dumps(rows, indent=2) + "\n"
-    lines = [f"{rule.CODE}  {rule.NAME:<34} {rule.summary()}" for rule in all_rules()]
+    lines = [f"{doc.code}  {doc.name:<34} {doc.summary}" + (" (off by default)" if doc.code in OPT_IN else "")
+             for doc in all_docs()]
     return "\n".join(lines) + "\n"
 
 

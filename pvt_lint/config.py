@@ -49,6 +49,10 @@ PLATFORMS = ("linux", "macos", "windows")  # pvt_lint.apis.DEFAULT_START_METHODS
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 
+# Codes that are off until selected by a prefix longer than "PVT" (ruff's RUF100 is not in its default
+# set either): PVT001, unused-noqa, reports comments, not bugs.
+OPT_IN = frozenset({"PVT001"})
+
 
 class ConfigError(Exception):
     """Bad configuration: the message names the key and the file."""
@@ -83,6 +87,8 @@ class Config:
         if path is not None:
             ignores.extend(self.file_ignores(path))
         best_select = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        if code in OPT_IN and best_select <= len("PVT"):
+            return False  # named by its own family or code only: "PVT" and "ALL" mean the default rules
         best_ignore = max((len(p) for p in ignores if code.startswith(p)), default=-1)
         return best_select >= 0 and best_select > best_ignore
 

@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 from .config import Config
 from .findings import ERROR, FileResult, Finding
 from .gate import mentions_concurrency  # the textual prefilter, derived from the registry
-from .suppress import apply_noqa
+from .suppress import UNUSED_NOQA_CODE, apply_noqa
 
 SYNTAX_CODE = "PVT000"
 SYNTAX_NAME = "syntax-error"
@@ -65,9 +65,23 @@ def analyse(
     finally:
         if collecting:
             gc.enable()
-    findings = apply_noqa(result.findings, text) if noqa else result.findings
+    findings = apply_noqa(result.findings, text, _selects(config, path), path) if noqa else result.findings
     result.findings = sorted(findings, key=Finding.sort_key)
     return result
+
+
+def _selects(config: Config, path: str):
+    """With PVT001 enabled for ``path``: does a code prefix select an enabled rule there? Else None."""
+    if not config.code_enabled(UNUSED_NOQA_CODE, path):
+        return None
+
+    def selects(prefix: str) -> bool:
+        from .rules import all_rules  # loads libcst: only for a file with an unused ``# noqa``
+
+        codes = (SYNTAX_CODE, UNUSED_NOQA_CODE, *(rule.CODE for rule in all_rules()))
+        return any(code.startswith(prefix) and config.code_enabled(code, path) for code in codes)
+
+    return selects
 
 
 class _Project:

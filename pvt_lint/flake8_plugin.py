@@ -27,13 +27,17 @@ from .engine import SYNTAX_CODE, analyse
 from .findings import Finding
 from .runner import facts_for_file
 from .runner.cache import open_cache
+from .suppress import UNUSED_NOQA_CODE
 
-# Every rule on: selection belongs to flake8 (``--select PVT``, ``extend-select``).
+# Every rule on: selection belongs to flake8 (``--select PVT``, ``extend-select``). PVT001 is the exception,
+# off unless flake8's selection names it by more than "PVT", as in the CLI (``Plugin.parse_options``).
 _ALL_RULES = Config()
+_WITH_UNUSED_NOQA = Config(select=("PVT", UNUSED_NOQA_CODE))
 
 
 def findings_for_flake8(
-    source: str, filename: str, tree: Optional[ast.Module] = None, project: bool = True, *, noqa: bool = True
+    source: str, filename: str, tree: Optional[ast.Module] = None, project: bool = True, *, noqa: bool = True,
+    unused_noqa: bool = False,
 ) -> list[Finding]:
     """The engine's findings for one file, after pvt-lint's ``# noqa`` handling, without PVT000."""
     options: dict = {}
@@ -42,7 +46,8 @@ def findings_for_flake8(
         if facts is not None:
             options = {"module": module, "is_package": is_package, "facts": facts}
     # A file that does not decode or parse is flake8's E999, not a PVT finding.
-    result = analyse(source, filename, _ALL_RULES, noqa=noqa, tree=tree, **options)
+    config = _WITH_UNUSED_NOQA if unused_noqa and noqa else _ALL_RULES
+    result = analyse(source, filename, config, noqa=noqa, tree=tree, **options)
     return [f for f in result.findings if f.code != SYNTAX_CODE]
 
 
@@ -62,11 +67,15 @@ class Plugin:
     name = "pvt-lint"
     version = __version__
     disable_noqa = False
+    unused_noqa = False
 
     @classmethod
     def parse_options(cls, options) -> None:
         """flake8 hands every plugin its options: ``--disable-noqa`` turns pvt-lint's grammar off too."""
         cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
+        # PVT001 when --select or --extend-select names it by more than "PVT" (PVT0, PVT00, PVT001).
+        named = [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
+        cls.unused_noqa = any(len(c) > len("PVT") and UNUSED_NOQA_CODE.startswith(c.upper()) for c in named)
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         self.tree = tree if isinstance(tree, ast.Module) else None
@@ -76,6 +85,7 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         # flake8 has already decoded the file and stripped a BOM; the lines keep their endings.
         source = "".join(self.lines)
-        for finding in findings_for_flake8(source, self.filename, self.tree, noqa=not self.disable_noqa):
+        for finding in findings_for_flake8(source, self.filename, self.tree, noqa=not self.disable_noqa,
+                                           unused_noqa=self.unused_noqa):
             # flake8 columns are 0-based, as the engine's are.
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)

@@ -7,6 +7,10 @@ plugin both apply it, so a comment means the same under either (issue 18).
   the whole file (ruff's ``# ruff: noqa: F401``);
 - ``# flake8: noqa`` on a line of its own: the whole file, with or without codes after it, because
   that is what flake8 itself does with it.
+
+With ``PVT001`` selected, a line's ``# noqa: PVT...`` whose PVT codes suppressed nothing is itself a
+finding (ruff's RUF100). A bare ``# noqa`` and other tools' codes are never reported: they may serve
+flake8 or another linter, which pvt-lint cannot see.
 """
 
 from __future__ import annotations
@@ -14,9 +18,14 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Iterable, Optional
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
 
-from .findings import Finding
+from .findings import WARNING, Finding
+from .links import rule_url
+
+UNUSED_NOQA_CODE = "PVT001"
+UNUSED_NOQA_NAME = "unused-noqa"
 
 _NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?",
@@ -27,9 +36,20 @@ _SPLIT = re.compile(r"[,\s]+")
 ALL = None  # a bare ``# noqa`` suppresses every code on its line
 
 
-def noqa_lines(text: str) -> dict[int, Optional[frozenset[str]]]:
-    """Line -> suppressed code prefixes (None: all), read from real comments only."""
-    out: dict[int, Optional[frozenset[str]]] = {}
+@dataclass(frozen=True)
+class Directive:
+    """One line's ``# noqa``: where it is (0-based columns) and what it suppresses (None: all)."""
+
+    line: int
+    column: int
+    end_column: int
+    codes: Optional[frozenset[str]]
+    listed: tuple[str, ...] = ()  # the codes as written, in order (upper-cased)
+
+
+def directives(text: str) -> list[Directive]:
+    """Every line ``# noqa``, read from real comments only (the whole line when tokenizing fails)."""
+    out: list[Directive] = []
     if "noqa" not in text.lower():
         return out
     try:
@@ -38,7 +58,8 @@ def noqa_lines(text: str) -> dict[int, Optional[frozenset[str]]]:
         tokens = []
         for number, line in enumerate(text.splitlines(), start=1):
             if "#" in line:
-                tokens.append(tokenize.TokenInfo(tokenize.COMMENT, line[line.index("#"):], (number, 0), (number, 0), line))
+                at = line.index("#")
+                tokens.append(tokenize.TokenInfo(tokenize.COMMENT, line[at:], (number, at), (number, len(line)), line))
     for token in tokens:
         if token.type != tokenize.COMMENT:
             continue
@@ -46,12 +67,21 @@ def noqa_lines(text: str) -> dict[int, Optional[frozenset[str]]]:
         if not match:
             continue
         codes = match.group("codes")
-        line = token.start[0]
-        if codes is None:
-            out[line] = ALL
-        elif out.get(line, frozenset()) is not ALL:
-            found = frozenset(c.upper() for c in _SPLIT.split(codes.strip()) if c)
-            out[line] = (out.get(line) or frozenset()) | found
+        listed = tuple(c.upper() for c in _SPLIT.split(codes.strip()) if c) if codes is not None else ()
+        start = token.start[1] + match.start()
+        out.append(Directive(token.start[0], start, token.start[1] + match.end(),
+                             None if codes is None else frozenset(listed), listed))
+    return out
+
+
+def noqa_lines(text: str) -> dict[int, Optional[frozenset[str]]]:
+    """Line -> suppressed code prefixes (None: all)."""
+    out: dict[int, Optional[frozenset[str]]] = {}
+    for directive in directives(text):
+        if directive.codes is None:
+            out[directive.line] = ALL
+        elif out.get(directive.line, frozenset()) is not ALL:
+            out[directive.line] = (out.get(directive.line) or frozenset()) | directive.codes
     return out
 
 
@@ -73,23 +103,58 @@ def file_noqa(text: str) -> Optional[frozenset[str]] | bool:
     return frozenset(codes) if codes else False
 
 
-def apply_noqa(findings: Iterable[Finding], text: str) -> list[Finding]:
+def apply_noqa(
+    findings: Iterable[Finding], text: str, selects: Optional[Callable[[str], bool]] = None, path: str = ""
+) -> list[Finding]:
+    """The findings no comment suppresses. With ``selects`` (given when PVT001 is enabled: does a code
+    prefix select an enabled rule for this file?), plus a PVT001 for every ``# noqa: PVT...`` with a
+    PVT code that suppressed nothing."""
     findings = list(findings)
-    if not findings or "noqa" not in text.lower():
+    if "noqa" not in text.lower() or (not findings and selects is None):
         return findings
     whole_file = file_noqa(text)
     if whole_file is True:
         return []
     if whole_file:
-        findings = [f for f in findings if not any(f.code.startswith(c) for c in whole_file)]
-    lines = noqa_lines(text)
-    if not lines:
+        findings = [f for f in findings if not _covered(f.code, whole_file)]
+    found = directives(text)
+    if not found:
         return findings
-    kept = []
+    lines = noqa_lines(text)
+    kept, used = [], set()  # used: (line, code prefix) pairs that suppressed a finding
     for finding in findings:
-        if finding.line in lines:
-            codes = lines[finding.line]
-            if codes is ALL or any(finding.code.startswith(c) for c in codes):
-                continue
+        codes = lines.get(finding.line, frozenset())
+        if codes is ALL:
+            continue
+        matched = [c for c in codes if finding.code.startswith(c)]
+        if matched:
+            used.update((finding.line, c) for c in matched)
+            continue
         kept.append(finding)
+    if selects is not None:
+        unused = [_unused(d, used, selects, path) for d in found]
+        kept += [u for u in unused if u is not None and not (whole_file and _covered(UNUSED_NOQA_CODE, whole_file))]
     return kept
+
+
+def _covered(code: str, prefixes) -> bool:
+    return any(code.startswith(c) for c in prefixes)
+
+
+def _unused(directive: Directive, used: set, selects: Callable[[str], bool], path: str) -> Optional[Finding]:
+    """The PVT001 of one directive, or None."""
+    ours = [c for c in directive.listed if c.startswith("PVT")]
+    if directive.codes is None or not ours or _covered(UNUSED_NOQA_CODE, ours):
+        return None  # bare, others' codes only, or a directive that silences its own report
+    unused = [c for c in ours if (directive.line, c) not in used]
+    if not unused:
+        return None
+    idle = [c for c in unused if selects(c)]
+    off = [c for c in unused if not selects(c)]
+    parts = [f"{label}: {', '.join(f'`{c}`' for c in codes)}" for label, codes in (("unused", idle), ("non-enabled", off))
+             if codes]
+    return Finding(
+        path=path, line=directive.line, column=directive.column, end_line=directive.line,
+        end_column=directive.end_column, code=UNUSED_NOQA_CODE, name=UNUSED_NOQA_NAME,
+        message=f"unused `noqa` directive ({'; '.join(parts)})", severity=WARNING, url=rule_url(UNUSED_NOQA_CODE),
+    )

@@ -126,8 +126,10 @@ def test_version_and_list_rules():
     listing = run_cli("--list-rules")
     assert listing.returncode == 0
     lines = listing.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == [r.CODE for r in all_rules()]
-    assert lines[0].split()[1] == "global-mutated-in-child"
+    assert [line.split()[0] for line in lines] == ["PVT000", "PVT001", *(r.CODE for r in all_rules())]
+    assert lines[1] == ("PVT001  unused-noqa                        `# noqa` comment naming a pvt-lint code that "
+                        "suppresses nothing on its line. (off by default)")
+    assert lines[2].split()[1] == "global-mutated-in-child"
 
 
 def test_directory_walk_skips_default_excludes_and_exclude_globs(tmp_path):

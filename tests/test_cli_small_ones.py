@@ -32,7 +32,9 @@ def invoke(*args, cwd):
 def test_list_rules_as_json(tmp_path):
     code, stdout, stderr = invoke("--list-rules", "--format", "json", cwd=tmp_path)
     assert (code, stderr) == (0, "")
-    assert [row["code"] for row in json.loads(stdout)] == [rule.CODE for rule in all_rules()]
+    rows = json.loads(stdout)
+    assert [row["code"] for row in rows] == ["PVT000", "PVT001", *(rule.CODE for rule in all_rules())]
+    assert [row["code"] for row in rows if not row["default"]] == ["PVT001"]
 
 
 def test_statistics_as_json(tmp_path):

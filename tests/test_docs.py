@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from pvt_lint import docs, links, repros
+from pvt_lint.config import Config
 from pvt_lint.engine import SYNTAX_CODE, lint_source
 from pvt_lint.rules import all_rules
 
@@ -17,7 +18,7 @@ from helpers import ROOT
 CONCEPTS = (ROOT / "docs" / "concepts.md").read_text(encoding="utf-8")
 ANCHORS = docs.concept_anchors(CONCEPTS)
 RULE_DOCS = [docs.rule_doc(rule) for rule in all_rules()]
-ALL_DOCS = [docs.syntax_doc(), *RULE_DOCS]
+ALL_DOCS = [docs.syntax_doc(), docs.unused_noqa_doc(), *RULE_DOCS]
 
 
 def by_code(items):
@@ -32,7 +33,7 @@ def test_docstring_has_every_section_and_a_resolving_concept_link(doc):
 
 
 def test_every_rule_and_pvt000_is_documented_exactly_once():
-    assert [d.code for d in ALL_DOCS] == [SYNTAX_CODE, *sorted(r.CODE for r in all_rules())]
+    assert [d.code for d in ALL_DOCS] == [SYNTAX_CODE, "PVT001", *sorted(r.CODE for r in all_rules())]
     assert docs.known_codes() == tuple(d.code for d in ALL_DOCS)
 
 
@@ -41,9 +42,10 @@ def test_rule_docs_have_the_seven_sections_in_order(doc):
     assert tuple(doc.sections) == docs.SECTIONS
 
 
-def test_pvt000_docs_have_no_concept_or_reproduction():
-    assert tuple(docs.syntax_doc().sections) == docs.SYNTAX_SECTIONS
-    assert docs.syntax_doc().concept_url == ""
+def test_pvt000_and_pvt001_docs_have_no_concept_or_reproduction():
+    for doc in (docs.syntax_doc(), docs.unused_noqa_doc()):
+        assert tuple(doc.sections) == docs.SYNTAX_SECTIONS
+        assert doc.concept_url == ""
 
 
 @pytest.mark.parametrize("doc", by_code(RULE_DOCS))
@@ -182,6 +184,16 @@ def test_pvt000_example_does_not_parse_and_its_fix_does():
     assert [f.code for f in lint_source(doc.code_block("Example"), "example.py")] == [SYNTAX_CODE]
     compile(doc.code_block("Use instead"), "PVT000-use-instead.py", "exec")
     assert lint_source(doc.code_block("Use instead"), "use_instead.py") == []
+
+
+def test_pvt001_example_draws_it_once_selected_and_its_fix_does_not():
+    doc = docs.unused_noqa_doc()
+    selected = Config(select=("PVT", "PVT001"))
+    found = lint_source(doc.code_block("Example"), "example.py", selected)
+    assert [(f.code, f.line, f.message, f.url) for f in found] == [
+        ("PVT001", 10, "unused `noqa` directive (unused: `PVT201`)", links.rule_url("PVT001"))]
+    assert lint_source(doc.code_block("Example"), "example.py") == []  # off by default
+    assert lint_source(doc.code_block("Use instead"), "use_instead.py", selected) == []
 
 
 @pytest.mark.parametrize("doc", by_code(RULE_DOCS))

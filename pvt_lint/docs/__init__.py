@@ -13,6 +13,7 @@ from .parse import (
     SECTIONS,
     SYNTAX_DOC,
     SYNTAX_SECTIONS,
+    UNUSED_NOQA_DOC,
     RuleDoc,
     all_docs,
     concept_anchors,
@@ -21,6 +22,7 @@ from .parse import (
     parse_docstring,
     rule_doc,
     syntax_doc,
+    unused_noqa_doc,
 )
 from .render import (
     CONCEPTS_END,
@@ -41,8 +43,9 @@ from .write import GENERATED_MARK, all_problems, expected_files, generate, main,
 
 __all__ = [
     "CODE_SECTIONS", "CONCEPTS_END", "CONCEPTS_START", "GENERATED_MARK", "README_END", "README_START",
-    "REGENERATE", "REPRO_TIMEOUT", "RuleDoc", "SECTIONS", "SYNTAX_DOC", "SYNTAX_SECTIONS", "all_docs",
+    "REGENERATE", "REPRO_TIMEOUT", "RuleDoc", "SECTIONS", "SYNTAX_DOC", "SYNTAX_SECTIONS", "UNUSED_NOQA_DOC",
+    "all_docs",
     "all_problems", "as_dict", "as_text", "concept_anchors", "concepts_table", "doc_for", "expected_files",
     "generate", "known_codes", "main", "parse_docstring", "problems", "repro_code", "repro_dict", "repro_text",
-    "rule_doc", "rule_page", "rules_table", "stale_files", "syntax_doc",
+    "rule_doc", "rule_page", "rules_table", "stale_files", "syntax_doc", "unused_noqa_doc",
 ]

@@ -2,7 +2,8 @@
 
 The docstring is the one source. Its first line is the summary; the rest is made of fixed
 ``## `` sections (ruff's way), in this order: What it does, Why is this bad?, Example, Use instead,
-Concept, Reproduction, Known limitations. PVT000, which is no rule class, is documented here.
+Concept, Reproduction, Known limitations. pvt-lint's own codes, PVT000 and PVT001, which are no rule
+classes, are documented here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ..findings import ERROR
+from ..findings import ERROR, WARNING
 from ..links import concept_url, rule_url
 
 REGENERATE = "python -m pvt_lint.docs"
@@ -30,8 +31,8 @@ SECTIONS = (
 )
 CODE_SECTIONS = ("Example", "Use instead")
 
-# PVT000 is not a rule class (the engine reports it before any rule runs), so its documentation
-# lives here, in the same format minus the two sections it has no use for.
+# PVT000 and PVT001 are not rule classes (the engine reports them before and after the rules run), so
+# their documentation lives here, in the same format minus the two sections they have no use for.
 SYNTAX_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Known limitations")
 SYNTAX_DOC = '''File that cannot be parsed as Python, so no rule has looked at it.
 
@@ -69,6 +70,55 @@ accepts but libcst's parser rejects is not reported as `PVT000`: the file is ski
 on stderr instead.
 '''
 
+UNUSED_NOQA_DOC = '''`# noqa` comment naming a pvt-lint code that suppresses nothing on its line.
+
+## What it does
+Reports a line's `# noqa: PVT...` when a PVT code or prefix it lists matched no finding on that line:
+the bug was fixed, the code moved, or the comment names the wrong code. The message lists each such code,
+as `unused` when the rule ran and found nothing, or `non-enabled` when `select`, `ignore` or
+`per-file-ignores` turned the rule off for the file. It is pvt-lint's version of ruff's `RUF100` and is
+off by default: turn it on with `extend-select = ["PVT001"]` (or `--extend-select PVT001`).
+
+## Why is this bad?
+A stale `# noqa` hides the next real finding on its line: when the code changes and the bug comes back,
+nothing reports it. It also tells readers the line has a concurrency problem that it no longer has.
+
+## Example
+```python
+import threading
+
+total = 0
+lock = threading.Lock()
+
+
+def add(n):
+    global total
+    with lock:
+        total += n  # noqa: PVT201
+```
+
+## Use instead
+```python
+import threading
+
+total = 0
+lock = threading.Lock()
+
+
+def add(n):
+    global total
+    with lock:
+        total += n
+```
+
+## Known limitations
+Only comments that name a PVT code are judged. A bare `# noqa` and other tools' codes (`# noqa: E501`)
+are never reported, because they may serve flake8 or another linter; ruff, which is the only linter in
+its run, reports those too. A file-level `# pvt-lint: noqa` is not judged either. `PVT` and `ALL` in
+`select` mean the default rules and leave `PVT001` off; name it (`PVT001`, `PVT00` or `PVT0`) to turn
+it on, under flake8 too (`flake8 --extend-select PVT001`).
+'''
+
 _SECTION = re.compile(r"^## (?P<title>.+?)\s*$", re.MULTILINE)
 _FENCE = re.compile(r"^```(?P<lang>[\w+-]*)\s*\n(?P<code>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 MARKDOWN_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)\)")
@@ -101,7 +151,7 @@ class RuleDoc:
 
     @property
     def expected_sections(self) -> tuple[str, ...]:
-        return SYNTAX_SECTIONS if self.code == syntax_code() else SECTIONS
+        return SYNTAX_SECTIONS if is_own_code(self.code) else SECTIONS
 
     def code_block(self, section: str) -> Optional[str]:
         """The one ```python block of ``section``; None unless there is exactly one."""
@@ -118,6 +168,17 @@ def syntax_code() -> str:
     from ..engine import SYNTAX_CODE
 
     return SYNTAX_CODE
+
+
+def unused_noqa_code() -> str:
+    from ..suppress import UNUSED_NOQA_CODE
+
+    return UNUSED_NOQA_CODE
+
+
+def is_own_code(code: str) -> bool:
+    """PVT000 and PVT001: pvt-lint's own codes, which are no rules and have no concept or reproduction."""
+    return code in (syntax_code(), unused_noqa_code())
 
 
 def parse_docstring(doc: str) -> tuple[str, str, dict[str, str], tuple[str, ...]]:
@@ -178,11 +239,21 @@ def syntax_doc() -> RuleDoc:
     )
 
 
+def unused_noqa_doc() -> RuleDoc:
+    from ..suppress import UNUSED_NOQA_CODE, UNUSED_NOQA_NAME
+
+    summary, preamble, sections, duplicates = parse_docstring(UNUSED_NOQA_DOC)
+    return RuleDoc(
+        code=UNUSED_NOQA_CODE, name=UNUSED_NOQA_NAME, severity=WARNING, summary=summary, sections=sections,
+        source="pvt_lint/docs/parse.py (UNUSED_NOQA_DOC)", preamble=preamble, duplicates=duplicates,
+    )
+
+
 def all_docs() -> tuple[RuleDoc, ...]:
-    """PVT000 first, then every rule, in code order."""
+    """PVT000 and PVT001 first, then every rule, in code order."""
     from ..rules import all_rules
 
-    return (syntax_doc(), *(rule_doc(rule) for rule in all_rules()))
+    return (syntax_doc(), unused_noqa_doc(), *(rule_doc(rule) for rule in all_rules()))
 
 
 def known_codes() -> tuple[str, ...]:

@@ -7,7 +7,7 @@ import textwrap
 from typing import Optional
 
 from ..links import DOCS_URL
-from .parse import MARKDOWN_LINK, REGENERATE, RuleDoc, syntax_code
+from .parse import MARKDOWN_LINK, REGENERATE, RuleDoc, is_own_code, syntax_code, unused_noqa_code
 
 
 def _absolute_links(markdown: str) -> str:
@@ -25,6 +25,11 @@ def _noqa_hint(code: str) -> str:
         return (f"To silence it, end the reported line with `# noqa: {code}`. `select` and `ignore` do not "
                 "turn it off; to stop linting a file that is not meant to parse (a template, Python 2 code), "
                 "add it to `extend-exclude` under `[tool.pvt-lint]` in pyproject.toml.")
+    if code == unused_noqa_code():
+        # Off by default (config.OPT_IN): it is turned on, not off.
+        return (f"It is off by default; turn it on with `\"{code}\"` in `extend-select` under `[tool.pvt-lint]` "
+                "in pyproject.toml. To keep one comment that suppresses nothing, delete its PVT codes or the "
+                "comment.")
     return (f"To silence one finding, end its line with `# noqa: {code}`; to turn the check off, add "
             f"`\"{code}\"` to `ignore` under `[tool.pvt-lint]` in pyproject.toml.")
 
@@ -116,8 +121,8 @@ def concepts_table(docs: tuple[RuleDoc, ...]) -> str:
 
 
 def _rules(docs: tuple[RuleDoc, ...]) -> list[RuleDoc]:
-    # PVT000 is no rule: the README mentions it under the table, and it has no concept.
-    return [doc for doc in docs if doc.code != syntax_code()]
+    # PVT000 and PVT001 are no rules: the README mentions them under the table, and they have no concept.
+    return [doc for doc in docs if not is_own_code(doc.code)]
 
 
 def _concept_link(doc: RuleDoc, page: str) -> str:
