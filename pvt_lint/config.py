@@ -38,7 +38,7 @@ DEFAULT_EXCLUDE = (
 KNOWN_KEYS = frozenset(
     {"select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "max-file-size", "force-exclude"}
     | {"extend-select", "extend-ignore"}  # as ruff's: added to select / ignore
-    | {"respect-gitignore"}
+    | {"respect-gitignore", "show-source"}
     | {"src", "process-starters"}  # the project stage: import roots and the user's own process starters
     | {"target-version", "platforms"}  # which Python versions and systems the program runs on
 )
@@ -70,6 +70,7 @@ class Config:
     src: tuple[str, ...] = ()  # import roots, relative to the config file's directory (ruff's ``src``)
     process_starters: tuple[str, ...] = ()  # the user's own functions that start processes (dotted)
     respect_gitignore: bool = True  # leave out what git ignores when walking directories (ruff's default)
+    show_source: bool = False  # the text report shows each finding's line and a caret (flake8's show-source)
     target_version: str = TARGET_VERSIONS[0]  # the oldest Python the program runs on (given, or from requires-python)
     platforms: tuple[str, ...] = PLATFORMS  # the systems it runs on
     requires_python: str = ""  # [project] requires-python beside the configuration: its upper bound counts too
@@ -367,10 +368,11 @@ def from_table(table: dict, path: Path) -> Config:
         if not isinstance(table["respect-gitignore"], bool):
             raise ConfigError(f"{path}: 'respect-gitignore' must be true or false")
         changes["respect_gitignore"] = table["respect-gitignore"]
-    if "force-exclude" in table:
-        if not isinstance(table["force-exclude"], bool):
-            raise ConfigError(f"{path}: 'force-exclude' must be true or false")
-        changes["force_exclude"] = table["force-exclude"]
+    for key in ("force-exclude", "show-source"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ConfigError(f"{path}: {key!r} must be true or false")
+            changes[key.replace("-", "_")] = table[key]
     if "src" in table:
         changes["src"] = _strings(table["src"], "src", path)
     if "process-starters" in table:

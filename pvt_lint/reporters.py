@@ -8,7 +8,7 @@ import os
 import re
 from collections import Counter
 from pathlib import Path, PurePath
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 from urllib.parse import quote
 
 from . import __version__
@@ -30,6 +30,27 @@ def reporter(name: str):
 def text(findings: Sequence[Finding]) -> str:
     """flake8/ruff convention: ``path:line:col: CODE message`` with a 1-based column."""
     return "".join(f"{f.path}:{f.line}:{f.column + 1}: {f.code} {f.message}\n" for f in findings)
+
+
+def with_source(report: str, findings: Sequence[Finding], source_of: Callable[[str], Optional[str]]) -> str:
+    """The text report with each finding's source line under it and a caret at its column, as flake8's
+    ``--show-source`` prints them; ``source_of(path)`` is the file's text (None when it cannot be read).
+    ``report`` is ``text(findings)``: one line per finding, in order."""
+    texts: dict[str, Optional[list[str]]] = {}
+    out = []
+    for line, finding in zip(report.splitlines(keepends=True), findings):
+        out.append(line)
+        if finding.path not in texts:
+            source = source_of(finding.path)
+            texts[finding.path] = source.splitlines() if source is not None else None
+        lines = texts[finding.path]
+        if lines is None or not 1 <= finding.line <= len(lines):
+            continue
+        physical = lines[finding.line - 1]
+        # Tabs stay tabs, so the caret lands under the column on any terminal (flake8 does the same).
+        indent = "".join(c if c.isspace() else " " for c in physical[: finding.column])
+        out.append(f"{physical}\n{indent}^\n")
+    return "".join(out)
 
 
 @reporter("json")

@@ -136,3 +136,53 @@ def test_color_always_in_a_pipe_and_never_by_default_in_one(tmp_path):
     (tmp_path / "a.py").write_text(BUGGY)
     assert BOLD_RED_CODE in invoke("--color", "always", "a.py", cwd=tmp_path)[1]
     assert "\x1b[" not in invoke("a.py", cwd=tmp_path)[1]
+
+
+# ---- --show-source (flake8's): each finding's line and a caret under its column ----------------------
+TABBED = ('import multiprocessing\ndata = []\ndef worker():\n\tif 1: data.append(1)\n'
+          'if __name__ == "__main__":\n    multiprocessing.Process(target=worker).start()\n')
+TABBED_REPORT = ("a.py:4:8: PVT101 global `data` is changed by `.append()` in child process target `worker` "
+                 "(started at line 6); the parent never sees the change\n"
+                 "\tif 1: data.append(1)\n"
+                 "\t      ^\n")
+
+
+@pytest.mark.slow
+def test_real_cli_show_source_prints_what_flake8_prints(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "a.py").write_text(TABBED)
+    result = run_cli("--no-cache", "--show-source", "a.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, TABBED_REPORT)
+    flake8 = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "--select", "PVT", "--show-source", "a.py"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert flake8.stdout == result.stdout
+
+
+def test_show_source_from_the_config_and_stdin_and_off_again(tmp_path):
+    (tmp_path / "a.py").write_text(TABBED)
+    first_line = TABBED_REPORT.splitlines(keepends=True)[0]
+    assert invoke("a.py", cwd=tmp_path)[:2] == (1, first_line)  # off by default
+    (tmp_path / "pyproject.toml").write_text("[tool.pvt-lint]\nshow-source = true\n")
+    assert invoke("a.py", cwd=tmp_path)[:2] == (1, TABBED_REPORT)
+    assert invoke("--no-show-source", "a.py", cwd=tmp_path)[:2] == (1, first_line)
+    runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = runner.invoke(cli.main, ["--no-cache", "--show-source", "--stdin-filename", "a.py", "-"], input=TABBED)
+    finally:
+        os.chdir(old)
+    assert (result.exit_code, result.stdout) == (1, TABBED_REPORT)
+    # The config's show-source applies to the text report only; JSON is the same with or without it.
+    assert json.loads(invoke("--format", "json", "a.py", cwd=tmp_path)[1])[0]["line"] == 4
+
+
+def test_show_source_rejects_other_formats_and_config_wants_a_boolean(tmp_path):
+    (tmp_path / "a.py").write_text(TABBED)
+    assert invoke("--show-source", "--format", "sarif", "a.py", cwd=tmp_path) == (
+        2, "", "pvt-lint: error: --show-source supports --format text, not sarif\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.pvt-lint]\nshow-source = "yes"\n')
+    assert invoke("a.py", cwd=tmp_path) == (
+        2, "", f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: 'show-source' must be true or false\n")

@@ -21,7 +21,7 @@ from helpers import ROOT, run_cli
 
 ANCHORS = docs.concept_anchors((ROOT / "docs" / "concepts.md").read_text(encoding="utf-8"))
 RULES = [pytest.param(rule, id=rule.CODE) for rule in all_rules()]
-ALL_CODES = [SYNTAX_CODE, *(rule.CODE for rule in all_rules())]
+ALL_CODES = [SYNTAX_CODE, "PVT001", *(rule.CODE for rule in all_rules())]
 CONCEPT_URL = re.compile(re.escape(concept_url("")) + r"(?P<anchor>[\w-]+)")
 
 
@@ -77,7 +77,7 @@ def test_explain_json_gives_the_fields(code):
     assert (data["code"], data["name"], data["summary"], data["severity"]) == (doc.code, doc.name, doc.summary, doc.severity)
     assert data["url"] == rule_url(code)
     assert tuple(data["sections"]) == doc.expected_sections
-    if code == SYNTAX_CODE:
+    if code in (SYNTAX_CODE, "PVT001"):
         assert data["concept_url"] == ""
     else:
         anchor = CONCEPT_URL.fullmatch(data["concept_url"]).group("anchor")
@@ -114,6 +114,7 @@ def test_path_like_code_through_the_real_cli():
     (["--explain", "PVT101", "src"], "--explain takes a rule code, not PATHS"),
     (["--explain", "PVT101", "--format", "sarif"], "--explain supports --format text or json, not sarif"),
     (["--repro", SYNTAX_CODE], "PVT000 has no reproduction; `pvt-lint --explain PVT000` describes it"),
+    (["--repro", "pvt001"], "PVT001 has no reproduction; `pvt-lint --explain PVT001` describes it"),
 ])
 def test_usage_errors_exit_2(args, message):
     assert invoke(*args) == (2, "", f"pvt-lint: error: {message}\n")
