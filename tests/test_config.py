@@ -67,7 +67,7 @@ def test_unknown_key_is_an_error_naming_key_and_file(tmp_path):
     assert result.stderr == (
         f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: unknown key 'selekt' in [tool.pvt-lint] "
         "(known keys: exclude, extend-exclude, extend-ignore, extend-select, force-exclude, ignore, max-file-size, "
-        "per-file-ignores, platforms, process-starters, respect-gitignore, select, src, target-version)\n"
+        "per-file-ignores, platforms, process-starters, respect-gitignore, select, show-source, src, target-version)\n"
     )
 
 
