@@ -242,6 +242,17 @@ THREAD_PRIMITIVES: dict[str, str] = _table(ONE_PROCESS, lambda api: f"{api.alter
 PROCESS_SHARED_CALLS = _names(SHARED)
 # Calls that start (or configure the starting of) child processes as soon as they run.
 PROCESS_STARTING_CALLS: dict[str, str] = _table(STARTS, attrgetter("starts"))
+
+# ``BaseManager.register(typeid, callable=None, ...)``: the manager's server process calls ``callable``
+# whenever a client asks for ``typeid`` (the first argument, a string); what it returns is shared through
+# a proxy. A class whose name ends with MANAGER_SUFFIX and that is defined in another module counts as a
+# manager class, since its bases are not in sight.
+MANAGER_CLASSES = frozenset(
+    f"{family}.managers.{name}" for family in (_MP, DILL_FORK) for name in ("BaseManager", "SyncManager")
+)
+MANAGER_REGISTER = "register"
+MANAGER_CALLABLE = "callable"  # the keyword of the registered callable; the second positional otherwise
+MANAGER_SUFFIX = "Manager"
 # ---- PVT204, PVT205, PVT302 ----
 # Calls that raise ValueError outside the main thread (PVT204).
 MAIN_THREAD_ONLY_CALLS = _names(MAIN_THREAD_ONLY)

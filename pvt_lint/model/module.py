@@ -219,6 +219,10 @@ class ModuleModel:
         """Whether code in ``qualname`` itself (None: module level) starts child processes."""
         return self.processes.starts_processes(qualname)
 
+    def manager_callables(self) -> frozenset[str]:
+        """Functions registered with a multiprocessing manager, which its server process calls for clients."""
+        return self.processes.manager_callables
+
     def in_main_guard(self, line: int) -> bool:
         """Whether ``line`` is inside the module's ``if __name__ == "__main__":`` body."""
         return self.processes.in_main_guard(line)

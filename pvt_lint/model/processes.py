@@ -168,6 +168,33 @@ class ProcessFacts:
     def _starts(self) -> list[tuple[CallSite, str]]:
         return self.process_starts()
 
+    @cached_property
+    def manager_callables(self) -> frozenset[str]:
+        """Functions of this module registered with a multiprocessing manager (``MyManager.register("typeid",
+        make)``): the manager's server process calls them for its clients."""
+        out = set()
+        for call in self._graph.calls:
+            name = call.qualname or ""
+            if not name.endswith("." + apis.MANAGER_REGISTER) or not self._is_manager_class(name.rpartition(".")[0]):
+                continue
+            args = call.node.args
+            if not args or args[0].keyword is not None or not isinstance(args[0].value, cst.SimpleString):
+                continue
+            made = [a.value for a in args if a.keyword is not None and a.keyword.value == apis.MANAGER_CALLABLE]
+            made += [a.value for a in args[1:2] if a.keyword is None and a.star == ""]
+            for expr in made:
+                target = self._scopes.resolve(expr, call.scope)
+                if target in self._scopes.functions:
+                    out.add(target)
+        return frozenset(out)
+
+    def _is_manager_class(self, qualname: str) -> bool:
+        if qualname in apis.MANAGER_CLASSES:
+            return True
+        if qualname in self._scopes.classes:
+            return bool(self._scopes.class_bases(qualname) & apis.MANAGER_CLASSES)
+        return "." in qualname and qualname.rpartition(".")[2].endswith(apis.MANAGER_SUFFIX)
+
     def in_main_guard(self, line: int) -> bool:
         """Whether ``line`` is inside the module's ``if __name__ == "__main__":`` body."""
         return any(start <= line <= end for start, end in self._main_guards)

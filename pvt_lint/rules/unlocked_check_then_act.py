@@ -93,7 +93,9 @@ class UnlockedCheckThenAct(Rule):
     protects somewhere else is left to PVT203. A lazily created lock in a module global or class
     attribute (`if _lock is None: _lock = threading.Lock()`) is reported with no thread start in
     sight, since a lock is made to be shared; a lazily made loop or thread is reported only when
-    threads are seen to run the function, and an instance's own lazy lock (`self._lock`) not at all.
+    threads are seen to run the function, and an instance's own lazy lock (`self._lock`) not at all,
+    nor a lock made lazily by a function registered with a multiprocessing manager
+    (`MyManager.register("get_lock", get_lock)`), whose server makes it for the clients' proxies.
     Code in `async def` is left out (one loop runs the test and the store). A helper called in a `with` item (`with _get_lock():`) counts as called under that lock, so its
     own check-then-act is missed.
     """
@@ -228,6 +230,10 @@ def _lazy_lock(model: ModuleModel, cta):
         return None  # an instance's own lock is as shared as the instance, which is not seen here
     if model.threads.is_async(cta.function):
         return None  # one event loop runs the test and the store with no await between them
+    if cta.function in model.manager_callables():
+        # A manager's typeid callable: its server makes the object for clients' proxies, and the code that
+        # starts the server asks for it before any client exists (mpire's dashboard lock).
+        return None
     scope = model.scope_of(cta.function)
     for act in cta.acts:
         statement = act.statement
