@@ -74,6 +74,9 @@ ERROR_CALLBACK_KEYWORDS = frozenset({"error_callback"})
 # Tasks submitted only to start or wake the workers, which cannot fail (loky's tests: ``submit(sleep, 0.1)``,
 # ``submit(id, 42)``); builtins count too.
 WARM_UP_TASKS = frozenset({"time.sleep", "os.getpid", "threading.get_ident"})
+# Calls that kill a process on purpose: a task that makes one breaks its pool by design (loky's tests kill
+# a worker to test recovery), so the failure of its future is expected and nobody asks for it.
+PROCESS_KILLERS = frozenset({"os.kill", "os.killpg", "os._exit", "os.abort", "signal.pthread_kill"})
 
 
 # ---- third-party process starters -------------------------------------------------------------------

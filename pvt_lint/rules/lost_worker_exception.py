@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from ..apis import ERROR_CALLBACK_KEYWORDS, FUTURE_METHODS, WARM_UP_TASKS
+from ..apis import ERROR_CALLBACK_KEYWORDS, FUTURE_METHODS, PROCESS_KILLERS, WARM_UP_TASKS
 from ..model import DispatchSite, FunctionInfo, ModuleModel
 from ..walk import code_children
 from .base import Rule
@@ -81,9 +81,9 @@ class LostWorkerException(Rule):
     that is read at all (even only to be printed) counts as checked. A task that reports its own
     failures by other means than a `try`/`except Exception` around its whole body (a decorator, a
     wrapper function) is flagged. Builtins and `time.sleep` submitted only to start the workers (a
-    warm-up that cannot fail) are not flagged. A test that breaks its pool on purpose, and drops the
-    future of the task that breaks it, is flagged like any other (loky's tests: see
-    `fixtures/PVT401/kills_a_worker_on_purpose.py`). `threading.Thread` targets are not judged: an
+    warm-up that cannot fail) are not flagged, nor is a task whose own body kills a process (`os.kill`,
+    `os._exit`: loky's tests kill a worker to test recovery, so the pool breaks by design); a task that
+    breaks its pool another way (a helper that kills, `sys.exit`) is still flagged. `threading.Thread` targets are not judged: an
     uncaught exception there is printed by `threading.excepthook`, so it is not lost without a trace,
     and whether the program learns of the failure (a queue, an event, a flag) cannot be told
     precisely from the code.
@@ -214,6 +214,8 @@ def notify(message):
                 continue
             if site.form == "builtin" or _resolved(model, site) in WARM_UP_TASKS:
                 continue  # a warm-up task that starts the workers and cannot fail
+            if site.target is not None and any(c.qualname in PROCESS_KILLERS for c in model.calls_in(site.target)):
+                continue  # the task kills a process on purpose: its pool is broken by design
             key = id(site.call)
             scope = self._scope_node(model, site)
             if key in self._dropped:
