@@ -32,6 +32,11 @@ class Resolver:
             for cls in summary.classes:
                 self.classes[f"{name}:{cls.qualname}"] = cls
         self._keys = sorted(self.functions)
+        # Most dotted names are not the project's (``threading.Lock``, ``self.x``): their first part is
+        # no module's first part, which rejects them before any join. Answers are kept per resolver,
+        # which lives for one join of unchanged summaries.
+        self._heads = frozenset(name.split(".", 1)[0] for name in self.summaries)
+        self._functions_of: dict[str, Optional[str]] = {}
 
     def function_keys(self) -> list[str]:
         return self._keys
@@ -39,6 +44,8 @@ class Resolver:
     # ---- dotted names -----------------------------------------------------------------------
     def _split(self, dotted: str) -> Optional[tuple[str, str]]:
         """(the longest project module prefixing ``dotted``, the rest), re-exports not followed."""
+        if dotted.split(".", 1)[0] not in self._heads:
+            return None
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
             module = ".".join(parts[:cut])
@@ -83,6 +90,12 @@ class Resolver:
     def function_of(self, dotted: str, module: str = "") -> Optional[str]:
         """The function key a call or a dispatch target means: a function, a method (through the
         class hierarchy across modules), or a class's ``__init__`` for a constructor call."""
+        if dotted in self._functions_of:
+            return self._functions_of[dotted]
+        found = self._functions_of[dotted] = self._function_of(dotted)
+        return found
+
+    def _function_of(self, dotted: str) -> Optional[str]:
         found = self.locate(dotted)
         if found is None:
             return None
