@@ -77,4 +77,5 @@ class FileResult:
     # For the project stage (engine.analyse with ``module``): the module's ModuleSummary when its model
     # was built, and its import list (dotted names, relative ones resolved) whenever it parsed.
     summary: Optional[object] = None
+    summary_text: Optional[str] = None  # a cached summary (JSON) not decoded yet: the project stage decodes it if it needs it
     imports: Optional[tuple[str, ...]] = None

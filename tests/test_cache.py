@@ -154,7 +154,10 @@ def test_two_concurrent_cold_runs_agree_and_leave_a_valid_cache(tmp_path):
     cache = tree / CACHE
     files = [p for p in cache.rglob("*") if p.is_file() and p.name != ".gitignore"]
     # One entry per file, plus one beside it for each file judged again with its project's facts (facts
-    # other modules change); no temporary files left.
+    # other modules change), and the project stage's record; no temporary files left.
+    records = [p for p in files if p.name.endswith(".record")]
+    assert len(records) == 1 and json.loads(records[0].read_text())["record"]
+    files = [p for p in files if p not in records]
     plain = [p for p in files if json.loads(p.read_text())["facts"] == ""]
     assert len(plain) == len(list(tree.rglob("*.py")))
     assert all(p.name.endswith(".json") for p in files)

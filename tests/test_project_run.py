@@ -193,3 +193,41 @@ def test_an_internal_error_in_the_project_stage_is_one_error_line_and_loses_no_f
     assert [(Path(f.path).name, f.line, f.code) for f in report.findings] == [
         ("alone.py", 4, "PVT102"), ("run.py", 16, "PVT401"), ("run.py", 17, "PVT401"),
     ]
+
+
+def test_an_unchanged_project_takes_its_judged_results_from_the_record_and_an_edit_runs_the_rounds(
+    tmp_path, monkeypatch
+):
+    from pvt_lint.runner.project import rounds
+
+    project = copy_project("pvt101_cross_module", tmp_path)
+    cache = tmp_path / "cache"
+    cold = run_cached(project, cache)
+    assert found(project, cold) == {("shop/tasks.py", 9, "PVT101")}  # a finding only the project stage gives
+    decoded = []
+    real_decode = rounds._Project.decode
+
+    def decode(self):
+        decoded.append(self)
+        return real_decode(self)
+
+    monkeypatch.setattr(rounds._Project, "decode", decode)
+    assert run_cached(project, cache) == cold
+    assert decoded == []  # the record answered: no summary decoded, no round run
+
+    # The judged entry gone from the cache: the rounds run, and judge it again.
+    config = Config(root=str(project))
+    entry = open_cache(config, str(cache)).entry_path(str(project / "shop" / "tasks.py"), facts="x")
+    entry.unlink()
+    assert run_cached(project, cache) == cold
+    assert len(decoded) == 1
+
+    # Another module edited (main.py no longer sends `price` to the pool): the record no longer matches,
+    # and the finding in the unchanged tasks.py goes, as in a cold run.
+    main = project / "shop" / "main.py"
+    main.write_text(main.read_text(encoding="utf-8").replace("pool.map(tasks.price, ORDERS)", "map(tasks.price, ORDERS)"),
+                    encoding="utf-8")
+    warm = run_cached(project, cache)
+    assert len(decoded) == 2
+    assert run_cached(project, cache) == warm and len(decoded) == 2  # and the new record answers the next run
+    assert warm == lint_paths([str(project)], config).findings == []  # what a cold run says

@@ -29,6 +29,7 @@ from ..model.summary import SCHEMA_VERSION as SUMMARY_SCHEMA
 FORMAT = 2  # 2: summaries, import lists and facts-judged findings
 DIRECTORY_NAME = ".pvt_lint_cache"
 _ENTRY_SUFFIX = ".json"
+_RECORD_SUFFIX = ".record"  # a project stage's record (JSON too), kept apart from the entries
 _TEMP_PREFIX = ".tmp-"
 
 _FINDING_FIELDS = {
@@ -125,6 +126,39 @@ class ResultCache:
     def unusable(self) -> Optional[str]:
         """Why the directory cannot hold the cache (creating it if need be), or None when it can."""
         return None if self._ensure_directory() else self.problem
+
+    # ---- a project stage's record ------------------------------------------------------------
+    def record_path(self, name: str) -> Path:
+        key = f"{self._prefix}\0record\0{name}"
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.directory / digest[:2] / (digest + _RECORD_SUFFIX)
+
+    def get_record(self, name: str) -> Optional[dict]:
+        """What ``put_record`` stored under ``name`` with these keys, or None (absent, stale or malformed:
+        the caller checks every field it uses)."""
+        try:
+            with open(self.record_path(name), "rb") as handle:
+                entry = json.loads(handle.read(64 * 1024 * 1024).decode("utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+            return None
+        if not isinstance(entry, dict) or entry.get("record") != name:
+            return None
+        if any(entry.get(key) != value or type(entry.get(key)) is not type(value) for key, value in self.keys.items()):
+            return None
+        content = entry.get("content")
+        return content if isinstance(content, dict) else None
+
+    def put_record(self, name: str, content: dict) -> None:
+        if not self._ensure_directory():
+            return
+        entry = dict(self.keys, record=name, content=content)
+        target = self.record_path(name)
+        try:
+            target.parent.mkdir(exist_ok=True)
+            _atomic_write(target, json.dumps(entry, ensure_ascii=True, separators=(",", ":")))
+            self.writes += 1
+        except OSError:
+            pass  # as for entries: a cache that cannot be written costs speed, never results
 
     # ---- reading ------------------------------------------------------------------------------
     def get(self, path: str, digest: str, module: Optional[str] = None, facts: str = ""):

@@ -23,6 +23,7 @@ class Job:
     options: dict = field(default_factory=dict)  # engine.analyse keywords
     facts_key: str = ""  # the facts' fingerprint when ``options`` carries facts
     aside: Optional[str] = None  # out: a cached summary (JSON) made with ``force``, for a later round
+    digest: str = ""  # out: the content hash of the file as read, when the run has a cache
 
 
 def analyse_files(jobs_in: list[Job], config: Config, jobs: int, cache, advance) -> list[FileResult]:
@@ -39,7 +40,7 @@ def analyse_files(jobs_in: list[Job], config: Config, jobs: int, cache, advance)
         if cache is not None:
             from .cache import content_hash
 
-            digest = content_hash(data)
+            digest = job.digest = content_hash(data)
             hit = _from_cache(cache, job, digest)
             if hit is not None:
                 results[index] = hit
@@ -75,20 +76,24 @@ def _from_cache(cache, job: Job, digest: str) -> Optional[FileResult]:
     entry = cache.get_entry(job.path, digest, job.options.get("module"), job.facts_key)
     if entry is None:
         return None
-    summary = None
+    summary = text = None
     if entry["summary"] is not None:
         forced = job.options.get("force", False)
-        if entry["gated"] or forced:
+        if forced:
             summary = _summary(entry["summary"])
             if summary is None:
                 return None
+        elif entry["gated"]:
+            # Decoded by the project stage when it needs it: a run whose stage record holds needs none.
+            text = entry["summary"]
         else:
             # Made with ``force`` in an earlier run: kept aside, so that this run uses it only in the
             # round that needs it, as a cold run would.
             job.aside = entry["summary"]
     elif job.options.get("force") and job.options.get("module") is not None and entry["gated"]:
         return None  # forced now, never forced before: analyse for the summary
-    return FileResult(job.path, entry["findings"], entry["skipped"], summary=summary, imports=entry["imports"])
+    return FileResult(job.path, entry["findings"], entry["skipped"], summary=summary, imports=entry["imports"],
+                      summary_text=text)
 
 
 def _summary(text: str):

@@ -62,7 +62,7 @@ def lint_paths(
         else:
             groups = roots_of(files, given)
             judged = judge_projects({root: [files[i] for i in indices] for root, indices in groups.items()},
-                                    config, jobs, cache, _bounded(advance, len(files)))
+                                    config, jobs, cache, _bounded(advance, len(files)), reuse=True)
             for root, indices in groups.items():
                 for index, result in zip(indices, judged[root][0]):
                     results[index] = result

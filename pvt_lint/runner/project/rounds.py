@@ -6,11 +6,17 @@ the gate lets in). ``needed.needed_modules`` then names the modules whose summar
 fact; they are analysed with ``force=True`` (at most ``needed.MAX_ROUNDS`` rounds). ``project_facts``
 joins the summaries, and each asked file whose ``ModuleFacts`` is not empty is judged again with
 them; its findings come from that run (cached on the content hash and the facts' fingerprint).
+
+With a cache, a project's run ends by storing a record: every file of the project with its content hash,
+and the facts' fingerprint each asked file was judged with. A later run that finds the same files with
+the same contents takes the judged results from the cache at once and skips the rounds (a warm run of an
+unchanged project decodes no summary); any difference, or an entry gone, and the rounds run as usual.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +40,7 @@ class ProjectRun:
     judged: list[str] = field(default_factory=list)  # modules judged again with facts
     summarised: frozenset[str] = frozenset()  # modules with a summary (the others have no facts)
     error: str = ""  # the project stage failed: its files keep their first-round findings
+    reused: bool = False  # the judged results came from the last run's record (``facts`` is then None)
 
 
 def roots_of(files: Sequence[str], given: Sequence[str]) -> dict[Path, list[int]]:
@@ -100,6 +107,9 @@ class _Project:
         self.attempted: set[str] = set()
         self.results: list[FileResult] = []
         self.summaries: dict = {}
+        self.imports: dict = {}
+        self.judged_keys: list[tuple[int, str]] = []  # (asked index, facts fingerprint) judged again
+        self.record_name = json.dumps([str(layout.root), self.paths])
 
     def options(self, module: Optional[str]) -> dict:
         if module is None:
@@ -109,8 +119,73 @@ class _Project:
 
     def first_round(self, results: list[FileResult]) -> None:
         self.results = results
-        self.summaries = {m: results[i].summary for m, i in self.index_of.items() if results[i].summary is not None}
         self.imports = {m: results[i].imports or () for m, i in self.index_of.items()}
+
+    def decode(self) -> list[tuple[int, Job]]:
+        """Decode the first round's summaries (cached ones arrive as JSON text); the jobs whose cached
+        summary does not decode, to be analysed again, as a cache miss would be."""
+        self.summaries = {}
+        again = []
+        for module, index in self.index_of.items():
+            result = self.results[index]
+            if result.summary is None and result.summary_text is not None:
+                result.summary, result.summary_text = _summary(result.summary_text), None
+                if result.summary is None:
+                    again.append((index, self.jobs[index]))
+                    continue
+            if result.summary is not None:
+                self.summaries[module] = result.summary
+        return again
+
+    def analysed(self, index: int, result: FileResult) -> None:
+        """A first-round result analysed again after its cached summary failed to decode."""
+        self.results[index] = result
+        module = self.modules[index]
+        if module is not None and result.summary is not None:
+            self.summaries[module] = result.summary
+
+    # ---- the record of the last run -----------------------------------------------------------
+    def _files(self) -> Optional[list[list[str]]]:
+        digests = [job.digest for job in self.jobs]
+        return [[path, digest] for path, digest in zip(self.paths, digests)] if all(digests) else None
+
+    def reuse(self, cache) -> bool:
+        """Take the asked files' judged results from the last run's record, when every file of the project
+        is the same; False (and nothing changed) when anything differs or is missing."""
+        files = self._files()
+        record = cache.get_record(self.record_name) if cache is not None and files is not None else None
+        if record is None or record.get("files") != files:
+            return False
+        judged, forced = record.get("judged"), record.get("forced")
+        if not isinstance(judged, list) or not isinstance(forced, list) or not all(type(m) is str for m in forced):
+            return False
+        entries = {}
+        for item in judged:
+            if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and type(item[1]) is str
+                    and 0 <= item[0] < self.asked and self.modules[item[0]] is not None):
+                return False
+            index, key = item
+            entry = cache.get_entry(self.paths[index], self.jobs[index].digest, self.modules[index], key)
+            if entry is None:
+                return False
+            entries[index] = entry
+        for index, entry in sorted(entries.items()):
+            plain = self.results[index]
+            self.results[index] = FileResult(plain.path, entry["findings"], entry["skipped"], summary=plain.summary,
+                                             imports=plain.imports, summary_text=plain.summary_text)
+            self.run.judged.append(self.modules[index])
+        self.run.forced.extend(forced)
+        self.run.reused = True
+        return True
+
+    def save(self, cache) -> None:
+        files = self._files()
+        if cache is None or files is None or self.run.error or self.run.reused:
+            return
+        if any(result.failure is not None for result in self.results):
+            return  # the run failed on a file (never cached): the next run must not skip its rounds
+        cache.put_record(self.record_name, {"files": files, "judged": [[i, k] for i, k in self.judged_keys],
+                                            "forced": list(self.run.forced)})
 
     def needed(self) -> list[tuple[str, Job]]:
         """The next round's forced jobs (summaries an earlier run forced come from the cache here; a round
@@ -158,14 +233,20 @@ class _Project:
             if module_facts == judged_with:
                 continue
             options = {**self.options(module), "facts": module_facts}
-            out.append((index, Job(self.paths[index], options, facts_key=module_facts.fingerprint())))
+            key = module_facts.fingerprint()
+            out.append((index, Job(self.paths[index], options, facts_key=key)))
+            self.judged_keys.append((index, key))
             self.run.judged.append(module)
         return out
 
 
-def judge_projects(groups: dict[Path, list[str]], config: Config, jobs: int, cache, advance) -> dict:
+def judge_projects(
+    groups: dict[Path, list[str]], config: Config, jobs: int, cache, advance, reuse: bool = False
+) -> dict:
     """``{root: asked files}`` -> ``{root: (results of the asked files, ProjectRun)}``. Every round is
-    one batch over all the projects, so workers stay busy and start once per round."""
+    one batch over all the projects, so workers stay busy and start once per round. ``reuse``: a project
+    whose files are those of the cache's record takes its judged results from there (its ``facts`` stay
+    None, so callers that read the facts leave it off)."""
     projects = [_Project(root, asked, config) for root, asked in groups.items()]
     first = analyse_files([job for p in projects for job in p.jobs], config, jobs, cache, advance)
     offset = 0
@@ -174,7 +255,7 @@ def judge_projects(groups: dict[Path, list[str]], config: Config, jobs: int, cac
         offset += len(project.jobs)
     first_results = [list(p.results) for p in projects]
     try:
-        _later_rounds(projects, config, jobs, cache)
+        _later_rounds([p for p in projects if not (reuse and p.reuse(cache))], config, jobs, cache)
     except Exception as exc:  # a defect of the project stage must not cost the run: report it, keep the rest
         for project, results in zip(projects, first_results):
             project.results = results
@@ -185,6 +266,9 @@ def judge_projects(groups: dict[Path, list[str]], config: Config, jobs: int, cac
 
 def _later_rounds(projects: list, config: Config, jobs: int, cache) -> None:
     """The rounds that force the modules the facts need, then judge again the files whose facts changed."""
+    redo = [(project, index, job) for project in projects for index, job in project.decode()]
+    for (project, index, _), result in zip(redo, analyse_files([j for *_, j in redo], config, jobs, None, _quiet)):
+        project.analysed(index, result)
     for _ in range(MAX_ROUNDS):
         batch = [(project, module, job) for project in projects for module, job in project.needed()]
         if not batch:
@@ -197,6 +281,8 @@ def _later_rounds(projects: list, config: Config, jobs: int, cache) -> None:
         plain = project.results[index]
         project.results[index] = FileResult(plain.path, result.findings, result.skipped, result.failure,
                                             summary=plain.summary, imports=plain.imports)
+    for project in projects:
+        project.save(cache)
 
 
 def _shown(path: Path) -> str:
