@@ -231,3 +231,31 @@ def test_an_unchanged_project_takes_its_judged_results_from_the_record_and_an_ed
     assert len(decoded) == 2
     assert run_cached(project, cache) == warm and len(decoded) == 2  # and the new record answers the next run
     assert warm == lint_paths([str(project)], config).findings == []  # what a cold run says
+
+
+def test_a_cached_summary_that_does_not_decode_is_analysed_again(tmp_path, monkeypatch):
+    import json
+
+    from pvt_lint.runner.project import rounds
+
+    project = copy_project("pvt101_cross_module", tmp_path)
+    cache = tmp_path / "cache"
+    cold = run_cached(project, cache)
+    config = Config(root=str(project))
+    results = open_cache(config, str(cache))
+    for record in cache.rglob("*.record"):
+        record.unlink()  # no record: the rounds must run and read the summaries
+    for name in ("main.py", "tasks.py"):
+        entry = results.entry_path(str(project / "shop" / name))
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        assert data["summary"] is not None
+        data["summary"] = '{"not": "a summary"}'
+        entry.write_text(json.dumps(data), encoding="utf-8")
+    assert found(project, cold) == {("shop/tasks.py", 9, "PVT101")}
+    again = []
+    real = rounds._Project.analysed
+    monkeypatch.setattr(rounds._Project, "analysed", lambda self, i, r: (again.append(r.path), real(self, i, r)))
+    assert run_cached(project, cache) == cold
+    # main.py's summary came with its first analysis; tasks.py's was made with ``force`` (the prefilter
+    # skips it), so the round that forces it finds it unreadable and analyses it there.
+    assert [Path(p).name for p in again] == ["main.py"]
