@@ -203,15 +203,15 @@ def _decoder(kind) -> Callable:
     origin = get_origin(kind)
     if is_dataclass(kind):
         hints = get_type_hints(kind)
-        parts = tuple(_decoder(hints[f.name]) for f in fields(kind))
-        return lambda data: kind(*(part(item) for part, item in zip(parts, data, strict=True)))
+        return _fields(kind, tuple(_decoder(hints[f.name]) for f in fields(kind)))
     if origin is tuple:
         args = get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
             one = _decoder(args[0])
-            return lambda data: tuple(one(item) for item in data)
-        parts = tuple(_decoder(arg) for arg in args)
-        return lambda data: tuple(part(item) for part, item in zip(parts, data, strict=True))
+            if one is _same:
+                return tuple  # scalars need no rebuilding: a warm run decodes hundreds of thousands
+            return lambda data: tuple([one(item) for item in data])
+        return _fields(tuple, tuple(_decoder(arg) for arg in args), spread=False)
     if origin is Union or type(kind).__name__ == "UnionType":
         inner = _decoder(next(a for a in get_args(kind) if a is not type(None)))
         return lambda data: None if data is None else inner(data)
@@ -220,3 +220,20 @@ def _decoder(kind) -> Callable:
 
 def _same(data):
     return data
+
+
+def _fields(make, parts: tuple, spread: bool = True) -> Callable:
+    """Rebuild a fixed-length value (a dataclass's fields, a tuple's items) from a list of exactly
+    ``len(parts)`` items, converting only the items that are not scalars."""
+    size = len(parts)
+    rebuilt = tuple((index, part) for index, part in enumerate(parts) if part is not _same)
+
+    def build(data):
+        if len(data) != size:
+            raise ValueError(f"expected {size} items, got {len(data)}")
+        values = list(data)
+        for index, part in rebuilt:
+            values[index] = part(values[index])
+        return make(*values) if spread else make(values)
+
+    return build
