@@ -186,6 +186,7 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per code.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--add-noqa", is_flag=True, help="Add a '# noqa: CODE' comment to every line with a finding (merged into an existing one), and report how many were added.")
 @click.option("--show-source/--no-show-source", default=None, help="Show each finding's source line and a caret under its column (text format; default: off, or the config's show-source).")
 @click.option("--show-files", is_flag=True, help="List the files a run would lint, and exit.")
 @click.option("--show-settings", is_flag=True, help="Show the settings a run would use (after the config and options), and exit.")
@@ -234,6 +235,8 @@ def _run(o: SimpleNamespace) -> int:
         _text_or_json("--statistics", output_format)
     if o.show_source and output_format != "text":
         _fail(f"--show-source supports --format text, not {output_format}")
+    if o.add_noqa and output_format != "text":
+        _fail(f"--add-noqa supports --format text, not {output_format}")
     try:
         config = resolve_config(paths, o.config_file)
         config = _apply_options(config, o.select, o.ignore, o.extend_select, o.exclude, o.extend_exclude)
@@ -263,6 +266,8 @@ def _run(o: SimpleNamespace) -> int:
     from .runner.gitdiff import GitDiffError
 
     stdin = _stdin_name(paths, o.stdin_filename, diff_ref)
+    if stdin is not None and o.add_noqa:
+        _fail("--add-noqa edits files: it cannot be used with standard input")
     stdin_data = b""
     try:
         if stdin is not None:
@@ -283,12 +288,14 @@ def _run(o: SimpleNamespace) -> int:
         _fail(str(exc))
     if output_format not in FORMATS:
         _fail(f"output format {output_format!r} is not available")
+    if o.add_noqa:
+        return _add_noqa(report)
     rendered = FORMATS[output_format](report.findings)
     show_source = o.show_source if o.show_source is not None else config.show_source
     if show_source and output_format == "text" and not o.statistics:
-        from .reporters import with_source
+        from .reporters import source_reader, with_source
 
-        rendered = with_source(rendered, report.findings, _source_reader(stdin, stdin_data))
+        rendered = with_source(rendered, report.findings, source_reader(stdin, stdin_data))
     if o.statistics:
         rendered = render_statistics(report.findings, output_format)
     elif output_format == "text" and _wants_color(o.color, o.output):
@@ -313,6 +320,21 @@ def _run(o: SimpleNamespace) -> int:
     return EXIT_CLEAN
 
 
+def _add_noqa(report) -> int:
+    """ruff's --add-noqa: no findings printed, one line saying how many comments were written."""
+    from .runner.add_noqa import add_noqa
+
+    added, warnings = add_noqa(report.findings)
+    for message in report.errors:
+        click.echo(f"pvt-lint: error: {message}", err=True)
+    for path, reason in report.skipped:
+        click.echo(f"pvt-lint: warning: {path}: {reason}", err=True)
+    for message in warnings:
+        click.echo(f"pvt-lint: warning: {message}", err=True)
+    click.echo(f"Added {added} noqa directive{'s' if added != 1 else ''}.", err=True)
+    return EXIT_ERROR if report.errors else EXIT_CLEAN
+
+
 def _show_files(paths, config: Config, output_format: str, output) -> int:
     import json
 
@@ -326,25 +348,6 @@ def _show_files(paths, config: Config, output_format: str, output) -> int:
     for message in report.errors:
         click.echo(f"pvt-lint: error: {message}", err=True)
     return EXIT_ERROR if report.errors else EXIT_CLEAN
-
-
-def _source_reader(stdin: Optional[str], stdin_data: bytes):
-    """path -> its text as Python decodes it (standard input's for the stdin name), None if unreadable."""
-    from .engine import decode
-
-    def source_of(path: str) -> Optional[str]:
-        if stdin is not None and path == stdin:
-            data = stdin_data
-        else:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                return None
-        text, problem = decode(data)
-        return text if problem is None else None
-
-    return source_of
 
 
 def _wants_color(choice: str, output: Optional[str]) -> bool:

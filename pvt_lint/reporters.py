@@ -53,6 +53,25 @@ def with_source(report: str, findings: Sequence[Finding], source_of: Callable[[s
     return "".join(out)
 
 
+def source_reader(stdin: Optional[str], stdin_data: bytes):
+    """path -> its text as Python decodes it (standard input's for the stdin name), None if unreadable."""
+    from .engine import decode
+
+    def source_of(path: str) -> Optional[str]:
+        if stdin is not None and path == stdin:
+            data = stdin_data
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                return None
+        text, problem = decode(data)
+        return text if problem is None else None
+
+    return source_of
+
+
 @reporter("json")
 def json_report(findings: Sequence[Finding]) -> str:
     return json.dumps([f.to_dict() for f in findings], indent=2) + "\n"

@@ -158,3 +158,63 @@ def _unused(directive: Directive, used: set, selects: Callable[[str], bool], pat
         end_column=directive.end_column, code=UNUSED_NOQA_CODE, name=UNUSED_NOQA_NAME,
         message=f"unused `noqa` directive ({'; '.join(parts)})", severity=WARNING, url=rule_url(UNUSED_NOQA_CODE),
     )
+
+
+# ---- --add-noqa: the comments that suppress given findings, written into the text ----------------------
+_FSTRING_START = getattr(tokenize, "FSTRING_START", -1)  # absent before Python 3.12
+_FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
+
+
+def with_noqa(text: str, wanted: dict[int, set[str]]) -> tuple[str, int, list[int]]:
+    """``text`` with ``# noqa: CODES`` on each line of ``wanted`` (line -> codes), as ruff's ``--add-noqa``
+    writes it: appended after two spaces, or merged into the line's ``# noqa: ...`` list; a bare ``# noqa``
+    already covers every code. Returns the new text, how many lines changed, and the lines that cannot
+    hold a comment (the line ends inside a string, or continues with a backslash), left as they were."""
+    lines = text.split("\n")  # as the tokenizer numbers lines; "\r" stays with its line
+    comments: dict[int, tokenize.TokenInfo] = {}
+    inside: set[int] = set()  # lines that end inside a multi-line string
+    opened: list[int] = []  # the lines where the f-strings now open start (Python 3.12+ tokens)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = token
+            elif token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0], token.end[0]))
+            elif token.type == _FSTRING_START:
+                opened.append(token.start[0])
+            elif token.type == _FSTRING_END and opened:
+                inside.update(range(opened.pop(), token.end[0]))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return text, 0, sorted(wanted)
+    changed, refused = 0, []
+    for number in sorted(wanted):
+        codes = {c.upper() for c in wanted[number]}
+        if not codes or not 1 <= number <= len(lines):
+            continue
+        line = lines[number - 1]
+        body, cr = (line[:-1], "\r") if line.endswith("\r") else (line, "")
+        comment = comments.get(number)
+        if number in inside or (comment is None and body.rstrip().endswith("\\")):
+            refused.append(number)
+            continue
+        if comment is None:
+            lines[number - 1] = f"{body.rstrip()}  # noqa: {', '.join(sorted(codes))}{cr}"
+            changed += 1
+            continue
+        match = _NOQA.search(comment.string)
+        if match is not None and match.group("codes") is None:
+            continue  # a bare noqa suppresses them already
+        start = comment.start[1]
+        if match is None:
+            lines[number - 1] = f"{body.rstrip()}  # noqa: {', '.join(sorted(codes))}{cr}"
+            changed += 1
+            continue
+        present = [c.upper() for c in _SPLIT.split(match.group("codes").strip()) if c]
+        missing = sorted(c for c in codes if not any(c.startswith(p) for p in present))
+        if not missing:
+            continue
+        merged = ", ".join(present + missing)
+        at, end = start + match.start("codes"), start + match.end("codes")
+        lines[number - 1] = f"{body[:at]}{merged}{body[end:]}{cr}"
+        changed += 1
+    return "\n".join(lines), changed, refused

@@ -1,0 +1,85 @@
+"""``--add-noqa`` (ruff's): write a ``# noqa: CODE`` on the line of every finding, so that a codebase can
+adopt pvt-lint at zero findings and fix them over time. The comment text is ``suppress.with_noqa``'s;
+here each file is read, edited and written back whole, in its own encoding and line endings, only when
+the result still compiles as the original did and the file did not change since it was read."""
+
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+import tokenize
+from collections import defaultdict
+from io import BytesIO
+from typing import Iterable
+
+from ..engine import SYNTAX_CODE, decode
+from ..findings import Finding
+from ..suppress import UNUSED_NOQA_CODE, with_noqa
+
+# A syntax error cannot be silenced by a comment on its line (the file does not parse), and a comment
+# for an unused comment would be a comment about itself.
+_NOT_SUPPRESSED = frozenset({SYNTAX_CODE, UNUSED_NOQA_CODE})
+
+
+def add_noqa(findings: Iterable[Finding]) -> tuple[int, list[str]]:
+    """Add the comments for ``findings``; (how many comments were added or extended, warnings)."""
+    wanted: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for finding in findings:
+        if finding.code not in _NOT_SUPPRESSED:
+            wanted[finding.path][finding.line].add(finding.code)
+    added, warnings = 0, []
+    for path in sorted(wanted):
+        count, problem = _one_file(path, wanted[path])
+        added += count
+        if problem:
+            warnings.append(f"{path}: {problem}")
+    return added, warnings
+
+
+def _one_file(path: str, lines: dict[int, set[str]]) -> tuple[int, str]:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return 0, f"not changed: {exc.strerror or exc}"
+    text, problem = decode(data)
+    if problem is not None:
+        return 0, "not changed: it does not decode"
+    new_text, count, refused = with_noqa(text, lines)
+    note = (f"no comment can end line{'s' if len(refused) > 1 else ''} {', '.join(map(str, refused))} "
+            "(inside a string or a continued line): add it by hand") if refused else ""
+    if not count:
+        return 0, note
+    try:
+        compile(new_text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return 0, "not changed: the comments would not compile"
+    encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    try:
+        new_data = new_text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return 0, f"not changed: the comments cannot be written in {encoding}"
+    return (count, note) if _replace(path, data, new_data) else (0, "not changed: it changed while being linted")
+
+
+def _replace(path: str, old: bytes, new: bytes) -> bool:
+    """Write ``new`` over ``path`` atomically, keeping its mode, unless its content is no longer ``old``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temp = tempfile.mkstemp(prefix=".pvt-lint-", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(new)
+        os.chmod(temp, os.stat(path).st_mode & 0o7777)
+        with open(path, "rb") as current:
+            if current.read() != old:
+                os.unlink(temp)
+                return False
+        os.replace(temp, path)
+        return True
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
