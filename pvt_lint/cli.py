@@ -89,41 +89,10 @@ def _apply_options(config: Config, select, ignore, extend_select, exclude, exten
     return config.replace(**changes) if changes else config
 
 
-def _list_rules(output_format: str) -> str:
-    """Every code, pvt-lint's own (PVT000, PVT001) first; PVT001 is marked as off until selected."""
-    from .config import OPT_IN
-    from .docs import all_docs
-
-    if output_format == "json":
-        import json
-
-        rows = [{"code": doc.code, "name": doc.name, "summary": doc.summary, "default": doc.code not in OPT_IN}
-                for doc in all_docs()]
-        return json.dumps(rows, indent=2) + "\n"
-    lines = [f"{doc.code}  {doc.name:<34} {doc.summary}" + (" (off by default)" if doc.code in OPT_IN else "")
-             for doc in all_docs()]
-    return "\n".join(lines) + "\n"
-
-
 def _text_or_json(option: str, output_format: str) -> None:
     """An option whose output has only a text and a JSON form rejects the other formats, never ignores them."""
     if output_format not in ("text", "json"):
         _fail(f"{option} supports --format text or json, not {output_format}")
-
-
-def _show_settings(config: Config, output_format: str) -> str:
-    import dataclasses
-    import json
-
-    from .apis import START_METHODS
-    from .model.start_methods import default_start_methods
-
-    settings = {f.name.replace("_", "-"): getattr(config, f.name) for f in dataclasses.fields(config)}
-    met = default_start_methods(config)  # what target-version, requires-python and platforms come to
-    settings["default-start-methods"] = tuple(m for m in START_METHODS if m in met)
-    if output_format == "json":
-        return json.dumps(settings, indent=2) + "\n"
-    return "".join(f"{key} = {value!r}\n" for key, value in settings.items())
 
 
 def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int:
@@ -186,6 +155,9 @@ def _learn(explain_code, repro_code, fixed, output_format, output, paths) -> int
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show the number of findings per code.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes of the findings, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --fix-diff: apply the unsafe fixes too (they change behaviour beyond the bug; review them).")
+@click.option("--fix-diff", is_flag=True, help="Print the fixes --fix would make as a unified diff, and write nothing.")
 @click.option("--add-noqa", is_flag=True, help="Add a '# noqa: CODE' comment to every line with a finding (merged into an existing one), and report how many were added.")
 @click.option("--show-source/--no-show-source", default=None, help="Show each finding's source line and a caret under its column (text format; default: off, or the config's show-source).")
 @click.option("--show-files", is_flag=True, help="List the files a run would lint, and exit.")
@@ -229,7 +201,9 @@ def _run(o: SimpleNamespace) -> int:
     paths, output_format, quiet, diff_ref = o.paths, o.output_format, o.quiet, o.diff_ref
     if o.list_rules:
         _text_or_json("--list-rules", output_format)
-        _write(_list_rules(output_format), o.output)
+        from .reporters import rules_listing
+
+        _write(rules_listing(output_format), o.output)
         return EXIT_CLEAN
     if o.statistics:
         _text_or_json("--statistics", output_format)
@@ -237,6 +211,8 @@ def _run(o: SimpleNamespace) -> int:
         _fail(f"--show-source supports --format text, not {output_format}")
     if o.add_noqa and output_format != "text":
         _fail(f"--add-noqa supports --format text, not {output_format}")
+    if o.fix_diff and (o.fix or o.add_noqa):
+        _fail("--fix-diff shows the fixes and writes nothing: use it without --fix and --add-noqa")
     try:
         config = resolve_config(paths, o.config_file)
         config = _apply_options(config, o.select, o.ignore, o.extend_select, o.exclude, o.extend_exclude)
@@ -255,7 +231,9 @@ def _run(o: SimpleNamespace) -> int:
 
     if o.show_settings:
         _text_or_json("--show-settings", output_format)
-        _write(_show_settings(config, output_format), o.output)
+        from .reporters import settings_listing
+
+        _write(settings_listing(config, output_format), o.output)
         return EXIT_CLEAN
     if o.show_files:
         return _show_files(paths, config, output_format, o.output)
@@ -266,8 +244,8 @@ def _run(o: SimpleNamespace) -> int:
     from .runner.gitdiff import GitDiffError
 
     stdin = _stdin_name(paths, o.stdin_filename, diff_ref)
-    if stdin is not None and o.add_noqa:
-        _fail("--add-noqa edits files: it cannot be used with standard input")
+    if stdin is not None and (o.add_noqa or o.fix):
+        _fail(f"{'--add-noqa' if o.add_noqa else '--fix'} edits files: it cannot be used with standard input")
     stdin_data = b""
     try:
         if stdin is not None:
@@ -276,14 +254,17 @@ def _run(o: SimpleNamespace) -> int:
             stdin_data = sys.stdin.buffer.read()
             report = lint_stdin(stdin_data, stdin, config)
         else:
-            report = lint_paths(
-                paths or (".",),
-            config,
-                jobs=o.jobs or os.cpu_count() or 1,
-                cache=None if o.no_cache else _usable_cache(open_cache(config, o.cache_dir or _cache_home(config, paths))),
-                progress=_progress_bar if output_format == "text" and not quiet else None,
-                changed_since=diff_ref,
-            )
+            cache = None if o.no_cache else _usable_cache(open_cache(config, o.cache_dir or _cache_home(config, paths)))
+
+            def lint(progress=_progress_bar if output_format == "text" and not quiet else None):
+                return lint_paths(paths or (".",), config, jobs=o.jobs or os.cpu_count() or 1, cache=cache,
+                                  progress=progress, changed_since=diff_ref)
+
+            report = lint()
+            if o.fix or o.fix_diff:
+                report, fixed = _fix(report, lint, o)
+                if o.fix_diff:
+                    return EXIT_FINDINGS if fixed else EXIT_CLEAN
     except GitDiffError as exc:
         _fail(str(exc))
     if output_format not in FORMATS:
@@ -318,6 +299,19 @@ def _run(o: SimpleNamespace) -> int:
     if report.findings and not o.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _fix(report, lint, o):
+    """--fix and --fix-diff (runner/fixes.py): the warnings and the count on stderr, the diff on stdout."""
+    from .runner.fixes import fix_loop
+
+    report, count, diff, problems = fix_loop(report, lambda: lint(None), o.unsafe_fixes, o.fix_diff)
+    for message in problems:
+        click.echo(f"pvt-lint: warning: {message}", err=True)
+    if o.fix_diff:
+        _write(diff, o.output)
+    click.echo(f"{'Would fix' if o.fix_diff else 'Fixed'} {count} finding{'s' if count != 1 else ''}.", err=True)
+    return report, count
 
 
 def _add_noqa(report) -> int:

@@ -24,6 +24,40 @@ class Related:
     path: Optional[str] = None  # another file's place (project facts); None or "": the finding's own file
 
 
+SAFE = "safe"  # behaviour is kept, except for the bug
+UNSAFE = "unsafe"  # changes behaviour in ways a person should review
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text from (line, column) to (end_line, end_column) with ``content``: 1-based lines,
+    0-based columns, as a finding's."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True, order=True)
+class Fix:
+    """What a finding's rule would change: edits of the file, and whether that keeps behaviour."""
+
+    message: str  # one imperative sentence: "Use `cache.pop(key, None)`"
+    safety: str  # SAFE or UNSAFE
+    edits: tuple[Edit, ...]
+
+    def to_dict(self) -> dict:
+        """ruff's JSON form of a fix: 1-based columns, locations as rows and columns."""
+        return {
+            "applicability": self.safety,
+            "message": self.message,
+            "edits": [{"content": e.content, "location": {"row": e.line, "column": e.column + 1},
+                       "end_location": {"row": e.end_line, "column": e.end_column + 1}} for e in self.edits],
+        }
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem. ``line`` is 1-based, ``column`` 0-based; reporters convert at the edge."""
@@ -40,6 +74,7 @@ class Finding:
     url: str = ""
     concept_url: str = ""
     related: tuple[Related, ...] = field(default=())
+    fix: Optional[Fix] = field(default=None, compare=False)  # compared through ``fix_key`` where it matters
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code, self.message)
@@ -63,6 +98,7 @@ class Finding:
                  **({"path": r.path} if r.path is not None and r.path != self.path else {})}
                 for r in self.related
             ],
+            "fix": self.fix.to_dict() if self.fix is not None else None,
         }
 
 

@@ -12,7 +12,7 @@ from typing import Callable, Optional, Sequence
 from urllib.parse import quote
 
 from . import __version__
-from .findings import ERROR, WARNING, Finding
+from .findings import ERROR, SAFE, WARNING, Finding
 from .links import PROJECT_URL
 
 FORMATS: dict[str, Callable[[Sequence[Finding]], str]] = {}
@@ -29,7 +29,12 @@ def reporter(name: str):
 @reporter("text")
 def text(findings: Sequence[Finding]) -> str:
     """flake8/ruff convention: ``path:line:col: CODE message`` with a 1-based column."""
-    return "".join(f"{f.path}:{f.line}:{f.column + 1}: {f.code} {f.message}\n" for f in findings)
+    return "".join(f"{f.path}:{f.line}:{f.column + 1}: {f.code} {_fixable(f)}{f.message}\n" for f in findings)
+
+
+def _fixable(finding: Finding) -> str:
+    """ruff's mark for a finding ``--fix`` would fix (a safe fix)."""
+    return "[*] " if finding.fix is not None and finding.fix.safety == SAFE else ""
 
 
 def with_source(report: str, findings: Sequence[Finding], source_of: Callable[[str], Optional[str]]) -> str:
@@ -70,6 +75,38 @@ def source_reader(stdin: Optional[str], stdin_data: bytes):
         return text if problem is None else None
 
     return source_of
+
+
+def rules_listing(output_format: str) -> str:
+    """Every code, pvt-lint's own (PVT000, PVT001) first; PVT001 is marked as off until selected."""
+    from .config import OPT_IN
+    from .docs import all_docs
+
+    if output_format == "json":
+        import json
+
+        rows = [{"code": doc.code, "name": doc.name, "summary": doc.summary, "default": doc.code not in OPT_IN}
+                for doc in all_docs()]
+        return json.dumps(rows, indent=2) + "\n"
+    lines = [f"{doc.code}  {doc.name:<34} {doc.summary}" + (" (off by default)" if doc.code in OPT_IN else "")
+             for doc in all_docs()]
+    return "\n".join(lines) + "\n"
+
+
+def settings_listing(config, output_format: str) -> str:
+    """--show-settings: the resolved configuration, and the default start methods it comes to."""
+    import dataclasses
+    import json
+
+    from .apis import START_METHODS
+    from .model.start_methods import default_start_methods
+
+    settings = {f.name.replace("_", "-"): getattr(config, f.name) for f in dataclasses.fields(config)}
+    met = default_start_methods(config)  # what target-version, requires-python and platforms come to
+    settings["default-start-methods"] = tuple(m for m in START_METHODS if m in met)
+    if output_format == "json":
+        return json.dumps(settings, indent=2) + "\n"
+    return "".join(f"{key} = {value!r}\n" for key, value in settings.items())
 
 
 @reporter("json")

@@ -6,7 +6,7 @@ from typing import ClassVar, Optional, Sequence
 
 import libcst as cst
 
-from ..findings import ERROR, Finding, Related
+from ..findings import ERROR, Finding, Fix, Related
 from ..links import concept_url, rule_url
 from ..model import ModuleModel
 
@@ -39,6 +39,7 @@ class Rule(cst.BatchableCSTVisitor):
         message: str,
         end: Optional[tuple[int, int]] = None,
         related: Sequence[Related] = (),
+        fix: Optional[Fix] = None,
     ) -> None:
         end_line, end_column = end if end else (line, column)
         self.findings.append(
@@ -55,6 +56,7 @@ class Rule(cst.BatchableCSTVisitor):
                 url=rule_url(self.CODE),
                 concept_url=concept_url(self.CONCEPT) if self.CONCEPT else "",
                 related=tuple(related),
+                fix=fix,
             )
         )
 

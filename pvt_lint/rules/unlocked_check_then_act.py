@@ -8,6 +8,7 @@ from ..findings import Related
 from .. import apis
 from ..model import CLASS, DELETE, GLOBAL, MUTATE, RMW, SELF, STORE, ModuleModel
 from ..model.threads import function_name, state_key
+from .atomic_fixes import atomic_fix
 from .base import Rule
 from .quoting import quote, state_name
 
@@ -24,7 +25,11 @@ class UnlockedCheckThenAct(Rule):
     `if _instance is None: _instance = ...` (a lazy singleton), `if self.balance >= amount:
     self.balance -= amount`, `if k in d: del d[k]`, `if items: items.pop()`. It fires only when
     two threads can run such code at once (several threads or pool workers, or another thread that
-    changes the same state).
+    changes the same state). `--fix` turns `if k in d: del d[k]` into `d.pop(k, None)`, `if x in s:
+    s.remove(x)` into `s.discard(x)` and `if k not in d: d[k] = v` into `d.setdefault(k, v)`, each one
+    atomic call: safe when `d` is a dict (`s` a set) made in this module and `v` a name or a constant,
+    unsafe otherwise (`--unsafe-fixes`); an `if` with an `else`, more statements or a comment inside gets
+    no fix.
 
     ## Why is this bad?
     Between the test and the action another thread can run the same test, or change the state: two
@@ -220,6 +225,8 @@ class Account:
                     act=cta.acts[0].line,
                 ),
                 related=(Related(site.line, site.column, f"`{site.via or function_name(site.target)}` is started in a thread here", site.path),),
+                fix=atomic_fix(model, test.node, model.scope_of(cta.function),
+                               (test.line, test.column, test.end_line, test.end_column)),
             )
 
 

@@ -6,16 +6,13 @@ the result still compiles as the original did and the file did not change since 
 from __future__ import annotations
 
 import ast
-import os
-import tempfile
-import tokenize
 from collections import defaultdict
-from io import BytesIO
 from typing import Iterable
 
 from ..engine import SYNTAX_CODE, decode
 from ..findings import Finding
 from ..suppress import UNUSED_NOQA_CODE, with_noqa
+from .rewrite import encoded_like, replace_file
 
 # A syntax error cannot be silenced by a comment on its line (the file does not parse), and a comment
 # for an unused comment would be a comment about itself.
@@ -55,31 +52,7 @@ def _one_file(path: str, lines: dict[int, set[str]]) -> tuple[int, str]:
         compile(new_text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError):
         return 0, "not changed: the comments would not compile"
-    encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
-    try:
-        new_data = new_text.encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return 0, f"not changed: the comments cannot be written in {encoding}"
-    return (count, note) if _replace(path, data, new_data) else (0, "not changed: it changed while being linted")
-
-
-def _replace(path: str, old: bytes, new: bytes) -> bool:
-    """Write ``new`` over ``path`` atomically, keeping its mode, unless its content is no longer ``old``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(prefix=".pvt-lint-", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(new)
-        os.chmod(temp, os.stat(path).st_mode & 0o7777)
-        with open(path, "rb") as current:
-            if current.read() != old:
-                os.unlink(temp)
-                return False
-        os.replace(temp, path)
-        return True
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    new_data = encoded_like(data, new_text)
+    if new_data is None:
+        return 0, "not changed: the comments cannot be written in its encoding"
+    return (count, note) if replace_file(path, data, new_data) else (0, "not changed: it changed while being linted")

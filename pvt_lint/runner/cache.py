@@ -23,7 +23,7 @@ from typing import Optional
 
 from .. import __version__
 from ..config import Config
-from ..findings import Finding, Related
+from ..findings import SAFE, UNSAFE, Edit, Finding, Fix, Related
 from ..model.summary import SCHEMA_VERSION as SUMMARY_SCHEMA
 
 FORMAT = 2  # 2: summaries, import lists and facts-judged findings
@@ -265,11 +265,14 @@ def _atomic_write(target: Path, text: str) -> None:
 def _finding_to_json(finding: Finding) -> dict:
     data = {name: getattr(finding, name) for name in _FINDING_FIELDS}
     data["related"] = [[r.line, r.column, r.message] + ([r.path] if r.path is not None else []) for r in finding.related]
+    fix = finding.fix
+    data["fix"] = None if fix is None else [fix.message, fix.safety, [[e.line, e.column, e.end_line, e.end_column, e.content]
+                                                                      for e in fix.edits]]
     return data
 
 
 def _finding_from_json(item, path: str) -> Optional[Finding]:
-    if not isinstance(item, dict) or set(item) != {*_FINDING_FIELDS, "related"}:
+    if not isinstance(item, dict) or set(item) != {*_FINDING_FIELDS, "related", "fix"}:
         return None
     for name, kind in _FINDING_FIELDS.items():
         value = item[name]
@@ -286,8 +289,26 @@ def _finding_from_json(item, path: str) -> Optional[Finding]:
                 and all(type(x) is str for x in r[2:])):
             return None
         out.append(Related(*r))
+    fix = _fix_from_json(item["fix"])
+    if fix is False:
+        return None
     fields = {name: item[name] for name in _FINDING_FIELDS}
-    return Finding(**fields, related=tuple(out))
+    return Finding(**fields, related=tuple(out), fix=fix)
+
+
+def _fix_from_json(value) -> Optional[Fix] | bool:
+    """A cached fix, None for none, False for anything malformed."""
+    if value is None:
+        return None
+    if not (isinstance(value, list) and len(value) == 3 and type(value[0]) is str and value[1] in (SAFE, UNSAFE)
+            and isinstance(value[2], list)):
+        return False
+    edits = []
+    for e in value[2]:
+        if not (isinstance(e, list) and len(e) == 5 and all(type(x) is int for x in e[:4]) and type(e[4]) is str):
+            return False
+        edits.append(Edit(*e))
+    return Fix(value[0], value[1], tuple(edits))
 
 
 def default_directory(root: str) -> str:
