@@ -41,8 +41,9 @@ def test_json_output_has_the_documented_keys():
     assert len(data) == 1
     assert set(data[0]) == {
         "path", "line", "column", "end_line", "end_column", "code", "name",
-        "message", "severity", "url", "concept_url", "related",
+        "message", "severity", "url", "concept_url", "related", "fix",
     }
+    assert data[0]["fix"] is None  # PVT101 has no fix; ruff's JSON has the key, null, too
     assert (data[0]["line"], data[0]["column"], data[0]["code"]) == (11, 5, "PVT101")
     assert data[0]["related"] == [{"line": 16, "column": 9, "message": "`worker` is sent to a child process here"}]
     assert data[0]["url"].endswith("/docs/rules/PVT101.md")
