@@ -224,3 +224,40 @@ def test_the_hook_passes_on_a_clean_repository(tmp_path, hook_repo):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert _hook_section(result.stdout) == ["pvt-lint...Passed"], output
+
+
+FIXABLE = """import threading
+cache = {}
+
+
+def forget(key):
+    if key in cache:
+        del cache[key]
+
+
+for name in ("a", "b"):
+    threading.Thread(target=forget, args=(name,)).start()
+"""
+
+
+def test_the_documented_fix_variant_rewrites_the_file_and_pre_commit_reports_it(tmp_path, hook_repo):
+    # docs/integrations.md: `args: [--fix]` under the hook.
+    documented = (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
+    assert "        # args: [--fix]                 # apply the safe fixes before reporting\n" in documented
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hook_repo, env=_environment(), capture_output=True, text=True, check=True
+    ).stdout.strip()
+    config = (documented_config().replace(pyproject_urls()["Repository"], str(hook_repo)).replace("<commit>", rev)
+              + "        args: [--fix]\n")
+    repo = _project(tmp_path, {".pre-commit-config.yaml": config, "cache.py": FIXABLE})
+    result = _pre_commit("run", "--all-files", cwd=repo, home=_home(hook_repo))
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert _hook_section(result.stdout) == [
+        "pvt-lint...Failed", "- hook id: pvt-lint", "- files were modified by this hook", "Fixed 1 finding.",
+        "0 findings in 1 file (0 files skipped)",
+    ], output
+    assert (repo / "cache.py").read_text(encoding="utf-8") == FIXABLE.replace(
+        "    if key in cache:\n        del cache[key]\n", "    cache.pop(key, None)\n")
+    again = _pre_commit("run", "--all-files", cwd=repo, home=_home(hook_repo))
+    assert (again.returncode, _hook_section(again.stdout)) == (0, ["pvt-lint...Passed"]), again.stdout + again.stderr
