@@ -197,6 +197,21 @@ def _region(f: Finding) -> dict:
     }
 
 
+def _sarif_fix(f: Finding, location: dict) -> dict:
+    """A SARIF fix: each edit a replacement of a region; the safety goes in the description."""
+    return {
+        "description": {"text": f"{f.fix.message} ({f.fix.safety} fix)"},
+        "artifactChanges": [{
+            "artifactLocation": location,
+            "replacements": [{
+                "deletedRegion": {"startLine": e.line, "startColumn": e.column + 1, "endLine": e.end_line,
+                                  "endColumn": e.end_column + 1},
+                "insertedContent": {"text": e.content},
+            } for e in f.fix.edits],
+        }],
+    }
+
+
 def _in_own_file(related, finding: Finding) -> bool:
     return not related.path or related.path == finding.path
 
@@ -230,6 +245,8 @@ def sarif(findings: Sequence[Finding]) -> str:
                 }
                 for number, r in enumerate(f.related, start=1)
             ]
+        if f.fix is not None:
+            result["fixes"] = [_sarif_fix(f, location)]
         results.append(result)
     log = {
         "$schema": SARIF_SCHEMA,

@@ -133,3 +133,18 @@ def test_the_reports_say_what_is_fixable(tmp_path):
 def test_fix_usage_errors(tmp_path, args, message):
     result = run_cli("--no-cache", *args, cwd=tmp_path, input="x = 1\n")
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"pvt-lint: error: {message}\n")
+
+
+@pytest.mark.slow
+def test_sarif_carries_the_fixes(tmp_path):
+    copy(tmp_path)
+    results = json.loads(run_cli("--no-cache", "--format", "sarif", "a.py", cwd=tmp_path).stdout)["runs"][0]["results"]
+    assert results[3]["fixes"] == [{
+        "description": {"text": "Use `registry.pop(user, None)` (unsafe fix)"},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": "a.py", "uriBaseId": "%SRCROOT%"},
+            "replacements": [{"deletedRegion": {"startLine": 24, "startColumn": 5, "endLine": 25, "endColumn": 27},
+                              "insertedContent": {"text": "registry.pop(user, None)  # expect: PVT202"}}],
+        }],
+    }]
+    assert ["fixes" in r for r in results] == [True] * 5 + [False] * 2
