@@ -148,3 +148,31 @@ def test_sarif_carries_the_fixes(tmp_path):
         }],
     }]
     assert ["fixes" in r for r in results] == [True] * 5 + [False] * 2
+
+
+def _fixture_cases():
+    from helpers import FIXTURES as root
+
+    return sorted(p for p in root.rglob("*.py") if "projects" not in p.parts)
+
+
+def test_every_fix_on_every_fixture_compiles_removes_its_finding_and_is_idempotent():
+    from pvt_lint.engine import lint_source
+
+    fixed_files = 0
+    for path in _fixture_cases():
+        source = path.read_text(encoding="utf-8", errors="surrogateescape")
+        findings = lint_source(source, str(path))
+        fixes = [f for f in findings if f.fix is not None]
+        if not fixes:
+            continue
+        fixed, count = apply_edits(source, [f.fix.edits for f in fixes])
+        assert count == len(fixes), path
+        compile(fixed, str(path), "exec")
+        after = lint_source(fixed, str(path))
+        for code in {f.code for f in fixes}:
+            before_n = sum(f.code == code for f in findings)
+            assert sum(f.code == code for f in after) == before_n - sum(f.code == code for f in fixes), (path, code)
+        assert [f for f in after if f.fix is not None] == [], path  # a second --fix would change nothing
+        fixed_files += 1
+    assert fixed_files >= 2  # atomic_fixes.py and the PVT202 fixtures with dict or set shapes
