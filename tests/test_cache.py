@@ -59,7 +59,7 @@ def test_a_valid_entry_is_really_used(tmp_path):
     entry["findings"] = [{
         "path": "quiet.py", "line": 1, "column": 0, "code": "PVT999",
         "message": "planted", "end_line": 1, "end_column": 0, "name": "planted", "severity": "error",
-        "url": "", "concept_url": "", "related": [],
+        "url": "", "concept_url": "", "related": [], "fix": None,
     }]
     entry_file.write_text(json.dumps(entry))
     assert "planted" in lint(tree).stdout
