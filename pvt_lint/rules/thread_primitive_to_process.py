@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 import libcst as cst
 
 from ..model import PROCESS, DispatchSite, ModuleModel
 from ..apis import THREAD_PRIMITIVES, dill_pickled, display, in_family
-from ..findings import Related
+from ..findings import UNSAFE, Edit, Fix, Related
 from ..model.cross_module import other_path, unfit_sends
 from ..model.project_facts import display as display_key
 from ..model.summary import PRIMITIVE_ATTR
+from ..walk import code_children
 from .base import Rule
 
 _UNFIT = frozenset((PRIMITIVE_ATTR,))
@@ -78,7 +79,10 @@ class ThreadPrimitiveToProcess(Rule):
     `pvt-lint --repro PVT104 --fixed` uses `multiprocessing.Queue` and `multiprocessing.Lock`.
 
     ## Known limitations
-    Only objects written at the dispatch call, or bound to a name or to `self.x` in the same module,
+    `--fix --unsafe-fixes` makes a primitive bound to a name by a call in this module with the process
+    API instead (`lock = mp.Lock()`), spelled through what the module imports; it is unsafe (a process
+    lock is slower and a process queue pickles what it carries), and absent when the name also goes to
+    pool tasks, which accept neither. Only objects written at the dispatch call, or bound to a name or to `self.x` in the same module,
     are recognised, one container level deep (`args=(lock,)`, `kwargs={"q": q}`). Objects stored
     inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are seen only with
     project facts, and only for an instance of a project class whose `__init__` or class body stores the
@@ -170,6 +174,10 @@ def main():
     )
 
     def check(self, model: ModuleModel) -> None:
+        # A name also sent to pool tasks gets no fix: a process queue or lock cannot be a task's argument
+        # either (multiprocessing refuses it), so the replacement would only move the bug.
+        pooled = {name for s in model.dispatches if s.context == PROCESS and s.pool and s.role != "initializer"
+                  for name in _names_in(s.call.args)}
         for site in model.dispatches:
             if site.context != PROCESS or model.never_started(site):
                 continue
@@ -196,6 +204,7 @@ def main():
                     site.column,
                     self.MESSAGE.format(name=quote(expr), kind=kind, api=api, effect=effect, instead=instead),
                     end=(site.end_line, site.end_column),
+                    fix=None if tasks or quote(expr) in pooled else _primitive_fix(model, expr, scope, instead),
                 )
                 break  # one finding per dispatch call
         for site, send, tasks in unfit_sends(model, _UNFIT):
@@ -210,6 +219,40 @@ def main():
                 end=(site.end_line, site.end_column),
                 related=(Related(send.attribute_line, 0, f"`self.{send.attribute}` is set here", where),),
             )
+
+
+def _primitive_fix(model: ModuleModel, expr: cst.BaseExpression, scope, instead: str) -> Optional[Fix]:
+    """Unsafe: the call that made the primitive (``lock = threading.Lock()``) makes the process one
+    instead, spelled with a name the module already imports (``multiprocessing.Lock`` through ``import
+    multiprocessing`` or ``mp``, or ``Lock`` from ``from multiprocessing import Lock``); None when the name
+    has no single call binding it or nothing imported spells the replacement."""
+    if not isinstance(expr, cst.Name) or not instead.endswith("()"):
+        return None
+    found = model.lookup(expr.value, scope)
+    call = found[1][1] if found is not None else None
+    if not isinstance(call, cst.Call) or call.args:
+        return None
+    wanted = instead[:-2]
+    module, _, attribute = wanted.rpartition(".")
+    direct = sorted(name for name, target in model.imports.items() if target == wanted)
+    through = sorted(name for name, target in model.imports.items() if target == module)
+    spelled = direct[0] if direct else f"{through[0]}.{attribute}" if through else None
+    if spelled is None:
+        return None
+    where = model.position(call.func)
+    edit = Edit(where.start.line, where.start.column, where.end.line, where.end.column, spelled)
+    return Fix(f"Make it with `{spelled}()`", UNSAFE, (edit,))
+
+
+def _names_in(nodes) -> set[str]:
+    """Every name read anywhere in ``nodes`` (a comprehension's elements too)."""
+    out, stack = set(), list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            out.add(node.value)
+        stack.extend(code_children(node))
+    return out
 
 
 def _effect(model: ModuleModel, site: DispatchSite) -> str:
