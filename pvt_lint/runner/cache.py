@@ -24,6 +24,7 @@ from typing import Optional
 from .. import __version__
 from ..config import Config
 from ..findings import SAFE, UNSAFE, Edit, Finding, Fix, Related
+from .rewrite import discard
 from ..model.summary import SCHEMA_VERSION as SUMMARY_SCHEMA
 
 FORMAT = 2  # 2: summaries, import lists and facts-judged findings
@@ -254,11 +255,7 @@ def _atomic_write(target: Path, text: str) -> None:
             handle.write(text)
         os.replace(temp, target)
     except BaseException:
-        # Interrupted or failed: no temporary file is left behind to be mistaken for an entry.
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        discard(temp)  # interrupted or failed: no temporary file is left to be mistaken for an entry
         raise
 
 

@@ -75,8 +75,13 @@ def replace_file(path: str, old: bytes, new: bytes) -> bool:
         os.replace(temp, path)
         return True
     except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        discard(temp)
         raise
+
+
+def discard(temp) -> None:
+    """Remove a temporary file a write left behind, if it is there (an interrupted or failed write)."""
+    try:
+        os.unlink(temp)
+    except OSError:
+        pass
