@@ -74,7 +74,8 @@ class Finding:
     url: str = ""
     concept_url: str = ""
     related: tuple[Related, ...] = field(default=())
-    fix: Optional[Fix] = field(default=None, compare=False)  # compared through ``fix_key`` where it matters
+    # Not part of a finding's identity (equality, order): the same problem whatever fix is offered for it.
+    fix: Optional[Fix] = field(default=None, compare=False)
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code, self.message)

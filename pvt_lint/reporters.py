@@ -61,18 +61,14 @@ def with_source(report: str, findings: Sequence[Finding], source_of: Callable[[s
 def source_reader(stdin: Optional[str], stdin_data: bytes):
     """path -> its text as Python decodes it (standard input's for the stdin name), None if unreadable."""
     from .engine import decode
+    from .runner.rewrite import read_decoded
 
     def source_of(path: str) -> Optional[str]:
         if stdin is not None and path == stdin:
-            data = stdin_data
-        else:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                return None
-        text, problem = decode(data)
-        return text if problem is None else None
+            text, problem = decode(stdin_data)
+            return text if problem is None else None
+        read = read_decoded(path)
+        return None if isinstance(read, str) else read[1]
 
     return source_of
 

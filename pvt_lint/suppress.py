@@ -74,10 +74,10 @@ def directives(text: str) -> list[Directive]:
     return out
 
 
-def noqa_lines(text: str) -> dict[int, Optional[frozenset[str]]]:
-    """Line -> suppressed code prefixes (None: all)."""
+def _by_line(found: list[Directive]) -> dict[int, Optional[frozenset[str]]]:
+    """Line -> suppressed code prefixes (None: all), from a file's ``directives``."""
     out: dict[int, Optional[frozenset[str]]] = {}
-    for directive in directives(text):
+    for directive in found:
         if directive.codes is None:
             out[directive.line] = ALL
         elif out.get(directive.line, frozenset()) is not ALL:
@@ -120,7 +120,7 @@ def apply_noqa(
     found = directives(text)
     if not found:
         return findings
-    lines = noqa_lines(text)
+    lines = _by_line(found)
     kept, used = [], set()  # used: (line, code prefix) pairs that suppressed a finding
     for finding in findings:
         codes = lines.get(finding.line, frozenset())

@@ -37,7 +37,8 @@ if __name__ == "__main__":
     multiprocessing.Process(target=worker).start()
 """
 
-# The README's first example (PVT101 at line 7), as the pre-commit and GitHub Action tests lint it.
+# The README's first example as the PVT101 docs lay it out (one statement a line; PVT101 at line 7), as the
+# pre-commit and GitHub Action tests lint it.
 README_EXAMPLE = """\
 import multiprocessing
 

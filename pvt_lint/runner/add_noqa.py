@@ -5,14 +5,13 @@ the result still compiles as the original did and the file did not change since 
 
 from __future__ import annotations
 
-import ast
 from collections import defaultdict
 from typing import Iterable
 
-from ..engine import SYNTAX_CODE, decode
+from ..engine import SYNTAX_CODE
 from ..findings import Finding
 from ..suppress import UNUSED_NOQA_CODE, with_noqa
-from .rewrite import encoded_like, replace_file
+from .rewrite import compiles, encoded_like, read_decoded, replace_file
 
 # A syntax error cannot be silenced by a comment on its line (the file does not parse), and a comment
 # for an unused comment would be a comment about itself.
@@ -35,22 +34,16 @@ def add_noqa(findings: Iterable[Finding]) -> tuple[int, list[str]]:
 
 
 def _one_file(path: str, lines: dict[int, set[str]]) -> tuple[int, str]:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return 0, f"not changed: {exc.strerror or exc}"
-    text, problem = decode(data)
-    if problem is not None:
-        return 0, "not changed: it does not decode"
+    read = read_decoded(path)
+    if isinstance(read, str):
+        return 0, f"not changed: {read}"
+    data, text = read
     new_text, count, refused = with_noqa(text, lines)
     note = (f"no comment can end line{'s' if len(refused) > 1 else ''} {', '.join(map(str, refused))} "
             "(inside a string or a continued line): add it by hand") if refused else ""
     if not count:
         return 0, note
-    try:
-        compile(new_text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError):
+    if not compiles(new_text, path):
         return 0, "not changed: the comments would not compile"
     new_data = encoded_like(data, new_text)
     if new_data is None:

@@ -7,15 +7,13 @@ where the original did, in its own encoding, and only if it did not change since
 
 from __future__ import annotations
 
-import ast
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..engine import decode
 from ..findings import SAFE, Finding
-from .rewrite import apply_edits, encoded_like, replace_file
+from .rewrite import apply_edits, compiles, encoded_like, read_decoded, replace_file
 
 
 @dataclass
@@ -39,18 +37,13 @@ def plan(findings: Iterable[Finding], unsafe: bool) -> tuple[list[FileFix], list
             by_path[finding.path].append(finding)
     out, problems = [], []
     for path in sorted(by_path):
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError as exc:
-            problems.append(f"{path}: not fixed: {exc.strerror or exc}")
+        read = read_decoded(path)
+        if isinstance(read, str):
+            problems.append(f"{path}: not fixed: {read}")
             continue
-        text, problem = decode(data)
-        if problem is not None:
-            problems.append(f"{path}: not fixed: it does not decode")
-            continue
+        data, text = read
         fixed, count = apply_edits(text, [finding.fix.edits for finding in by_path[path]])
-        if count and _compiles(text, path) and not _compiles(fixed, path):
+        if count and compiles(text, path) and not compiles(fixed, path):
             problems.append(f"{path}: not fixed: the fixed file would not compile")
             continue
         if count:
@@ -79,14 +72,6 @@ def unified_diff(fixes: list[FileFix]) -> str:
         out.extend(difflib.unified_diff(fix.text.splitlines(keepends=True), fix.fixed.splitlines(keepends=True),
                                         f"a/{fix.path}", f"b/{fix.path}"))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)
-
-
-def _compiles(text: str, path: str) -> bool:
-    try:
-        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-        return True
-    except (SyntaxError, ValueError):
-        return False
 
 
 PASSES = 10  # a fix can make room for another (overlapping ones wait for the next pass); ruff loops too

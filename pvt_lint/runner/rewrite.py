@@ -3,12 +3,14 @@ written atomically, in the file's own encoding, only when its content is still w
 
 from __future__ import annotations
 
+import ast
 import os
 import tempfile
 import tokenize
 from io import BytesIO
 from typing import Iterable, Optional
 
+from ..engine import decode
 from ..findings import Edit
 
 
@@ -49,6 +51,26 @@ def apply_edits(text: str, groups: Iterable[tuple[Edit, ...]]) -> tuple[str, int
         cursor = end
     out.append(text[cursor:])
     return "".join(out), count
+
+
+def read_decoded(path: str) -> tuple[bytes, str] | str:
+    """A linted file's bytes and its text as Python decodes it, or why it cannot be had (one phrase)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return str(exc.strerror or exc)
+    text, problem = decode(data)
+    return (data, text) if problem is None else "it does not decode"
+
+
+def compiles(text: str, path: str) -> bool:
+    """Does ``text`` parse as Python (no bytecode made)?"""
+    try:
+        compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        return True
+    except (SyntaxError, ValueError):
+        return False
 
 
 def encoded_like(data: bytes, text: str) -> Optional[bytes]:
