@@ -57,6 +57,9 @@ class ModuleModel:
         # The start methods a dispatch that names none meets (``start_methods.default_start_methods`` of the
         # configuration); the engine sets it, and without a configuration it is all three.
         self.default_start_methods: frozenset[str] = EVERY_METHOD
+        # The module's text and its indentation unit, for fixes that re-indent lines (the engine sets them).
+        self.text = ""
+        self.indent = "    "
 
     def resolve(
         self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str] = None,

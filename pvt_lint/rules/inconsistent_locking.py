@@ -6,6 +6,7 @@ from ..findings import Related
 from ..model import RMW, ModuleModel
 from ..model.threads import function_name
 from .base import Rule
+from .lock_fixes import lock_fix
 from .quoting import quote, quote_statement, state_name
 
 
@@ -98,7 +99,12 @@ class InconsistentLocking(Rule):
     race in such code is missed. A function that releases a lock it did not acquire (a lock
     wrapper's `release` or `__exit__`) holds it up to that release. A private method that nothing
     in the module calls, in a class with a base from another module, is a hook of that base and is
-    left alone: whether its caller holds the lock cannot be seen.
+    left alone: whether its caller holds the lock cannot be seen. `--fix --unsafe-fixes` takes the
+    lock of the locked write around the update (around the whole `if` of a check-then-act), where that
+    lock is spelled the same in both places (the same `self`, or a module global); it is unsafe (the
+    lock now orders this code against its other holders) and is not offered when a caller already holds
+    the lock or a call inside the statement takes it (a plain `Lock` would deadlock), or when the
+    statement shares its line with other code or holds a string over several lines.
     """
 
     CODE = "PVT203"
@@ -257,6 +263,9 @@ class Client:
                     ),
                     end=(access.end_line, access.end_column),
                     related=(Related(guard.line, guard.column, f"{state} is written under `{lock}` here"),),
+                    fix=None if access.statement is None else lock_fix(
+                        model, cta.test.node if cta is not None else access.statement, access.function, lock,
+                        guard.function),
                 )
 
 

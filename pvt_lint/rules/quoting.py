@@ -27,13 +27,17 @@ _CLOSING = frozenset(")]}")
 
 def quote(node: cst.CSTNode, limit: int = LIMIT) -> str:
     """``node`` as a message quotes it: an ``if`` as its test, another compound statement as its
-    header, a simple statement line as its statements; one line, comments dropped, at most ``limit``
-    characters."""
+    header, a simple statement line as its statements; one line (a line break inside a string shown as
+    ``\\n``), comments dropped, at most ``limit`` characters."""
     if isinstance(node, cst.If):
-        return shorten("if " + one_line(_code(node.test)), limit)
-    if isinstance(node, cst.BaseCompoundStatement):
-        return shorten(one_line(_code(node), header=True), limit)
-    return shorten(one_line(_code(node)), limit)
+        text = "if " + one_line(_code(node.test))
+    elif isinstance(node, cst.BaseCompoundStatement):
+        text = one_line(_code(node), header=True)
+    else:
+        if isinstance(getattr(node, "semicolon", None), cst.Semicolon):  # `x += 1;` of `x += 1; y = 2`
+            node = node.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        text = one_line(_code(node))
+    return shorten(text.replace("\r", "\\r").replace("\n", "\\n"), limit)
 
 
 def shorten(text: str, limit: int = LIMIT) -> str:

@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from ..model import PROCESS, DispatchSite, ModuleModel
-from ..apis import THREAD_PRIMITIVES, dill_pickled, display, in_family
+from ..apis import MULTIPROCESSING_ALIASES, THREAD_PRIMITIVES, dill_pickled, display, in_family
 from ..findings import UNSAFE, Edit, Fix, Related
 from ..model.cross_module import other_path, unfit_sends
 from ..model.project_facts import display as display_key
@@ -204,7 +204,7 @@ def main():
                     site.column,
                     self.MESSAGE.format(name=quote(expr), kind=kind, api=api, effect=effect, instead=instead),
                     end=(site.end_line, site.end_column),
-                    fix=None if tasks or quote(expr) in pooled else _primitive_fix(model, expr, scope, instead),
+                    fix=None if tasks or quote(expr) in pooled else _primitive_fix(model, site, expr, scope, instead),
                 )
                 break  # one finding per dispatch call
         for site, send, tasks in unfit_sends(model, _UNFIT):
@@ -221,11 +221,15 @@ def main():
             )
 
 
-def _primitive_fix(model: ModuleModel, expr: cst.BaseExpression, scope, instead: str) -> Optional[Fix]:
+def _primitive_fix(model: ModuleModel, site: DispatchSite, expr: cst.BaseExpression, scope,
+                   instead: str) -> Optional[Fix]:
     """Unsafe: the call that made the primitive (``lock = threading.Lock()``) makes the process one
-    instead, spelled with a name the module already imports (``multiprocessing.Lock`` through ``import
-    multiprocessing`` or ``mp``, or ``Lock`` from ``from multiprocessing import Lock``); None when the name
-    has no single call binding it or nothing imported spells the replacement."""
+    instead. A ``Process`` made from a context (``ctx.Process``) gets the context's (``ctx.Lock``), and no
+    fix unless ``ctx`` is bound before the primitive is made, in the same function: a primitive of another
+    context does not pickle for it. Otherwise it is spelled with a name the module already imports
+    (``multiprocessing.Lock`` through ``import multiprocessing`` or ``mp``, or ``Lock`` from ``from
+    multiprocessing import Lock``). None when the name has no single call binding it or nothing imported
+    spells the replacement."""
     if not isinstance(expr, cst.Name) or not instead.endswith("()"):
         return None
     found = model.lookup(expr.value, scope)
@@ -237,11 +241,31 @@ def _primitive_fix(model: ModuleModel, expr: cst.BaseExpression, scope, instead:
     direct = sorted(name for name, target in model.imports.items() if target == wanted)
     through = sorted(name for name, target in model.imports.items() if target == module)
     spelled = direct[0] if direct else f"{through[0]}.{attribute}" if through else None
+    context = _context(model, site, scope)
+    if context is not None and module == "multiprocessing":
+        name, bound = context
+        # A primitive of another context does not pickle for this one: the context's own, or no fix.
+        usable = bound[0] == found[0] and model.position(bound[1][1]).end.line < model.position(call).start.line
+        spelled = f"{name}.{attribute}" if usable else None
     if spelled is None:
         return None
     where = model.position(call.func)
     edit = Edit(where.start.line, where.start.column, where.end.line, where.end.column, spelled)
     return Fix(f"Make it with `{spelled}()`", UNSAFE, (edit,))
+
+
+# What a context's name is bound to, as the model reads it (``get_context(...)`` reads as its module).
+_CONTEXTS = frozenset({*MULTIPROCESSING_ALIASES, *MULTIPROCESSING_ALIASES.values()})
+
+
+def _context(model: ModuleModel, site: DispatchSite, scope):
+    """``(name, binding)`` of the multiprocessing context ``site`` makes its process from (``ctx`` of
+    ``ctx.Process(...)``, its binding as ``model.lookup`` gives it), or None."""
+    func = site.call.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    found = model.lookup(func.value.value, scope)
+    return (func.value.value, found) if found is not None and found[1][0] in _CONTEXTS else None
 
 
 def _names_in(nodes) -> set[str]:

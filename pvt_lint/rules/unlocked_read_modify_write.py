@@ -9,6 +9,7 @@ from ..model import RMW, SELF, THREAD, DispatchSite, ModuleModel
 from ..model.project_facts import SharedClass
 from ..model.threads import function_name
 from .base import Rule
+from .lock_fixes import lock_fix, own_lock
 from .quoting import quote_statement, state_name
 
 
@@ -100,6 +101,9 @@ class UnlockedReadModifyWrite(Rule):
     to run on the loop's single thread, not its callers' (two loop threads each handed coroutines
     that touch the same state are missed), and a `Thread` subclass driving a loop in `run` is followed
     only through calls made in `run`.
+    `--fix --unsafe-fixes` takes a lock around the update only where the state's owner takes exactly
+    one (the class's one `self.<lock>`, or the module's one global lock) and PVT203's conditions for
+    that fix hold; with no lock, or several to choose from, there is no fix.
     """
 
     CODE = "PVT201"
@@ -249,7 +253,14 @@ with ThreadPoolExecutor(max_workers=4) as pool:
             message,
             end=(access.end_line, access.end_column),
             related=(Related(site.line, site.column, f"`{site.via or target}` is started in a thread here", site.path),),
+            fix=_fix(model, access),
         )
+
+
+def _fix(model: ModuleModel, access):
+    """Hold the one lock the state's owner takes elsewhere (unsafe; see lock_fixes)."""
+    own = own_lock(model, access) if access.statement is not None else None
+    return lock_fix(model, access.statement, access.function, *own) if own is not None else None
 
 
 _SHARED_MESSAGE = "`{code}` in `{function}` updates {state} with no lock held, and `{cls}` is shared: {said}"
