@@ -9,11 +9,14 @@ import sys
 import threading
 
 PICKLE_ERROR = "TypeError: cannot pickle '_thread.lock' object"
+# What a process queue and lock do (this script after `pvt-lint --fix --unsafe-fixes`).
+SENT = "the parent's queue holds the child's 'hello'"
+HELD = "the child held the lock"
 
 
 def producer(results):
     results.put("hello")
-    print(f"  child:  put 'hello', the child's queue size is {results.qsize()}", flush=True)
+    print("  child:  put 'hello'", flush=True)
 
 
 def locked_work(lock):
@@ -25,14 +28,14 @@ def send_queue(method):
     ctx = multiprocessing.get_context(method)
     results = queue.Queue()
     p = ctx.Process(target=producer, args=(results,))  # expect: PVT104
-    return start_and_wait(p) or f"the parent's queue size is {results.qsize()}"
+    return start_and_wait(p) or ("the parent's queue is empty" if results.empty() else SENT)
 
 
 def send_lock(method):
     ctx = multiprocessing.get_context(method)
     lock = threading.Lock()
     p = ctx.Process(target=locked_work, args=(lock,))  # expect: PVT104
-    return start_and_wait(p) or "the child held its own copy of the lock"
+    return start_and_wait(p) or HELD
 
 
 def start_and_wait(p):
@@ -51,28 +54,35 @@ def start_and_wait(p):
 if __name__ == "__main__":
     methods = multiprocessing.get_all_start_methods()
     pickling = [m for m in methods if m != "fork"]
-    findings, surprises = [], []
+    findings, works, surprises = [], [], []
 
     if "fork" in methods:
         outcome = send_queue("fork")
-        print(f"  parent: queue.Queue under fork: {outcome}")
-        if outcome == "the parent's queue size is 0":
+        print(f"  parent: queue under fork: {outcome}")
+        if outcome == "the parent's queue is empty":
             findings.append("under fork the parent's queue.Queue stayed empty after the child put 'hello'")
+        elif outcome == SENT:
+            works.append("fork")
         else:
-            surprises.append("queue.Queue under fork")
+            surprises.append("the queue under fork")
 
     for method in pickling:
-        for name, send in [("queue.Queue", send_queue), ("threading.Lock", send_lock)]:
+        for name, send, worked in [("queue", send_queue, SENT), ("lock", send_lock, HELD)]:
             outcome = send(method)
             print(f"  parent: {name} under {method}: {outcome}")
-            if outcome != PICKLE_ERROR:
-                surprises.append(f"{name} under {method}")
+            if outcome == worked:
+                works.append(f"{name} under {method}")
+            elif outcome != PICKLE_ERROR:
+                surprises.append(f"the {name} under {method}")
     if pickling:
         findings.append(f"under {', '.join(pickling)} queue.Queue and threading.Lock both raised "
                         f"{PICKLE_ERROR}")
 
-    if not surprises:
+    if not surprises and not works:
         print(f"reproduced: {'; '.join(findings)}")
+    elif not surprises and len(works) == len(methods) * 2 - ("fork" in methods):
+        print(f"fixed: the parent received 'hello' through the queue and the child held the lock "
+              f"under {', '.join(methods)}")
     else:
-        print(f"not reproduced: unexpected behaviour for {', '.join(surprises)}")
+        print(f"not reproduced: unexpected behaviour for {', '.join(surprises) or 'some start methods'}")
         sys.exit(1)

@@ -7,15 +7,18 @@ import sys
 import threading
 
 a_has_read = threading.Event()
+b_is_withdrawing = threading.Event()
 b_is_done = threading.Event()
 
 
 def audited(amount):
     # Stand-in for a slow call between reading and writing the balance (an audit log write).
-    # Here it parks thread A until thread B has finished.
+    # Here it parks thread A until thread B has finished. If withdraw() takes the lock too (as
+    # `pvt-lint --fix --unsafe-fixes` makes it), B waits for A instead, and A goes on after 2 s.
     if threading.current_thread().name == "A":
         a_has_read.set()
-        b_is_done.wait(timeout=30)
+        b_is_withdrawing.wait(timeout=30)
+        b_is_done.wait(timeout=2)
     return amount
 
 
@@ -34,6 +37,7 @@ class Account:
 
 def withdraw_after_a_has_read(account, amount):
     a_has_read.wait(timeout=30)
+    b_is_withdrawing.set()
     account.withdraw(amount)
     b_is_done.set()
 
@@ -51,6 +55,9 @@ if __name__ == "__main__":
     if account.balance == 150:
         print("reproduced: balance 100, deposit(50) and withdraw(30) in two threads left 150, not 120 "
               "(withdraw skipped the lock and its update was lost)")
+    elif account.balance == 120:  # this script with withdraw() under the lock
+        print("fixed: balance 100, deposit(50) and withdraw(30) in two threads, both under the lock, "
+              "left 120")
     else:
         print(f"not reproduced: the balance ended at {account.balance}")
         sys.exit(1)
