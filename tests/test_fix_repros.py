@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 
 # Code -> the verdict its buggy script prints once fixed.
 FIXED_VERDICTS = {
+    "PVT102": "fixed: pool.map and a spawned Process(target=square) both pickled their functions by name",
     "PVT104": "fixed: the parent received 'hello' through the queue and the child held the lock under "
               "fork, spawn, forkserver",
     "PVT203": "fixed: balance 100, deposit(50) and withdraw(30) in two threads, both under the lock, left 120",

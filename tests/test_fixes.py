@@ -166,32 +166,37 @@ def fixed_snapshot(path):
 
 def fix_passes(path):
     """Every fix (unsafe ones too) applied to the fixture at ``path`` as ``--fix --unsafe-fixes`` does: a
-    pass, a fresh analysis, again while fixes apply. Asserts on the way that each pass's result compiles,
-    that every fix applied and its finding is gone, and that no rule gains findings. Returns the passes'
-    texts, the original first; just the original when no finding has a fix."""
+    pass applies the fixes that do not overlap, then a fresh analysis, again while fixes apply. Asserts on
+    the way that each pass applies at least one fix and compiles, that no rule gains findings, and at the
+    end that every finding a fix was offered for is gone (its message names the state or primitive it was
+    about; another finding may say the same of another line) and that nothing is left to fix. Returns the
+    passes' texts, the original first; just the original when no finding has a fix."""
     from pvt_lint.engine import lint_source
     from pvt_lint.runner.fixes import PASSES
 
+    def key(f):
+        return (f.code, f.message)
+
     texts = [path.read_text(encoding="utf-8", errors="surrogateescape")]
-    findings = lint_source(texts[0], str(path))
-    first = findings
+    findings = first = lint_source(texts[0], str(path))
+    offered = []  # per pass: (the findings then, the fixed ones)
     for _ in range(PASSES):
         fixes = [f for f in findings if f.fix is not None]
         if not fixes:
             break
         fixed, count = apply_edits(texts[-1], [f.fix.edits for f in fixes])
-        assert count == len(fixes), path
+        assert count >= 1, path
         compile(fixed, str(path), "exec")
         after = lint_source(fixed, str(path))
-        # Each fixed finding is gone (its message names the state or primitive it was about; another
-        # finding may say the same of another line); none new.
-        before, now = Counter((f.code, f.message) for f in findings), Counter((f.code, f.message) for f in after)
-        assert all(now[key] <= before[key] - n for key, n in Counter((f.code, f.message) for f in fixes).items()), path
         for code in {f.code for f in first}:
             assert sum(f.code == code for f in after) <= sum(f.code == code for f in first), (path, code)
+        offered.append((Counter(map(key, findings)), Counter(map(key, fixes))))
         texts.append(fixed)
         findings = after
     assert [f for f in findings if f.fix is not None] == [], path  # a further --fix would change nothing
+    final = Counter(map(key, findings))
+    for then, fixed in offered:
+        assert all(final[k] <= then[k] - n for k, n in fixed.items()), path
     return texts
 
 
@@ -209,8 +214,9 @@ def test_every_fix_on_every_fixture_gives_its_snapshot_compiles_removes_its_find
 
     assert set(root.rglob("*.fixed")) == snapshots  # no snapshot without its fixture
     # By the fixes they show: PVT202's dict and set methods (3 files and the mixed one), PVT104's process
-    # primitives (2), PVT203's lock taken (8, the mixed one too), PVT201's one own lock (1, and the mixed one).
-    assert len(snapshots) == 15
+    # primitives (2), PVT203's lock taken (8, the mixed one too), PVT201's one own lock (1, and the mixed one),
+    # PVT102's functions moved to module level (4, and another mixed one).
+    assert len(snapshots) == 20
 
 
 @pytest.mark.slow

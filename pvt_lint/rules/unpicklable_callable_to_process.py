@@ -12,6 +12,7 @@ from ..model.project_facts import display as display_key
 from ..model.start_methods import re_importing
 from ..model.summary import LAMBDA_ATTR, NESTED_ATTR
 from .base import Rule
+from .hoist_fixes import hoist_fix
 
 _UNFIT = frozenset((LAMBDA_ATTR, NESTED_ATTR))
 from .quoting import quote
@@ -80,7 +81,11 @@ class UnpicklableCallableToProcess(Rule):
     `.start()` (nothing is pickled until then). With project facts, an instance of a project class whose
     `__init__` or class body stores a lambda or nested function in an attribute is reported when sent
     (as an argument or a bound-method target) to a process; only names bound at the dispatch's
-    function are typed.
+    function are typed. `--fix` moves a nested function, or an inline lambda (as
+    `def _<function>_task`), that captures nothing to module level above its function; it is safe
+    and offered only for a plain module-level function around it, an undecorated `def` whose name is
+    free at module level, and no string over several lines. What reads a local of the function around
+    it (defaults included) gets no fix: turning captures into arguments changes calls.
     """
 
     CODE = "PVT102"
@@ -180,6 +185,7 @@ if __name__ == "__main__":
                 site.column,
                 self.MESSAGE.format(what=what, api=api, what_is_pickled=what_is_pickled),
                 end=(site.end_line, site.end_column),
+                fix=hoist_fix(model, site),
             )
         for site, send, tasks in unfit_sends(model, _UNFIT):
             thing = "a lambda" if send.kind == LAMBDA_ATTR else "a nested function"
