@@ -263,3 +263,81 @@ async def test_the_reproduction_runs_and_its_verdict_is_shown(client: LanguageCl
         command="pvt-lint.repro", arguments=["PVT205"]))
     assert result == {"code": "PVT205", "exit_code": 0, "verdict": verdict}
     assert (client.messages[-1].type, client.messages[-1].message) == (types.MessageType.Info, f"PVT205 reproduction: {verdict}")
+
+
+async def test_the_server_watches_files_and_clears_a_closed_files_diagnostics(client: LanguageClient, workspace: Path):
+    (registration,) = client.registrations
+    assert (registration.method, [w["globPattern"] for w in registration.register_options["watchers"]]) == (
+        "workspace/didChangeWatchedFiles", ["**/pyproject.toml", "**/*.py"])
+    root = project(workspace, "close", {"jobs.py": BUGGY})
+    path = root / "jobs.py"
+    assert [d.code for d in await opened(client, path)] == ["PVT101"]
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=path.as_uri())))
+    assert await published(client, path.as_uri()) == []
+
+
+async def test_saving_pyproject_toml_reads_it_again(client: LanguageClient, workspace: Path):
+    root = project(workspace, "saved", {"jobs.py": BUGGY})
+    path, pyproject = root / "jobs.py", root / "pyproject.toml"
+    assert [d.code for d in await opened(client, path)] == ["PVT101"]
+    pyproject.write_text("[tool.pvt-lint]\nignore = ['PVT1']\n")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=pyproject.as_uri())))
+    assert await published(client, path.as_uri(), 1) == []
+
+
+# ---- servers of their own: the editor's settings, and a server whose analysis fails on one file --------
+@pytest_lsp.fixture(loop_scope="module", config=ClientServerConfig(server_command=SERVER, server_env=_env()))
+async def configured(lsp_client: LanguageClient, tmp_path: Path):
+    await _start(lsp_client, tmp_path, {"pvt-lint": {"ignore": ["PVT101"], "select": "PVT1,PVT2"}})
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_the_editors_select_and_ignore(configured: LanguageClient, tmp_path: Path):
+    root = project(tmp_path, "p", {"jobs.py": BUGGY})
+    path = root / "jobs.py"
+    assert await opened(configured, path) == []
+    configured.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"pvt-lint": {"select": ["PVT1"]}}))
+    assert [d.code for d in await published(configured, path.as_uri(), 1)] == ["PVT101"]
+    configured.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"pvt-lint": {"ignore": ["PVT999"], "extend-select": 3}}))
+    await published(configured, path.as_uri(), 1)
+    assert [(m.type, m.message) for m in configured.messages[-2:]] == [
+        (types.MessageType.Error, "pvt-lint: setting 'extend-select' must be a list of codes or a comma-separated "
+                                  "string; it is left out"),
+        (types.MessageType.Error, "pvt-lint: setting 'ignore': unknown rule selector 'PVT999'; the setting is left out"),
+    ]
+
+
+# In the server's own process: engine.analyse raises on any file named crash.py.
+CRASHING_SERVER = [sys.executable, "-c", """
+import sys
+import pvt_lint.engine as engine
+real = engine.analyse
+def analyse(source, path, *args, **kwargs):
+    if path.endswith("crash.py"):
+        raise RuntimeError("boom")
+    return real(source, path, *args, **kwargs)
+engine.analyse = analyse
+from pvt_lint.server import main
+sys.exit(main([]))
+"""]
+
+
+@pytest_lsp.fixture(loop_scope="module", config=ClientServerConfig(server_command=CRASHING_SERVER, server_env=_env()))
+async def crashing(lsp_client: LanguageClient, tmp_path: Path):
+    await _start(lsp_client, tmp_path)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_a_crash_on_one_file_is_logged_and_the_server_goes_on(crashing: LanguageClient, tmp_path: Path):
+    root = project(tmp_path, "p", {"crash.py": BUGGY, "jobs.py": BUGGY})
+    crash = root / "crash.py"
+    assert await opened(crashing, crash) == []
+    errors = [m.message for m in crashing.log_messages if m.type == types.MessageType.Error]
+    assert errors == [f"pvt-lint: {crash}: not analysed: internal error (RuntimeError: boom)"]
+    assert [d.code for d in await opened(crashing, root / "jobs.py")] == ["PVT101"]

@@ -71,9 +71,9 @@ def _codes(value: Any, key: str) -> tuple[str, ...] | str:
     else:
         return f"setting {key!r} must be a list of codes or a comma-separated string; it is left out"
     try:
-        return parse_code_list(text, f"setting {key!r}") if text.strip() else ()
-    except ConfigError as exc:
-        return f"{exc}; the setting is left out"
+        return parse_code_list(text, key) if text.strip() else ()
+    except ConfigError as exc:  # "command line: 'ignore' has 'XYZ', which is not a rule code or prefix (...)"
+        return f"setting {str(exc).partition(': ')[2]}; the setting is left out"
 
 
 class Settings:
