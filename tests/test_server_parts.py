@@ -5,6 +5,7 @@ pygls, and that only the server imports pygls. tests/test_server.py drives the r
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -160,3 +161,22 @@ def test_pvt_lint_server_is_the_server_and_server_slash_is_a_directory(tmp_path:
     refused = run_cli("server", "src", cwd=tmp_path)
     assert (refused.returncode, refused.stdout, refused.stderr) == (
         2, "", "pvt-lint: error: `pvt-lint server` takes no arguments, not 'src'\n")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "projects").iterdir() if p.is_dir()))
+def test_every_project_fixture_edited_unsaved_keeps_the_clis_findings(name: str, tmp_path: Path):
+    # Each module typed with one line more at the top, not saved: joined with the other modules' saved
+    # summaries (only those its imports connect it to), its findings are the CLI's, one line down.
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / "projects" / name, root, ignore=shutil.ignore_patterns("*.txt"))
+    (root / "pyproject.toml").write_text("[project]\nname = 'fixture'\n")
+    config = Config(root=str(root))
+    files = sorted(str(p) for p in root.rglob("*.py"))
+    try:
+        cli = lint_paths([str(root)], config).findings
+        for path in files:
+            expected = [(f.line + 1, f.column, f.code) for f in cli if os.path.samefile(f.path, path)]
+            typed = "# typed\n" + Path(path).read_text()
+            assert [(f.line, f.column, f.code) for f in lint_buffer(typed, path, config).findings] == expected, path
+    finally:
+        forget_project_runs()

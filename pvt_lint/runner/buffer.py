@@ -55,9 +55,34 @@ def lint_buffer(text: str, path: str, config: Config, cache=None) -> FileResult:
 def _joined_facts(run, module: str, summary, config: Config):
     from .project.stage import project_facts
 
-    summaries = {**run.summaries, module: summary}
+    summaries = _connected({**run.summaries, module: summary}, module)
     shown = {m: run.shown.get(m, m) for m in summaries}
     return project_facts(summaries, config.process_starters, shown).for_module(module)
+
+
+def _connected(summaries: dict, module: str) -> dict:
+    """The summaries of the modules ``module`` is joined to by imports, either way and through others.
+
+    The project stage reads names only, and a name reaches another module through an import (a package's
+    ``__init__`` counts as imported with its submodules), so no fact crosses from a module outside this
+    group: joining the group alone gives ``module`` the facts the whole project would, without the cost of
+    joining every module of a large project on each edit."""
+    names = set(summaries)
+    links: dict[str, set[str]] = {name: set() for name in names}
+    for name, summary in summaries.items():
+        for _local, qualified in summary.imports:
+            parts = qualified.split(".")
+            for end in range(1, len(parts) + 1):
+                target = ".".join(parts[:end])
+                if target in names and target != name:
+                    links[name].add(target)
+                    links[target].add(name)
+    group, todo = {module}, [module]
+    while todo:
+        for other in links[todo.pop()] - group:
+            group.add(other)
+            todo.append(other)
+    return {name: summaries[name] for name in sorted(group)}
 
 
 def _saved_text(path: str) -> Optional[str]:

@@ -8,6 +8,7 @@ offers another). Every place is converted with the text the finding came from.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -31,7 +32,7 @@ class Analysed:
     findings: tuple[Finding, ...]
     project_root: str  # other modules' places in messages are relative to it
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
         return self.text.split("\n")
 

@@ -1,9 +1,11 @@
 """The language server: pygls over stdio, in front of the runner (``runner.buffer.lint_buffer``).
 
 Each open document is analysed on one worker thread (the engine runs its parses on its own deep-stack
-thread anyway), so the protocol keeps answering while a file is judged: at once when it is opened or
-saved, ``DEBOUNCE`` seconds after the last change while it is being typed. A result whose document has
-changed since is dropped; the newer version has its own analysis coming. Whatever goes wrong with one
+thread anyway), so the protocol keeps answering while a file is judged. It is analysed at once when it is
+opened or saved, and when a change comes after a quiet moment; a change that follows another within
+``DEBOUNCE`` seconds (typing) waits until ``DEBOUNCE`` seconds pass without one, so a burst of keystrokes
+costs one analysis, not one each. A result whose document has changed since is dropped; the newer version
+has its own analysis coming. Whatever goes wrong with one
 file is logged to the client (window/logMessage) and costs that file only.
 """
 
@@ -30,7 +32,7 @@ from .actions import EXPLAIN_COMMAND, FIX_ALL_KIND, REPRO_COMMAND, code_actions
 from .convert import Analysed, diagnostic, finding_range, hover_text, span
 from .settings import SECTION, Settings, editor_settings
 
-DEBOUNCE = 0.05  # seconds of quiet after a change before it is analysed: one analysis per burst of typing
+DEBOUNCE = 0.15  # seconds: changes closer together than this are a burst of typing, analysed once at its end
 CONFIG_FILE = "pyproject.toml"
 
 
@@ -40,6 +42,7 @@ class PvtServer(LanguageServer):
         self.settings = Settings()
         self.analysed: dict[str, Analysed] = {}
         self.pending: dict[str, asyncio.Task] = {}
+        self.last_change: dict[str, float] = {}
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="pvt-lint-analysis")
         self.problems_shown: set[str] = set()
 
@@ -58,6 +61,13 @@ class PvtServer(LanguageServer):
             self.show(f"pvt-lint: {message}", types.MessageType.Error)
 
     # ---- analysis -----------------------------------------------------------------------------
+    def changed(self, uri: str) -> None:
+        """A change: analysed at once after a quiet moment, else when the burst it belongs to ends."""
+        now = asyncio.get_running_loop().time()
+        last = self.last_change.get(uri)
+        self.last_change[uri] = now
+        self.schedule(uri, DEBOUNCE if last is not None and now - last < DEBOUNCE else 0.0)
+
     def schedule(self, uri: str, delay: float = 0.0) -> None:
         earlier = self.pending.pop(uri, None)
         if earlier is not None:
@@ -103,6 +113,7 @@ class PvtServer(LanguageServer):
         if config.is_excluded(path):
             self.log(f"pvt-lint: {path}: not linted: the configuration's excludes cover it")
             return Analysed(uri, path, version, text, (), str(find_root(Path(path))))
+        # The project stage runs here, serially: a worker process would share the protocol's stdout.
         result = lint_buffer(text, path, config, self.settings.cache_for(config))
         if result.skipped:
             level = types.MessageType.Error if result.failure else types.MessageType.Info
@@ -179,7 +190,7 @@ def did_open(ls: PvtServer, params: types.DidOpenTextDocumentParams) -> None:
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: PvtServer, params: types.DidChangeTextDocumentParams) -> None:
-    ls.schedule(params.text_document.uri, DEBOUNCE)
+    ls.changed(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -196,6 +207,7 @@ def did_close(ls: PvtServer, params: types.DidCloseTextDocumentParams) -> None:
     if task is not None:
         task.cancel()
     ls.analysed.pop(uri, None)
+    ls.last_change.pop(uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
@@ -283,4 +295,8 @@ async def reproduce(ls: PvtServer, code: str) -> Optional[dict]:
 
 
 def serve() -> None:
-    server.start_io()
+    # The protocol owns stdout: anything else printed there (a warning, a stray print) would corrupt the
+    # stream, so it goes to stderr, which editors show as the server's log.
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    server.start_io(sys.stdin.buffer, protocol_out)
