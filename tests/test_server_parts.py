@@ -131,7 +131,8 @@ def test_without_pygls_the_command_names_the_extra(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "pygls", None)  # import pygls raises ModuleNotFoundError
     monkeypatch.delitem(sys.modules, "pvt_lint.server.protocol", raising=False)
     assert main([]) == 2
-    assert capsys.readouterr().err == "pvt-lint: error: the language server needs pygls: pip install 'pvt-lint[server]'\n"
+    assert capsys.readouterr().err == ("pvt-lint: error: the language server needs pygls: install pvt-lint with the "
+                                       "'server' extra (pvt-lint[server]) or run pip install pygls\n")
 
 
 def test_only_the_server_imports_pygls():

@@ -17,7 +17,8 @@ USAGE = """Usage: pvt-lint server
   pyproject.toml and from the editor (select, extend-select, ignore).
 """
 
-EXTRA_MISSING = "pvt-lint: error: the language server needs pygls: pip install 'pvt-lint[server]'"
+EXTRA_MISSING = ("pvt-lint: error: the language server needs pygls: install pvt-lint with the 'server' extra "
+                 "(pvt-lint[server]) or run pip install pygls")
 
 
 def main(args: list[str]) -> int:
