@@ -13,5 +13,17 @@ if os.getcwd() != _HOME:
 
 from .cli import main  # noqa: E402
 
-if __name__ == "__main__":
+
+def run() -> None:
+    """The ``pvt-lint`` command: ``pvt-lint server`` starts the language server (as ``ruff server``
+    does); anything else is the CLI. The faces do not import each other, so the choice is made here,
+    above them. A directory named ``server`` is linted as ``pvt-lint server/`` or ``pvt-lint ./server``."""
+    if sys.argv[1:2] == ["server"]:
+        from .server import main as serve
+
+        sys.exit(serve(sys.argv[2:]))
     main()
+
+
+if __name__ == "__main__":
+    run()

@@ -42,6 +42,7 @@ URL = pyproject_urls()["Repository"]
 LS_REMOTE = f"git ls-remote {URL} HEAD"
 GIT_URL = f'pip install "git+{URL}@<commit>"'
 FLAKE8 = f'pip install flake8 "git+{URL}@<commit>"'
+SERVER = f'pip install "pvt-lint[server] @ git+{URL}@<commit>"'
 CLONE = f"git clone {URL} && pip install ./pvt-lint"
 DEVELOP = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]' && pvt-lint fixtures/"
 TEST_SUITE = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]' && python -m pytest"
@@ -79,6 +80,7 @@ def test_the_docs_give_only_install_commands_this_module_runs():
         LS_REMOTE: {"README.md", "integrations.md"},
         GIT_URL: {"README.md", "integrations.md"},
         FLAKE8: {"integrations.md"},
+        SERVER: {"editors.md"},
         CLONE: {"README.md"},
         DEVELOP: {"README.md"},
         TEST_SUITE: {"README.md"},
@@ -178,6 +180,22 @@ def test_pip_install_with_flake8_registers_the_plugin(tmp_path, origin):
     flake8 = _run([str(venv / "bin" / "flake8"), "--select", "PVT", "buggy.py"], cwd=tmp_path,
                   env=dict(_environment(), PVT_LINT_NO_CACHE="1"))
     assert (flake8.returncode, flake8.stdout) == (1, BUGGY_FINDING + "\n"), flake8.stderr
+
+
+@pytest.mark.slow
+def test_pip_install_with_the_server_extra_runs_the_language_server(tmp_path, origin):
+    venv = _fresh_venv(tmp_path)
+    # A `name @ url` requirement needs a host in its URL for pip 23's parser, as the documented https URL
+    # has: the stand-in repository is named through localhost.
+    command = _offline(SERVER, origin, _commit(origin, tmp_path)).replace("file:///", "file://localhost/")
+    result = _bash(command, cwd=tmp_path, venv=venv)
+    assert result.returncode == 0, result.stdout + result.stderr
+    _lints_the_buggy_module(venv, tmp_path)
+    # With pygls there, the server starts, meets the end of its input and exits cleanly (without it: exit 2
+    # and a message naming the extra).
+    server = subprocess.run([str(venv / "bin" / "pvt-lint"), "server"], cwd=tmp_path, env=_environment(),
+                            input="", capture_output=True, text=True, timeout=120)
+    assert (server.returncode, server.stdout, server.stderr) == (0, "", "")
 
 
 @pytest.mark.slow

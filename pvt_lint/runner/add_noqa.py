@@ -15,14 +15,14 @@ from .rewrite import compiles, encoded_like, read_decoded, replace_file
 
 # A syntax error cannot be silenced by a comment on its line (the file does not parse), and a comment
 # for an unused comment would be a comment about itself.
-_NOT_SUPPRESSED = frozenset({SYNTAX_CODE, UNUSED_NOQA_CODE})
+NOT_SUPPRESSED = frozenset({SYNTAX_CODE, UNUSED_NOQA_CODE})
 
 
 def add_noqa(findings: Iterable[Finding]) -> tuple[int, list[str]]:
     """Add the comments for ``findings``; (how many comments were added or extended, warnings)."""
     wanted: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for finding in findings:
-        if finding.code not in _NOT_SUPPRESSED:
+        if finding.code not in NOT_SUPPRESSED:
             wanted[finding.path][finding.line].add(finding.code)
     added, warnings = 0, []
     for path in sorted(wanted):

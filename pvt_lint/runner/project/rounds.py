@@ -41,6 +41,10 @@ class ProjectRun:
     summarised: frozenset[str] = frozenset()  # modules with a summary (the others have no facts)
     error: str = ""  # the project stage failed: its files keep their first-round findings
     reused: bool = False  # the judged results came from the last run's record (``facts`` is then None)
+    # What ``facts`` were joined from, for an adapter that judges an unsaved copy of one module against the
+    # rest (runner/buffer.py): the summaries by module, and the path messages show for each module.
+    summaries: dict = field(default_factory=dict)
+    shown: dict = field(default_factory=dict)
 
 
 def roots_of(files: Sequence[str], given: Sequence[str]) -> dict[Path, list[int]]:
@@ -222,6 +226,7 @@ class _Project:
 
         facts = self.run.facts = project_facts(self.summaries, self.starters, {m: self.shown[m] for m in self.summaries})
         self.run.summarised = frozenset(self.summaries)
+        self.run.summaries, self.run.shown = dict(self.summaries), self.shown
         out = []
         for index in range(self.asked):
             module = self.modules[index]
@@ -295,19 +300,31 @@ def _quiet(done: int) -> None:
     pass
 
 
-_FACTS_BY_ROOT: dict[tuple, object] = {}
+_RUNS_BY_ROOT: dict[tuple, ProjectRun] = {}
+
+
+def project_run(path: str, config: Config, cache=None) -> ProjectRun:
+    """The project stage over the project of ``path``, run once per root and configuration in this
+    process (the flake8 plugin asks file by file) until ``forget_project_runs`` says the files changed."""
+    root = find_root(Path(path))
+    key = (str(root), config.fingerprint(), str(config.root))
+    if key not in _RUNS_BY_ROOT:
+        _, _RUNS_BY_ROOT[key] = judge_project(root, [], config, 1, cache, _quiet)
+    return _RUNS_BY_ROOT[key]
+
+
+def forget_project_runs(path: Optional[str] = None) -> None:
+    """Drop the kept project runs: those of the project of ``path``, or all of them. A process that lives
+    across edits (the language server) calls this when a file of a project changes on disk."""
+    root = str(find_root(Path(path))) if path is not None else None
+    for key in [k for k in _RUNS_BY_ROOT if root is None or k[0] == root]:
+        del _RUNS_BY_ROOT[key]
 
 
 def facts_for_file(path: str, config: Config, cache=None):
-    """(module, is_package, ModuleFacts or None) for one file judged inside its project: the project
-    stage over the whole project, run once per root and configuration in this process (the flake8
-    plugin asks file by file). None facts: the file is not one of the project's modules."""
-    root = find_root(Path(path))
-    key = (str(root), config.fingerprint(), str(config.root))
-    if key not in _FACTS_BY_ROOT:
-        _, run = judge_project(root, [], config, 1, cache, _quiet)
-        _FACTS_BY_ROOT[key] = run
-    run = _FACTS_BY_ROOT[key]
+    """(module, is_package, ModuleFacts or None) for one file judged inside its project (``project_run``).
+    None facts: the file is not one of the project's modules."""
+    run = project_run(path, config, cache)
     module = run.layout.module_of(Path(path))
     if module is None or module not in run.summarised:
         return module, False, None
