@@ -3,6 +3,7 @@
     python benchmarks/samples.py run --pvt-lint /path/.venv/bin/pvt-lint --out /tmp/findings_head
     python benchmarks/samples.py run --pvt-lint /old/.venv/bin/pvt-lint --out /tmp/findings_base
     python benchmarks/samples.py diff /tmp/findings_base /tmp/findings_head      # new and vanished findings
+    python benchmarks/samples.py fix --pvt-lint /path/.venv/bin/pvt-lint          # --fix on copies, checked
 
 The samples, chosen before any output was read:
 - `corpora`: the pinned sdists of `corpora.lock.json` (the concurrency set and django);
@@ -15,15 +16,24 @@ included, `--exclude ''`, `--no-cache`), so the project stage sees one package a
 runs pvt-lint in that repository would. A finding is saved as `<sample>/<tree>/<path>:<line> <code>
 <message>`; `diff` compares by (tree, path, line, code), since wording changes between versions, and
 prints the message of the newer run. No timing is measured. Standard library only.
+
+`fix` copies every tree with a fixable finding to a temporary folder and runs `--fix --unsafe-fixes` there
+on the files with fixable findings (as pre-commit would), then checks what it did: every changed line of
+the original lies in an edit of the first analysis's fixes (or at an insertion point), every changed file
+compiles, and no finding a fix was offered for is still reported. It prints one line per tree and the totals.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import re
+import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 import corpora
@@ -96,6 +106,66 @@ def diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def fix(args: argparse.Namespace) -> int:
+    command = args.pvt_lint.split()
+    totals = {"trees": 0, "files": 0, "fixed": 0, "outside": 0, "not compiling": 0, "still reported": 0}
+    for sample in args.samples:
+        for name, root, extra in trees(sample, args.python):
+            findings, _ = lint(command, root, extra)
+            fixable = [f for f in findings if f.get("fix")]
+            if not fixable:
+                continue
+            with tempfile.TemporaryDirectory(prefix="pvt-fix-") as folder:
+                copy = Path(folder) / "tree"
+                shutil.copytree(root, copy, symlinks=True)
+                paths = sorted({f["path"] for f in fixable})
+                argv = [*command, "--cache-dir", str(Path(folder) / "cache"), "--exclude", "", *extra,
+                        "--fix", "--unsafe-fixes", "--exit-zero", "-q", *paths]
+                done = subprocess.run(argv, cwd=copy, capture_output=True, text=True)
+                fixed = sum(int(n) for n in re.findall(r"^Fixed (\d+) findings?", done.stderr, re.M))
+                outside = not_compiling = 0
+                for path in paths:
+                    before = (root / path).read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+                    after = (copy / path).read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+                    edits = [e for f in fixable if f["path"] == path for e in f["fix"]["edits"]]
+                    outside += _outside(before, after, edits)
+                    compiled = subprocess.run([args.python, "-m", "py_compile", str(copy / path)], capture_output=True)
+                    not_compiling += compiled.returncode != 0
+                again, _ = lint(command, copy, extra)
+                left = {(f["path"], f["code"], f["message"]) for f in again}
+                still = sum((f["path"], f["code"], f["message"]) in left for f in fixable)
+            totals["trees"] += 1
+            totals["files"] += len(paths)
+            totals["fixed"] += fixed
+            totals["outside"] += outside
+            totals["not compiling"] += not_compiling
+            totals["still reported"] += still
+            print(f"{sample}/{name}: {len(fixable)} fixable findings in {len(paths)} files, fixed {fixed}; "
+                  f"changed lines outside the edits {outside}, files not compiling {not_compiling}, "
+                  f"fixed findings still reported {still}")
+    print("totals: " + ", ".join(f"{k} {v}" for k, v in totals.items()))
+    return 1 if totals["outside"] or totals["not compiling"] or totals["still reported"] else 0
+
+
+def _outside(before: list[str], after: list[str], edits: list[dict]) -> int:
+    """How many changed lines of ``before`` lie outside every edit (1-based rows, inclusive; an insertion
+    may also change the line where it lands)."""
+    allowed = set()
+    for edit in edits:
+        first, last = edit["location"]["row"], edit["end_location"]["row"]
+        allowed.update(range(first, last + 1))
+    out = 0
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        rows = range(i1 + 1, i2 + 1) if i2 > i1 else range(i1, i1 + 2)  # a pure insertion: the rows around it
+        if i2 > i1:
+            out += sum(row not in allowed for row in rows)
+        elif not any(row in allowed for row in rows):
+            out += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -104,11 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd.add_argument("--out", required=True, help="directory for <sample>.json")
     run_cmd.add_argument("--samples", nargs="+", choices=SAMPLES, default=list(SAMPLES))
     run_cmd.add_argument("--python", default=sys.executable, help="the interpreter whose Lib/ and site-packages")
+    fix_cmd = commands.add_parser("fix", help="--fix --unsafe-fixes on copies of the samples, checked")
+    fix_cmd.add_argument("--pvt-lint", required=True, help="the pvt-lint command (split on spaces)")
+    fix_cmd.add_argument("--samples", nargs="+", choices=SAMPLES, default=list(SAMPLES))
+    fix_cmd.add_argument("--python", default=sys.executable, help="the interpreter whose Lib/ and site-packages")
     diff_cmd = commands.add_parser("diff", help="new and vanished findings between two saved runs")
     diff_cmd.add_argument("base")
     diff_cmd.add_argument("head")
     args = parser.parse_args(argv)
-    return run(args) if args.command == "run" else diff(args)
+    return {"run": run, "fix": fix, "diff": diff}[args.command](args)
 
 
 if __name__ == "__main__":

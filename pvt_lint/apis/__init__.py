@@ -349,6 +349,11 @@ def alternatives(api: str) -> tuple[str, ...]:
     return tuple(display(name) for name in found.alternative) if found is not None else ()
 
 
+# PVT301's fix: a thread pool -> (the process pool, positional arguments and keywords both take alike).
+POOL_SWAPS = {"concurrent.futures.ThreadPoolExecutor": (
+    "concurrent.futures.ProcessPoolExecutor", 1, frozenset({"max_workers", "initializer", "initargs"}))}
+
+
 def dill_pickled(api: str) -> bool:
     """Does this API pickle with dill (``multiprocess``, ``pathos``), which copies locks and queues silently?"""
     found = record_of(api)

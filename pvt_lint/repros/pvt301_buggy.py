@@ -19,9 +19,14 @@ def crunch(n):
     return total
 
 
+USED = []  # the kind of pool with_threads ran on: a process pool once `pvt-lint --fix --unsafe-fixes` made it one
+
+
 def with_threads(n):
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        return list(pool.map(crunch, [n] * WORKERS))  # expect: PVT301
+        results = list(pool.map(crunch, [n] * WORKERS))  # expect: PVT301
+        USED.append(type(pool).__name__)
+        return results
 
 
 def with_processes(n):
@@ -53,7 +58,9 @@ if __name__ == "__main__":
     processes = seconds(with_processes, n)  # includes starting the worker processes
     ratio = threads / processes
     verdict = f"threads took {threads:.2f} s, processes took {processes:.2f} s (ratio {ratio:.2f})"
-    if ratio > 1:
+    if USED == ["ProcessPoolExecutor"]:
+        print(f"fixed: crunch ran on {WORKERS} processes in both runs, {threads:.2f} s and {processes:.2f} s")
+    elif ratio > 1:
         print(f"reproduced: {verdict}")
     else:
         gil = getattr(sys, "_is_gil_enabled", lambda: True)()

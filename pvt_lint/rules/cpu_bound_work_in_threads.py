@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from ..apis import THREAD_CLASSES, alternatives, display
-from ..findings import WARNING, Related
+from typing import Optional
+
+import libcst as cst
+
+from ..apis import POOL_SWAPS, THREAD_CLASSES, alternatives, display
+from ..findings import UNSAFE, WARNING, Edit, Fix, Related
 from ..model import THREAD, DispatchSite, ModuleModel
 from ..model.cross_module import other_path
 from ..model.project_facts import display as display_key
 from .base import Rule
+from .spelling import spelled
 
 # When the registry pairs no process API with the thread API (a Thread subclass).
 _ANY_PROCESS_POOL = "a process pool (`concurrent.futures.ProcessPoolExecutor`)"
@@ -79,7 +84,11 @@ class CpuBoundWorkInThreads(Rule):
     flagged. Loops are judged by shape, not by measured cost: a loop over a large argument may be
     cheap in practice. Code that checks `sys._is_gil_enabled()` before dispatching is trusted to pick
     threads only on a free-threaded build; the check is recognised when called directly or through a
-    function of the same module, not through a variable.
+    function of the same module, not through a variable. `--fix --unsafe-fixes` makes a
+    `ThreadPoolExecutor` a `ProcessPoolExecutor` where every task the function sends to it (and its
+    initializer) is a module-level function and its arguments are ones both take (`max_workers`,
+    `initializer`, `initargs`), spelled through what the module imports (a fix adds no import); it is
+    unsafe, since the tasks' arguments and results must then pickle and the tasks no longer share memory.
     """
 
     CODE = "PVT301"
@@ -179,6 +188,7 @@ threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i
                                     alternative=_alternative(site.api)),
                 end=(site.end_line, site.end_column),
                 related=(Related(line, column, f"the {what} that keeps one core busy"),),
+                fix=_pool_fix(model, site),
             )
         self._check_project(model)
 
@@ -220,6 +230,52 @@ threads = [threading.Thread(target=count, args=(i * 1000, (i + 1) * 1000, out, i
 
 
 _PROJECT_MESSAGE = "`{target}` is pure-Python CPU work (the {what}) sent to threads by `{api}`; use {alternative}"
+
+
+def _pool_fix(model: ModuleModel, site: DispatchSite) -> Optional[Fix]:
+    """Unsafe: the thread pool ``site`` sends to (``pool`` of ``pool.map(...)``, or the pool made in place)
+    is made as the process pool that takes the same arguments (``apis.POOL_SWAPS``), spelled through what
+    the module imports. Only when every task sent to that pool in the function is a module-level function
+    (and so is its initializer): a process pool pickles them by name. What the tasks take and return
+    must pickle too, and they no longer share memory: a person reviews that."""
+    func = site.call.func
+    if not site.pool or not isinstance(func, cst.Attribute):
+        return None
+    scope = model.scope_of(site.caller)
+    owner = func.value
+    if isinstance(owner, cst.Name):
+        found = model.lookup(owner.value, scope)
+        made = found[1][1] if found is not None else None
+        sites = [s for s in model.dispatches if s.pool and s.caller == site.caller
+                 and isinstance(s.call.func, cst.Attribute) and isinstance(s.call.func.value, cst.Name)
+                 and s.call.func.value.value == owner.value]
+    else:
+        made, sites = owner, [site]
+    value = model.value_at(owner, scope)
+    swap = POOL_SWAPS.get(value[:-2]) if value and value.endswith("()") else None
+    if swap is None or not isinstance(made, cst.Call):
+        return None
+    process_pool, positional, keywords = swap
+    args = made.args
+    if any(a.star for a in args) or sum(a.keyword is None for a in args) > positional:
+        return None
+    if any(a.keyword is not None and a.keyword.value not in keywords for a in args):
+        return None
+    initializer = [a.value for a in args if a.keyword is not None and a.keyword.value == "initializer"]
+    if not all(s.form == "function" and _module_level(model, s.target) for s in sites) or not all(
+            isinstance(i, cst.Name) and _module_level(model, i.value) for i in initializer):
+        return None
+    name = spelled(model, process_pool)
+    if name is None:
+        return None
+    where = model.position(made.func)
+    return Fix(f"Make the pool with `{name}`", UNSAFE,
+               (Edit(where.start.line, where.start.column, where.end.line, where.end.column, name),))
+
+
+def _module_level(model: ModuleModel, qualname: Optional[str]) -> bool:
+    fn = model.function(qualname)
+    return fn is not None and fn.parent is None and fn.class_qualname is None and not fn.is_lambda
 
 
 def _alternative(api: str) -> str:

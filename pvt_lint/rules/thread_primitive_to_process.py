@@ -18,6 +18,7 @@ from .base import Rule
 _UNFIT = frozenset((PRIMITIVE_ATTR,))
 _PROJECT_MESSAGE = "`self.{attribute}` (a thread primitive) of the `{cls}` sent as {how} to `{api}` {effect}"
 from .quoting import quote
+from .spelling import spelled
 
 # Keywords of pool methods that stay in the parent (or are not objects sent along).
 _NOT_SENT = frozenset({"callback", "error_callback", "chunksize", "timeout", "max_workers", "processes",
@@ -238,20 +239,18 @@ def _primitive_fix(model: ModuleModel, site: DispatchSite, expr: cst.BaseExpress
         return None
     wanted = instead[:-2]
     module, _, attribute = wanted.rpartition(".")
-    direct = sorted(name for name, target in model.imports.items() if target == wanted)
-    through = sorted(name for name, target in model.imports.items() if target == module)
-    spelled = direct[0] if direct else f"{through[0]}.{attribute}" if through else None
+    name = spelled(model, wanted)
     context = _context(model, site, scope)
     if context is not None and module == "multiprocessing":
-        name, bound = context
+        bound = context[1]
         # A primitive of another context does not pickle for this one: the context's own, or no fix.
         usable = bound[0] == found[0] and model.position(bound[1][1]).end.line < model.position(call).start.line
-        spelled = f"{name}.{attribute}" if usable else None
-    if spelled is None:
+        name = f"{context[0]}.{attribute}" if usable else None
+    if name is None:
         return None
     where = model.position(call.func)
-    edit = Edit(where.start.line, where.start.column, where.end.line, where.end.column, spelled)
-    return Fix(f"Make it with `{spelled}()`", UNSAFE, (edit,))
+    edit = Edit(where.start.line, where.start.column, where.end.line, where.end.column, name)
+    return Fix(f"Make it with `{name}()`", UNSAFE, (edit,))
 
 
 # What a context's name is bound to, as the model reads it (``get_context(...)`` reads as its module).
