@@ -21,7 +21,7 @@ import libcst as cst
 
 from ..findings import SAFE, Edit, Fix
 from ..model import ModuleModel
-from ..walk import code_children
+from .fix_text import comments_above, multiline_string, names_in
 
 _CODE = cst.Module([])
 
@@ -43,10 +43,10 @@ def _hoist_nested(model: ModuleModel, fn) -> Optional[Fix]:
         return None
     lines = model.text.split("\n")
     where = model.position(fn.node)
-    first, last = where.start.line - _comments_above(fn.node), where.end.line
+    first, last = where.start.line - comments_above(fn.node), where.end.line
     indent = lines[where.start.line - 1][: where.start.column]
     block = lines[first - 1: last]
-    if _multiline_string(fn.node) or indent.strip() or any(line.strip() and not line.startswith(indent) for line in block):
+    if multiline_string(fn.node) or indent.strip() or any(line.strip() and not line.startswith(indent) for line in block):
         return None
     moved = [line[len(indent):] if line.strip() else line.strip() for line in block]
     end = last + 1
@@ -58,7 +58,7 @@ def _hoist_nested(model: ModuleModel, fn) -> Optional[Fix]:
 
 
 def _hoist_lambda(model: ModuleModel, node: cst.Lambda, parent) -> Optional[Fix]:
-    if parent is None or not _plain_top_level(parent) or _captures(node, parent, None) or _multiline_string(node):
+    if parent is None or not _plain_top_level(parent) or _captures(node, parent, None) or multiline_string(node):
         return None
     name = _free_name(model, f"_{parent.name}_task")
     params = _CODE.code_for_node(node.params)
@@ -75,7 +75,7 @@ def _hoist_lambda(model: ModuleModel, node: cst.Lambda, parent) -> Optional[Fix]
 def _fix(model: ModuleModel, parent, moved: list[str], message: str, edit: Edit) -> Fix:
     """The moved lines inserted above ``parent`` (above the comments that lead into it), two blank lines
     after them, together with ``edit`` (which takes the original out)."""
-    line = model.position(parent.node).start.line - _comments_above(parent.node)
+    line = model.position(parent.node).start.line - comments_above(parent.node)
     newline = "\r\n" if "\r\n" in model.text else "\n"
     text = newline.join(m.rstrip("\r") for m in moved) + newline * 3
     return Fix(message, SAFE, (Edit(line, 0, line, 0, text), edit))
@@ -85,21 +85,11 @@ def _plain_top_level(fn) -> bool:
     return fn.parent is None and fn.class_qualname is None and not fn.is_lambda and not fn.node.decorators
 
 
-def _comments_above(node) -> int:
-    """How many comment lines directly above ``node`` lead into it (they move with it)."""
-    count = 0
-    for empty in reversed(node.leading_lines):
-        if empty.comment is None:
-            break
-        count += 1
-    return count
-
-
 def _captures(node: cst.CSTNode, parent, fn) -> bool:
     """Does ``node`` read a name the enclosing function ``parent`` binds (other than the moved
     function's own name), which ``fn`` (None for a lambda: its parameters) does not bind itself?"""
     own = set(fn.params | fn.bound) if fn is not None else _lambda_params(node)
-    for name in _names(node):
+    for name in names_in(node):
         if fn is not None and name == fn.name:
             continue
         if name in own:
@@ -116,29 +106,6 @@ def _lambda_params(node: cst.Lambda) -> set[str]:
         if isinstance(star, cst.Param):
             out.add(star.name.value)
     return out
-
-
-def _names(node: cst.CSTNode) -> set[str]:
-    """Every plain name in ``node``, not attribute names after a dot nor keyword argument names."""
-    out, stack = set(), [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            out.add(current.value)
-            continue
-        if isinstance(current, cst.Attribute):
-            stack.append(current.value)
-            continue
-        if isinstance(current, cst.Arg):
-            stack.append(current.value)
-            continue
-        stack.extend(code_children(current))
-    return out
-
-
-def _multiline_string(node: cst.CSTNode) -> bool:
-    code = _CODE.code_for_node(node)
-    return '"""' in code or "'''" in code
 
 
 def _free_name(model: ModuleModel, base: str) -> str:

@@ -22,9 +22,9 @@ import libcst as cst
 
 from ..findings import UNSAFE, Edit, Fix
 from ..model import GLOBAL, SELF, ModuleModel
+from .fix_text import multiline_string
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\Z")
-_CODE = cst.Module([])
 
 
 def lock_fix(model: ModuleModel, node: cst.CSTNode, function: Optional[str], lock: str,
@@ -33,8 +33,7 @@ def lock_fix(model: ModuleModel, node: cst.CSTNode, function: Optional[str], loc
     where it takes it; None when that is not possible without risk of a wrong name or a deadlock."""
     if not _in_scope(model, lock, function, holder) or _may_deadlock(model, node, function, lock):
         return None
-    code = _CODE.code_for_node(node)
-    if '"""' in code or "'''" in code:
+    if multiline_string(node):
         return None
     where = model.position(node)
     lines = model.text.split("\n")

@@ -9,6 +9,7 @@ from ..model import PROCESS, ModuleModel
 from ..model.project_facts import display
 from ..model.start_methods import re_importing
 from .base import Rule
+from .guard_fixes import main_guard_fix
 from .quoting import quote
 
 
@@ -70,7 +71,13 @@ class ProcessStartAtImport(Rule):
     are. A file named `__main__.py` is not reported: multiprocessing does not
     re-import it in children. Processes kept in containers (`for p in procs: p.start()`) are found
     inside functions but not at module level. A `ProcessPoolExecutor` that is created but never sent
-    work at module level is not reported (it starts no process until it is).
+    work at module level is not reported (it starts no process until it is). `--fix --unsafe-fixes`
+    moves the statement that starts processes, and the module-level statements after it, under a new
+    `if __name__ == "__main__":` at the end of the module, leaving functions, classes and imports where
+    they are; it is unsafe (importing the module no longer runs that code) and is not offered when the
+    module has a main guard already, when anything left at module level (a function, a class, a later
+    statement) reads a name the moved code binds, or when the moved code defines or imports something or
+    holds a string over several lines.
     """
 
     CODE = "PVT103"
@@ -139,6 +146,11 @@ main()  # expect: PVT103
 """,
     )
 
+    _module = None
+
+    def visit_Module(self, node) -> None:
+        self._module = node  # the module's statements, for the fix
+
     def check(self, model: ModuleModel) -> None:
         if os.path.basename(self.path) == "__main__.py":
             return
@@ -174,7 +186,7 @@ main()  # expect: PVT103
                 found.append((call.line, call.column, self.MESSAGE.format(call=quote(call.node), what=what), related))
         if found:
             line, column, message, related = min(found, key=lambda f: (f[0], f[1]))
-            self.report(line, column, message, related=related)
+            self.report(line, column, message, related=related, fix=main_guard_fix(model, self._module, line))
         self._check_project(model, {f[0] for f in found})
 
     def _check_project(self, model: ModuleModel, seen: set[int]) -> None:
