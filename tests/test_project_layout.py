@@ -119,3 +119,10 @@ def test_relative_imports_resolve_against_the_package():
     assert resolve_relative("pkg.a", False, 3, "x") is None
     assert resolve_relative("top", False, 1, "x") is None
     assert resolve_relative("pkg.a", False, 0, "abs") == "abs"
+
+
+def test_discovery_of_a_folder_that_is_no_project_goes_only_into_its_packages(tmp_path):
+    tree(tmp_path, "script.py", "pkg/__init__.py", "pkg/a.py", "unrelated/tree/b.py", "notes/c.py")
+    assert names(discover(tmp_path, walk_all=False)) == {
+        "script": "script.py", "pkg": "pkg/__init__.py", "pkg.a": "pkg/a.py"}
+    assert set(discover(tmp_path).modules) == {"script", "pkg", "pkg.a", "b", "c"}

@@ -259,3 +259,21 @@ def test_a_cached_summary_that_does_not_decode_is_analysed_again(tmp_path, monke
     # main.py's summary came with its first analysis; tasks.py's was made with ``force`` (the prefilter
     # skips it), so the round that forces it finds it unreadable and analyses it there.
     assert [Path(p).name for p in again] == ["main.py"]
+
+
+def test_a_folder_with_no_project_marker_is_walked_whole_only_when_named(tmp_path, monkeypatch):
+    # A script in a folder that is no project (~/Downloads, /tmp): `pvt-lint script.py` does not walk the
+    # folder's other subfolders (they may hold anything, and much of it); `pvt-lint .` names the folder as
+    # the project, and a script in a subfolder that sends `work` to a pool is then seen.
+    (tmp_path / "runner").mkdir()
+    (tmp_path / "script.py").write_text("counts = {}\n\n\ndef work(item):\n    counts[item] = 1\n", encoding="utf-8")
+    (tmp_path / "runner" / "run.py").write_text(
+        "import multiprocessing\nfrom script import work\n\nif __name__ == \"__main__\":\n"
+        "    with multiprocessing.Pool() as pool:\n        pool.map(work, [1])\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    config = Config()
+    assert lint_paths(["script.py"], config).findings == []
+    found = lint_paths(["."], config).findings
+    assert [(os.path.normpath(f.path), f.line, f.code, f.message) for f in found] == [
+        ("script.py", 5, "PVT101", "global `counts` is changed in place in child process target `work` (sent to a "
+                                   "child at runner/run.py:6); the parent never sees the change")]

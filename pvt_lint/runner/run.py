@@ -7,7 +7,9 @@ Whatever ``jobs``, the order of the paths and the state of the cache, the report
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Callable, ContextManager, Optional, Sequence
 
 from .. import engine
@@ -15,6 +17,7 @@ from ..config import Config
 from ..findings import FileResult
 from .discovery import iter_python_files
 from .per_file import PARALLEL_MIN_FILES, Job, analyse_files  # noqa: F401  (PARALLEL_MIN_FILES: re-exported)
+from .project.layout import find_root
 from .project.rounds import judge_projects, roots_of
 from .reading import read
 from .report import Report
@@ -61,8 +64,9 @@ def lint_paths(
             results = analyse_files([Job(path) for path in files], config, jobs, cache, advance)
         else:
             groups = roots_of(files, given)
+            named = frozenset(find_root(Path(g)) for g in given if os.path.isdir(g))
             judged = judge_projects({root: [files[i] for i in indices] for root, indices in groups.items()},
-                                    config, jobs, cache, _bounded(advance, len(files)), reuse=True)
+                                    config, jobs, cache, _bounded(advance, len(files)), reuse=True, named=named)
             for root, indices in groups.items():
                 for index, result in zip(indices, judged[root][0]):
                     results[index] = result

@@ -115,14 +115,20 @@ class ProjectLayout:
         return frozenset(name.split(".", 1)[0] for name in self.modules)
 
 
-def discover(root: Path, src: Sequence[str] = (), scripts: Iterable[Path] = ()) -> ProjectLayout:
+def has_marker(root: Path) -> bool:
+    return any((root / marker).exists() for marker in ROOT_MARKERS)
+
+
+def discover(root: Path, src: Sequence[str] = (), scripts: Iterable[Path] = (), walk_all: bool = True) -> ProjectLayout:
     """Walk the import roots for source files (plus ``scripts``, named explicitly, with or without
-    ``.py``) and name every module. Deterministic: the same tree gives the same layout."""
+    ``.py``) and name every module. Without ``walk_all``, only the roots' packages are walked into, not
+    their other folders (which a folder that is no project, such as ``/tmp``, may hold anything in).
+    Deterministic: the same tree gives the same layout."""
     root = Path(os.path.abspath(root))
     roots = import_roots(root, src)
     found: set[Path] = set()
     for base in roots:
-        found.update(_source_files(base))
+        found.update(_source_files(base, packages_only=not walk_all))
     found.update(Path(os.path.abspath(p)) for p in scripts if Path(p).is_file())
     layout = ProjectLayout(root=root, roots=roots)
     losers: dict[str, list[Path]] = {}
@@ -144,7 +150,7 @@ def discover(root: Path, src: Sequence[str] = (), scripts: Iterable[Path] = ()) 
     return layout
 
 
-def _source_files(base: Path) -> list[Path]:
+def _source_files(base: Path, packages_only: bool = False) -> list[Path]:
     out: list[Path] = []
     if not base.is_dir():
         return out
@@ -153,6 +159,7 @@ def _source_files(base: Path) -> list[Path]:
             d for d in subdirectories
             if not d.startswith(".") and d not in SKIPPED_DIRECTORIES and not d.endswith(".egg-info")
             and not (Path(directory) / d / "pyvenv.cfg").exists()
+            and not (packages_only and not (Path(directory) / d / "__init__.py").is_file())
         )
         out.extend(Path(directory) / f for f in sorted(files) if f.endswith(SOURCE_SUFFIXES))
     return out

@@ -26,7 +26,7 @@ from ...config import Config
 from ...findings import FileResult
 from ...model.project_facts import ModuleFacts
 from ..per_file import Job, _summary, analyse_files
-from .layout import ProjectLayout, discover, find_root
+from .layout import ProjectLayout, discover, find_root, has_marker
 from .needed import MAX_ROUNDS, needed_modules
 
 
@@ -89,9 +89,12 @@ def judge_project(
 class _Project:
     """One project's state across the rounds: its files (the asked ones first), modules and summaries."""
 
-    def __init__(self, root: Path, asked: list[str], config: Config) -> None:
+    def __init__(self, root: Path, asked: list[str], config: Config, named: bool = False) -> None:
         scripts = [Path(p) for p in asked if not p.endswith((".py", ".pyi"))]
-        layout = self.layout = discover(root, src_of(config), scripts)
+        # A root with no project marker is walked whole only when the user named it (``pvt-lint dir``): a
+        # script's folder (``pvt-lint /tmp/x.py``) is walked only through its packages.
+        walk_all = named or bool(config.src) or has_marker(root)
+        layout = self.layout = discover(root, src_of(config), scripts, walk_all=walk_all)
         asked_files = {Path(os.path.abspath(p)) for p in asked}
         others = [p for p in layout.modules.values() if p not in asked_files and not config.is_excluded(str(p))]
         self.asked = len(asked)
@@ -246,13 +249,14 @@ class _Project:
 
 
 def judge_projects(
-    groups: dict[Path, list[str]], config: Config, jobs: int, cache, advance, reuse: bool = False
+    groups: dict[Path, list[str]], config: Config, jobs: int, cache, advance, reuse: bool = False,
+    named: frozenset = frozenset(),
 ) -> dict:
     """``{root: asked files}`` -> ``{root: (results of the asked files, ProjectRun)}``. Every round is
     one batch over all the projects, so workers stay busy and start once per round. ``reuse``: a project
     whose files are those of the cache's record takes its judged results from there (its ``facts`` stay
     None, so callers that read the facts leave it off)."""
-    projects = [_Project(root, asked, config) for root, asked in groups.items()]
+    projects = [_Project(root, asked, config, root in named) for root, asked in groups.items()]
     first = analyse_files([job for p in projects for job in p.jobs], config, jobs, cache, advance)
     offset = 0
     for project in projects:
