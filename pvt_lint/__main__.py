@@ -1,5 +1,6 @@
 import os
 import sys
+import sysconfig
 
 # `python -m pvt_lint` puts the current directory on sys.path (and an empty PYTHONPATH entry does
 # too), and the directory being linted is usually the current one: a file there named string.py or
@@ -7,9 +8,15 @@ import sys
 # reads, and needs nothing from that directory (the package itself is already imported), so it goes.
 # Unless the package itself lives there (run from a checkout): the worker processes, spawned, import
 # pvt_lint again through this same sys.path, and without that entry every one of them died at start.
+# Never the interpreter's own library, though: linting the standard library from its folder
+# (`cd .../lib/python3.11 && pvt-lint .`) took the stdlib off the path, and `__future__` with it.
 _HOME = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARY = {os.path.abspath(path) for path in sysconfig.get_paths().values()}
 if os.getcwd() != _HOME:
-    sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != os.getcwd()]
+    sys.path[:] = [
+        entry for entry in sys.path
+        if os.path.abspath(entry or os.curdir) != os.getcwd() or (entry and os.path.abspath(entry) in _LIBRARY)
+    ]
 
 from .cli import main  # noqa: E402
 

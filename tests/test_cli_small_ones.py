@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sysconfig
 
 import pytest
 from click.testing import CliRunner
@@ -186,3 +187,16 @@ def test_show_source_rejects_other_formats_and_config_wants_a_boolean(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.pvt-lint]\nshow-source = "yes"\n')
     assert invoke("a.py", cwd=tmp_path) == (
         2, "", f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: 'show-source' must be true or false\n")
+
+
+@pytest.mark.slow
+def test_the_folder_run_in_shadows_no_module_and_the_standard_librarys_own_folder_works(tmp_path):
+    # `python -m pvt_lint` in a folder whose string.py would break any import of string: not imported.
+    (tmp_path / "string.py").write_text("raise SystemExit('the linted folder was imported')\n", encoding="utf-8")
+    (tmp_path / "m.py").write_text("import string\n", encoding="utf-8")
+    result = run_cli("--no-cache", "m.py", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "0 findings in 1 file (0 files skipped)\n")
+    # Run from the standard library's own folder, whose path is also the stdlib's entry on sys.path.
+    stdlib = sysconfig.get_paths()["stdlib"]
+    result = run_cli("--version", cwd=stdlib)
+    assert (result.returncode, result.stdout.split(",")[0]) == (0, "pvt-lint"), result.stderr
