@@ -161,7 +161,7 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
         raise _ParserError(exc.message) from None
     instances = [rule(path) for rule in rules]
     model = build_model(module, instances)
-    model.text, model.indent = text, module.default_indent
+    model.text, model.indent, model.newline = text, module.default_indent, module.default_newline
     summary = None
     if project.module is not None:
         from .model.summary_build import summarize

@@ -57,9 +57,11 @@ class ModuleModel:
         # The start methods a dispatch that names none meets (``start_methods.default_start_methods`` of the
         # configuration); the engine sets it, and without a configuration it is all three.
         self.default_start_methods: frozenset[str] = EVERY_METHOD
-        # The module's text and its indentation unit, for fixes that re-indent lines (the engine sets them).
+        # The module's text, indentation unit and line ending (libcst's reading of them), for fixes that move or
+        # re-indent lines (the engine sets them).
         self.text = ""
         self.indent = "    "
+        self.newline = "\n"
 
     def resolve(
         self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str] = None,

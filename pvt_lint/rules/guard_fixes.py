@@ -42,7 +42,7 @@ def main_guard_fix(model: ModuleModel, module: Optional[cst.Module], line: int) 
     if any(bound & names_in(s) for s in stays if _span(model, s)[0] > _span(model, moved[0])[0]):
         return None
     lines = model.text.split("\n")
-    newline = "\r\n" if lines[0].endswith("\r") else "\n"
+    newline = model.newline
     title = f"Move the module-level code from line {_span(model, moved[0])[0]} under `{_GUARD}`"
     first = _span(model, moved[0])[0] - comments_above(moved[0])
     if len(moved) == len(body) - start:  # everything from the start on moves: indent it in place

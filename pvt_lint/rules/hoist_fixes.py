@@ -65,10 +65,9 @@ def _hoist_lambda(model: ModuleModel, node: cst.Lambda, parent) -> Optional[Fix]
     body = _CODE.code_for_node(node.body)
     if "\n" in body:
         body = f"({body})"
-    newline = "\r\n" if "\r\n" in model.text else "\n"
     moved = [f"def {name}({params}):", f"{model.indent}return {body}"]
     where = model.position(node)
-    return _fix(model, parent, newline.join(moved).split("\n"), f"Move the lambda to module level as `{name}`",
+    return _fix(model, parent, "\n".join(moved).split("\n"), f"Move the lambda to module level as `{name}`",
                 Edit(where.start.line, where.start.column, where.end.line, where.end.column, name))
 
 
@@ -76,7 +75,7 @@ def _fix(model: ModuleModel, parent, moved: list[str], message: str, edit: Edit)
     """The moved lines inserted above ``parent`` (above the comments that lead into it), two blank lines
     after them, together with ``edit`` (which takes the original out)."""
     line = model.position(parent.node).start.line - comments_above(parent.node)
-    newline = "\r\n" if "\r\n" in model.text else "\n"
+    newline = model.newline
     text = newline.join(m.rstrip("\r") for m in moved) + newline * 3
     return Fix(message, SAFE, (Edit(line, 0, line, 0, text), edit))
 

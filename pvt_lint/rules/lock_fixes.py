@@ -44,7 +44,7 @@ def lock_fix(model: ModuleModel, node: cst.CSTNode, function: Optional[str], loc
     rest = lines[last - 1][where.end.column:].strip()
     if indent.strip() or (rest and not rest.startswith("#")):
         return None  # the statement shares its line with other code
-    newline = "\r\n" if lines[first - 1].endswith("\r") else "\n"
+    newline = model.newline
     body = [line.rstrip("\r") for line in lines[first - 1: last]]
     unit = "\t" if "\t" in indent else model.indent
     text = newline.join([f"{indent}with {lock}:", *(unit + line if line.strip() else line for line in body)])
