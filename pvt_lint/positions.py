@@ -4,14 +4,13 @@
 ``contextlib.contextmanager`` object created for every node with a syntactic position, and one extra full
 traversal of the tree with an empty batch of visitors (libcst's resolver walks the module for batchable
 providers even when there are none). Here the same code generator runs with a state whose position
-bookkeeping is a plain context-manager class and a newline check without a regex split, and nothing else
-walks the tree. The result is the same mapping, node for node: ``tests/test_positions.py`` compares it with
+bookkeeping is a plain context-manager class and a newline check without a regex split, that keys the
+ranges by ``id(node)`` (a libcst node's ``__hash__`` is a Python call) and keeps no generated text, and
+nothing else walks the tree. The result is the same ranges, node for node: ``tests/test_positions.py`` compares them with
 libcst's provider on every fixture, and ``benchmarks/`` did so on every corpus file.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator, Mapping
 
 from libcst import Module
 from libcst._position import CodePosition, CodeRange
@@ -19,13 +18,13 @@ from libcst.metadata.position_provider import NEWLINE_RE, PositionProvidingCodeg
 
 
 class _Recorder:
-    __slots__ = ("state", "node", "start_node", "end_node", "start")
+    __slots__ = ("state", "key", "start_key", "end_key", "start")
 
-    def __init__(self, state, node, start_node, end_node) -> None:
+    def __init__(self, state, key, start_key, end_key) -> None:
         self.state = state
-        self.node = node
-        self.start_node = start_node
-        self.end_node = end_node
+        self.key = key
+        self.start_key = start_key
+        self.end_key = end_key
 
     def __enter__(self) -> None:
         self.start = (self.state.line, self.state.column)
@@ -33,15 +32,17 @@ class _Recorder:
     def __exit__(self, *exc_info) -> None:
         state = self.state
         raw = state.raw
-        start = raw[self.start_node][:2] if self.start_node is not None else self.start
-        end = raw[self.end_node][2:] if self.end_node is not None else (state.line, state.column)
-        raw[self.node] = start + end
+        start = raw[self.start_key][:2] if self.start_key is not None else self.start
+        end = raw[self.end_key][2:] if self.end_key is not None else (state.line, state.column)
+        raw[self.key] = start + end
 
 
 class _FastPositionState(PositionProvidingCodegenState):
-    """Records (start line, start column, end line, end column) tuples; CodeRanges are made on demand."""
+    """Records (start line, start column, end line, end column) tuples by ``id(node)``: libcst nodes hash
+    by identity through a Python-level ``__hash__``, and the tree keeps every node alive while the
+    positions are in use. No generated text is kept: only the line and column move."""
 
-    def _update_position(self, value: str) -> None:
+    def add_token(self, value: str) -> None:
         if "\n" in value or "\r" in value:
             segments = NEWLINE_RE.split(value)
             self.line += len(segments) - 1
@@ -49,38 +50,41 @@ class _FastPositionState(PositionProvidingCodegenState):
         else:
             self.column += len(value)
 
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:  # indentation holds no newline
+            self.column += len(token)
+
     def before_codegen(self, node) -> None:
         self._stack.append((self.line, self.column))
 
     def after_codegen(self, node) -> None:
-        start = self._stack.pop()
-        raw = self.raw
-        if node not in raw:  # a syntactic position recorded inside the node wins
-            raw[node] = start + (self.line, self.column)
+        # a syntactic position recorded inside the node wins
+        self.raw.setdefault(id(node), self._stack.pop() + (self.line, self.column))
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
-        return _Recorder(self, node, start_node, end_node)
+        return _Recorder(self, id(node), None if start_node is None else id(start_node),
+                         None if end_node is None else id(end_node))
 
 
-class Positions(Mapping):
-    """node -> CodeRange; a range object is built only for the nodes someone asks about."""
+class Positions:
+    """node -> CodeRange; a range object is built only for the nodes someone asks about. It keeps the
+    module, whose nodes' identities are its keys."""
 
-    def __init__(self, raw: dict) -> None:
+    def __init__(self, raw: dict, module: Module) -> None:
         self._raw = raw
+        self._module = module
         self._ranges: dict = {}
 
     def __getitem__(self, node) -> CodeRange:
-        found = self._ranges.get(node)
+        key = id(node)
+        found = self._ranges.get(key)
         if found is None:
-            sl, sc, el, ec = self._raw[node]
-            found = self._ranges[node] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))
+            sl, sc, el, ec = self._raw[key]
+            found = self._ranges[key] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))
         return found
 
     def __contains__(self, node) -> bool:
-        return node in self._raw
-
-    def __iter__(self) -> Iterator:
-        return iter(self._raw)
+        return id(node) in self._raw
 
     def __len__(self) -> int:
         return len(self._raw)
@@ -94,5 +98,8 @@ def positions(module: Module) -> Positions:
         provider=None,
     )
     state.raw = {}
+    # The tokens are not kept; Module's code generator only asks whether there are any.
+    if module.header or module.body or module.footer:
+        state.tokens.append("")
     module._codegen(state)
-    return Positions(state.raw)
+    return Positions(state.raw, module)
