@@ -405,14 +405,17 @@ def dotted(node: object, spelling: Spelling) -> Optional[str]:
     """``a.b.c`` -> "a.b.c", ``a.b(x)`` -> "a.b()": the spelling of the registry's names, which the
     collector resolves and the gate matches; None for anything that is not a name, attributes and calls."""
     trailers: list[str] = []
+    # Exact classes: both trees' node classes are final, and libcst's are ABCs, whose isinstance is slow.
+    attribute, call, name = spelling.attribute, spelling.call, spelling.name
     while True:
-        if isinstance(node, spelling.attribute):
+        kind = type(node)
+        if kind is attribute:
             trailers.append("." + spelling.attr_text(node))
             node = node.value  # type: ignore[attr-defined]
-        elif isinstance(node, spelling.call):
+        elif kind is call:
             trailers.append("()")
             node = node.func  # type: ignore[attr-defined]
-        elif isinstance(node, spelling.name):
+        elif kind is name:
             return spelling.name_text(node) + "".join(reversed(trailers))
         else:
             return None

@@ -16,6 +16,10 @@ from .definitions import DefinitionVisitor
 from .syntax import flatten
 
 
+_UNPACKED = frozenset({cst.Tuple, cst.List, cst.StarredElement})
+_TRAILERS = frozenset({cst.Attribute, cst.Subscript})
+
+
 class LoadVisitor(cst.BatchableCSTVisitor):
     def __init__(self, definitions: DefinitionVisitor) -> None:
         super().__init__()
@@ -23,18 +27,29 @@ class LoadVisitor(cst.BatchableCSTVisitor):
         # name -> scopes (function qualname, None for module level and class bodies) that read its value
         self.loads: dict[str, set[Optional[str]]] = {}
         self._not_loads: set[int] = set()  # ids of Name nodes that bind, declare or name an attribute
+        # function qualname -> {(name, attr)} for every ``name.attr`` in its own body (a class body's and
+        # the module level's are not kept): what the summary needs of an alias's attributes
+        self.attributes: dict[str, set[tuple[str, str]]] = {}
 
     def visit_Name(self, node: cst.Name) -> None:
         if id(node) not in self._not_loads:
             self.loads.setdefault(node.value, set()).add(self._definitions.frame.qualname)
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        value = node.value
+        if type(value) is cst.Name:
+            scope = self._definitions.frame.qualname
+            if scope is not None:
+                self.attributes.setdefault(scope, set()).add((value.value, node.attr.value))
+
     def _not_load(self, target: Optional[cst.CSTNode], written_through: bool = False) -> None:
-        if isinstance(target, (cst.Tuple, cst.List, cst.StarredElement)):
+        kind = type(target)  # exact classes: libcst's are ABCs, whose isinstance is slow
+        if kind in _UNPACKED:
             for single in flatten(target):
                 self._not_load(single, written_through)
-        elif written_through and isinstance(target, (cst.Attribute, cst.Subscript)):
+        elif written_through and kind in _TRAILERS:
             self._not_load(target.value, written_through)
-        elif isinstance(target, cst.Name):
+        elif kind is cst.Name:
             self._not_loads.add(id(target))
 
     def visit_AssignTarget_target(self, node: cst.AssignTarget) -> None:

@@ -47,6 +47,7 @@ class ModuleModel:
         self._cpu_visitor = collector.cpu_visitor
         self._loops = collector.loop_tracker.loops
         self.state = State(scopes, self.module_accesses, collector.load_visitor.loads)
+        self._attributes = collector.load_visitor.attributes
         self.graph = CallGraph(scopes, self.calls)
         self.dispatches: list[DispatchSite] = find_dispatches(scopes, self.calls, collector.positions)
         self.locks = LockFacts(self.graph, self.dispatches, self.lock_withs, scopes.functions)
@@ -90,6 +91,11 @@ class ModuleModel:
         return CpuFacts(self.scopes, self.graph, self.lock_withs, self._cpu_visitor, self._loops)
 
     # ---- definitions and names ------------------------------------------------------------------
+    def attributes_read(self, qualname: str) -> set[tuple[str, str]]:
+        """(name, attr) for every ``name.attr`` in the function's own body (nested functions, lambdas and
+        classes are their own), whether read or assigned."""
+        return self._attributes.get(qualname, set())
+
     def function(self, qualname: Optional[str]) -> Optional[FunctionInfo]:
         """The function (or lambda) ``qualname`` of this module, if any."""
         return self.functions.get(qualname) if qualname else None

@@ -7,7 +7,6 @@ from typing import Optional
 
 import libcst as cst
 
-from ..walk import code_children
 from .starters import third_party_start
 from .summary import IMPORT_TIME, MAIN, SCHEMA_VERSION, Call, Cpu, FunctionSummary, ModuleSummary, Write
 from .summary_sites import SiteSummaries
@@ -156,8 +155,8 @@ class Summarizer(SiteSummaries):
 
     def _alias_reads(self, imports: dict[str, str]) -> dict[str, set[str]]:
         """``config.SETTINGS`` read in a function, ``config`` an alias of what may be a project module:
-        "config.SETTINGS". The facade lists reads by name only, so each function that reads such an
-        alias is walked once for their attributes (the collector could record them in its one walk).
+        "config.SETTINGS". The reads are listed by name; the attributes of each function's aliases come from
+        the collector's walk (``attributes_read``).
         Which aliases: relative imports and imports from the module's own top-level package; in a
         top-level module (a script), imports of anything but the standard library and the big
         third-party libraries ``work.py`` knows, which a script's project cannot define."""
@@ -177,11 +176,8 @@ class Summarizer(SiteSummaries):
             scopes.update(s for s in m.readers(alias) if s is not None)
         out: dict[str, set[str]] = {}
         for scope in sorted(scopes):
-            fn = m.function(scope)
-            if fn is None:
-                continue
-            found = {f"{alias}.{attr}" for alias, attr in _attributes_of(fn.node, aliases)
-                     if m.scopes.name_kind(alias, scope) == "global"}
+            found = {f"{alias}.{attr}" for alias, attr in m.attributes_read(scope)
+                     if alias in aliases and m.scopes.name_kind(alias, scope) == "global"}
             if found:
                 out[scope] = found
         return out
@@ -264,21 +260,6 @@ class Summarizer(SiteSummaries):
         if call.callee:
             return self._local(call.callee)
         return self.qualify(self._through_self(call), call.caller) if isinstance(call.node, cst.Call) else ""
-
-
-def _attributes_of(node, aliases: set[str]) -> set[tuple[str, str]]:
-    """(alias, attr) read as ``alias.attr`` in a function's own body (nested functions are their own)."""
-    found: set[tuple[str, str]] = set()
-    stack = list(code_children(node))
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        if isinstance(current, cst.Attribute) and isinstance(current.value, cst.Name) and current.value.value in aliases:
-            found.add((current.value.value, current.attr.value))
-            continue
-        stack.extend(code_children(current))
-    return found
 
 
 def _locks(locks) -> tuple[str, ...]:

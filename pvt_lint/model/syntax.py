@@ -24,14 +24,18 @@ def target_root(expr: cst.BaseExpression) -> Optional[tuple[str, Optional[str], 
     """(root name, first attribute, number of trailers) of an assignment target."""
     chain: list[cst.BaseExpression] = []
     node = expr
-    while isinstance(node, (cst.Attribute, cst.Subscript)):
+    while type(node) in _TRAILERS:  # exact classes: libcst's are ABCs, whose isinstance is slow
         chain.append(node)
         node = node.value
-    if not isinstance(node, cst.Name):
+    if type(node) is not cst.Name:
         return None
     first = chain[-1] if chain else None
-    attr = first.attr.value if isinstance(first, cst.Attribute) else None
+    attr = first.attr.value if type(first) is cst.Attribute else None
     return node.value, attr, len(chain)
+
+
+_TRAILERS = frozenset({cst.Attribute, cst.Subscript})
+_NAMED = frozenset({cst.Name, cst.Attribute, cst.Subscript})
 
 
 def names_read(expr: cst.CSTNode) -> set[tuple[str, Optional[str]]]:
@@ -40,9 +44,10 @@ def names_read(expr: cst.CSTNode) -> set[tuple[str, Optional[str]]]:
     stack: list[cst.CSTNode] = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Lambda):
+        kind = type(node)
+        if kind is cst.Lambda:
             continue
-        if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript)):
+        if kind in _NAMED:
             root = target_root(node)
             if root is not None:
                 found.add((root[0], root[1]))
