@@ -9,7 +9,8 @@ Every ``.py`` file goes through the engine's stages in the engine's order, each 
 - read and decode; CPython's parse (the PVT000 verdict, and the gate's tree); the textual prefilter;
   the AST gate;
 - for the modules the gate lets through: the nesting check, libcst's parse, positions, the walk
-  (collector and rules' visitors), the model's finalisation, the rules' checks.
+  (collector and rules' visitors), the model's finalisation, the module's summary (what a project run
+  builds for every module past the gate), the rules' checks.
 
 It also counts, for those modules, the nodes of CPython's tree and of libcst's, and times a bare
 iterative walk over CPython's tree: what a model built on CPython's AST would start from. The numbers
@@ -34,6 +35,7 @@ sys.path.insert(0, str(HERE))
 from pvt_lint import engine  # noqa: E402
 from pvt_lint.gate import may_find  # noqa: E402
 from pvt_lint.model import Collector, ModuleModel  # noqa: E402
+from pvt_lint.model.summary_build import summarize  # noqa: E402
 from pvt_lint.nesting import too_deep_for_libcst  # noqa: E402
 from pvt_lint.positions import positions  # noqa: E402
 from pvt_lint.rules import all_rules  # noqa: E402
@@ -49,6 +51,7 @@ STAGES = (
     "positions",
     "walk",
     "model",
+    "summary",
     "rules",
 )
 BARE_WALK = "bare walk of CPython's tree"
@@ -129,9 +132,11 @@ def measure(paths, rules) -> tuple[Counter, Counter]:
             counts["past the gate"] += 1
             counts["lines past the gate"] += text.count("\n")
             instances = [rule(path) for rule in rules]
-            collector = Collector(timed("positions", positions, module))
+            collector = Collector(timed("positions", positions, module), text)
             timed("walk", Walker([*collector.visitors, *instances]).walk, module)
             model = timed("model", ModuleModel, collector)
+            model.text, model.indent, model.newline = text, module.default_indent, module.default_newline
+            timed("summary", summarize, model, "corpus_module", path.endswith("__init__.py"), module)
             for rule in instances:
                 timed("rules", rule.check, model)
             start = time.process_time()

@@ -130,8 +130,8 @@ def _analyse_text(
     if too_deep is not None:
         return FileResult(path, skipped=too_deep, imports=imports)
     try:
-        findings, summary = on_deep_stack(_run_rules, text, path, rules or [], project, config)
-        return FileResult(path, findings, summary=summary, imports=imports)
+        findings, summary, read = on_deep_stack(_run_rules, text, path, rules or [], project, config)
+        return FileResult(path, findings, summary=summary, imports=imports, facts_read=read)
     except RecursionError:
         return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
     except _ParserError as exc:
@@ -148,8 +148,9 @@ class _ParserError(Exception):
 
 def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_Project] = None,
                config: Optional[Config] = None):
-    """(findings, summary): the rules' findings and, when the project asked (``project.module``), the
-    module's summary, both from the one model; ``config`` says which start methods the program meets."""
+    """(findings, summary, read): the rules' findings and, when the project asked (``project.module``), the
+    module's summary, both from the one model, and what the rules read of the facts the summary implies
+    when they judged with those; ``config`` says which start methods the program meets."""
     import libcst as cst
 
     from .model.start_methods import default_start_methods
@@ -160,7 +161,7 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
     except cst.ParserSyntaxError as exc:
         raise _ParserError(exc.message) from None
     instances = [rule(path) for rule in rules]
-    model = build_model(module, instances)
+    model = build_model(module, instances, text)
     model.text, model.indent, model.newline = text, module.default_indent, module.default_newline
     summary = None
     if project.module is not None:
@@ -168,8 +169,11 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
 
         summary = summarize(model, project.module, project.is_package, module)
     facts = project.facts
+    reading = None
     if facts is None and project.own_facts is not None and summary is not None:
-        facts = project.own_facts(summary)
+        from .model.read_facts import ReadFacts
+
+        facts = reading = ReadFacts(project.own_facts(summary))
     if facts is not None:
         model.project = facts
     if config is not None:
@@ -178,12 +182,12 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
     for rule in instances:
         rule.check(model)
         findings.extend(rule.findings)
-    return findings, summary
+    return findings, summary, (frozenset(reading.reads) if reading is not None and instances else None)
 
 
-def build_model(module, visitors: Sequence = ()):
+def build_model(module, visitors: Sequence = (), text: Optional[str] = None):
     """The concurrency model of a parsed module, from the one batched traversal that also runs
-    ``visitors`` (the rules' own visit methods, if any)."""
+    ``visitors`` (the rules' own visit methods, if any); ``text`` is the module's source, if at hand."""
     from .model import Collector, ModuleModel
     from .positions import positions
     from .walk import Walker
@@ -191,7 +195,7 @@ def build_model(module, visitors: Sequence = ()):
     # The same ranges as libcst's PositionProvider, without its extra traversal (positions.py); no
     # visitor uses other metadata, so no MetadataWrapper. The walk calls the visitors in libcst's
     # order without rebuilding the tree (walk.py).
-    collector = Collector(positions(module))
+    collector = Collector(positions(module), text)
     Walker([*collector.visitors, *visitors]).walk(module)
     return ModuleModel(collector)
 

@@ -20,10 +20,13 @@ method for any token type.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import typing
 from typing import Callable, Sequence
 
 import libcst as cst
+from libcst import MaybeSentinel
 
 # Node classes that hold no code: whitespace, comments, punctuation and operator tokens.
 _TOKEN_BASES: tuple[type, ...] = (
@@ -88,6 +91,43 @@ def _field_order(node: cst.CSTNode) -> tuple[str, ...]:
     recorder = _FieldRecorder()
     node._visit_and_replace_children(recorder)
     return tuple(recorder.fields)
+
+
+_ORDERS: dict[tuple, tuple[str, ...]] = {}
+
+
+def _order(node: cst.CSTNode, conditional: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """``_field_order``, learned once per class (and per combination of its conditional fields)."""
+    key = (type(node), *(getattr(node, name) is None for name in conditional))
+    found = _ORDERS.get(key)
+    if found is None:
+        found = _ORDERS[key] = _field_order(node)
+    return found
+
+
+_TOKEN_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _token_fields(cls: type) -> frozenset[str]:
+    """The fields of a node class that can hold only tokens, whitespace, strings or nothing, by their
+    declared types (a field whose type cannot be read is not one of them)."""
+    found = _TOKEN_FIELDS.get(cls)
+    if found is None:
+        found = _TOKEN_FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls) if _holds_no_code(f.type))
+    return found
+
+
+def _holds_no_code(declared: object) -> bool:
+    if declared in (str, type(None), MaybeSentinel):
+        return True
+    if isinstance(declared, type):
+        return issubclass(declared, cst.CSTNode) and _is_token(declared)
+    origin = typing.get_origin(declared)
+    if origin is typing.Literal:
+        return True
+    if origin in (typing.Union, collections.abc.Sequence):
+        return all(_holds_no_code(arg) for arg in typing.get_args(declared))
+    return False
 
 
 _CONDITIONAL: dict[type, tuple[str, ...]] = {}
@@ -177,25 +217,31 @@ class Walker:
         if self._skip_tokens and _is_token(cls):
             self._plans[cls] = None
             return None
-        order = _field_order(node)
+        order = _order(node)
         conditional = _conditional_fields(node, order)
         if conditional:
             # Plans for this class depend on which of these fields are present: one per combination.
             self._plans[cls] = _Conditional(conditional)
             return self._conditional_plan(node, self._plans[cls])
-        plan = self._plans[cls] = self._make(kind, order)
+        plan = self._plans[cls] = self._make(cls, order)
         return plan
 
     def _conditional_plan(self, node: cst.CSTNode, conditional: "_Conditional"):
         key = tuple(getattr(node, name) is None for name in conditional.fields)
         plan = conditional.plans.get(key)
         if plan is None:
-            plan = conditional.plans[key] = self._make(type(node).__name__, _field_order(node))
+            plan = conditional.plans[key] = self._make(type(node), _order(node, conditional.fields))
         return plan
 
-    def _make(self, kind: str, order: tuple[str, ...]):
+    def _make(self, cls: type, order: tuple[str, ...]):
+        kind = cls.__name__
+        # A field that can hold only tokens is left out, unless someone has a method for it.
+        skipped = _token_fields(cls) if self._skip_tokens else frozenset()
         fields = tuple(
-            (field, self._bound(f"visit_{kind}_{field}"), self._bound(f"leave_{kind}_{field}")) for field in order
+            (field, before, after)
+            for field in order
+            for before, after in [(self._bound(f"visit_{kind}_{field}"), self._bound(f"leave_{kind}_{field}"))]
+            if before or after or field not in skipped
         )
         return (self._bound(f"visit_{kind}"), self._bound(f"leave_{kind}"), fields)
 

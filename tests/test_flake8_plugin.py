@@ -203,7 +203,7 @@ def test_the_plugin_judges_a_file_with_the_facts_of_its_project(tmp_path, monkey
     monkeypatch.setenv("PVT_LINT_NO_CACHE", "1")
     models = []
     real = engine.build_model
-    monkeypatch.setattr(engine, "build_model", lambda module, visitors=(): models.append(real(module, visitors)) or models[-1])
+    monkeypatch.setattr(engine, "build_model", lambda *args: models.append(real(*args)) or models[-1])
     tasks = project / "shop" / "tasks.py"
     findings_for_flake8(tasks.read_text(encoding="utf-8"), str(tasks))
     facts = models[-1].project  # tasks.py itself mentions no concurrency: the facts made it judged

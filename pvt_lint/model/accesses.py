@@ -6,6 +6,7 @@ touches is resolved by the model once the whole module has been seen.
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import libcst as cst
@@ -16,15 +17,38 @@ from .facts import DELETE, MUTATE, RMW, STORE, Access, CallSite, IfInfo
 from .syntax import dotted, flatten, is_lock_expr, is_main_guard, lock_text, names_read, target_root
 
 _RELEASED_BY = {release: take for take, release in apis.LOCK_FUNCTIONS.items()}
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # what libcst's positions count as a line break
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line's first character, lines counted as libcst counts them."""
+    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+
+
+def _plain_text(target: cst.BaseExpression) -> Optional[str]:
+    """The source of ``name`` or ``name.attr`` written plainly (no brackets, no spaces), without running
+    libcst's code generator; None for anything else."""
+    if type(target) is cst.Attribute:
+        value = target.value
+        if (type(value) is cst.Name and not value.lpar and not target.lpar and not value.rpar
+                and type(target.dot.whitespace_before) is cst.SimpleWhitespace and not target.dot.whitespace_before.value
+                and type(target.dot.whitespace_after) is cst.SimpleWhitespace and not target.dot.whitespace_after.value):
+            return f"{value.value}.{target.attr.value}"
+        return None
+    if type(target) is cst.Name and not target.lpar:
+        return target.value
+    return None
 
 
 class AccessVisitor(cst.BatchableCSTVisitor):
     """Writes, calls, lock regions, ifs and the main guard; reads the frames of ``definitions``."""
 
-    def __init__(self, definitions: DefinitionVisitor, positions) -> None:
+    def __init__(self, definitions: DefinitionVisitor, positions, text: Optional[str] = None) -> None:
         super().__init__()
         self._definitions = definitions
         self._positions = positions
+        self._text = text  # the module's source: lets an assignment skip walking a value that cannot read
+        self._line_starts: Optional[list[int]] = None
         self.calls: list[CallSite] = []
         self.ifs: list[IfInfo] = []
         self.module_accesses: list[Access] = []  # writes at module level and in class bodies
@@ -49,7 +73,7 @@ class AccessVisitor(cst.BatchableCSTVisitor):
             attr=root[1],
             depth=root[2],
             locks=frame.locks(),
-            text=cst.Module([]).code_for_node(target),
+            text=_plain_text(target) or cst.Module([]).code_for_node(target),
             via=via,
             statement=statement,
             target=target,
@@ -67,6 +91,9 @@ class AccessVisitor(cst.BatchableCSTVisitor):
                 root = target_root(single)
                 if root is None:
                     continue
+                if not self._may_mention(node.value, root[0], root[1]):
+                    self._record(STORE, single, node, via="=")
+                    continue
                 if value_reads is None:
                     value_reads = names_read(node.value)
                 reads_itself = (root[0], root[1]) in value_reads if root[1] else (root[0], None) in value_reads
@@ -79,8 +106,24 @@ class AccessVisitor(cst.BatchableCSTVisitor):
             return
         root = target_root(node.target)
         if root is not None:
-            reads = names_read(node.value)
+            reads = names_read(node.value) if self._may_mention(node.value, root[0], root[1]) else ()
             self._record(RMW if (root[0], root[1]) in reads else STORE, node.target, node, via="=")
+
+    def _may_mention(self, node: cst.CSTNode, name: str, attr: Optional[str]) -> bool:
+        """Can ``node`` read ``name`` (``name.attr`` when ``attr`` is given)? False only when its source text
+        does not contain them: walking the value of every assignment for its names (a whole literal table,
+        say) is the slow way to learn that."""
+        text = self._text
+        if text is None:
+            return True
+        starts = self._line_starts
+        if starts is None:
+            starts = self._line_starts = _line_starts(text)
+        where = self._positions[node]
+        start = starts[where.start.line - 1] + where.start.column
+        end = starts[where.end.line - 1] + where.end.column
+        source = text[start:end]
+        return name in source and (attr is None or attr in source)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         op = cst.Module([]).code_for_node(node.operator).strip()

@@ -9,6 +9,8 @@ it keeps.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from .accesses import AccessVisitor
 from .cpu import CpuVisitor
 from .definitions import DefinitionVisitor
@@ -18,14 +20,15 @@ from .scopes import Scopes
 
 
 class Collector:
-    """Positions come resolved once by the engine, so the model can use them after the walk."""
+    """Positions come resolved once by the engine, so the model can use them after the walk; ``text``, the
+    module's source, when the caller has it, saves walking values that cannot read a target."""
 
-    def __init__(self, positions) -> None:
+    def __init__(self, positions, text: Optional[str] = None) -> None:
         self.positions = positions
         self.scopes = Scopes()
         self.definitions = DefinitionVisitor(self.scopes, positions)
         self.loop_tracker = LoopTracker(self.definitions, positions)
-        self.access_visitor = AccessVisitor(self.definitions, positions)
+        self.access_visitor = AccessVisitor(self.definitions, positions, text)
         self.load_visitor = LoadVisitor(self.definitions)
         self.cpu_visitor = CpuVisitor(self.definitions, self.loop_tracker, positions)
 
