@@ -116,3 +116,6 @@ class FileResult:
     summary: Optional[object] = None
     summary_text: Optional[str] = None  # a cached summary (JSON) not decoded yet: the project stage decodes it if it needs it
     imports: Optional[tuple[str, ...]] = None
+    # What the rules read of the facts the module's own summary implies (model/read_facts.py), when they
+    # judged it with those; None when no rule ran or the facts came from the project.
+    facts_read: Optional[frozenset] = None

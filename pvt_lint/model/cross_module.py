@@ -51,7 +51,7 @@ def remote_thread_runs(model: "ModuleModel") -> dict[str, list[tuple[DispatchSit
     facts = model.project
     out: dict[str, list[tuple[DispatchSite, bool]]] = {}
     prefix = facts.module + ":"
-    for function in facts.functions:
+    for function in facts.thread_functions():
         qualname = function.key.partition(":")[2]
         fn = model.function(qualname)
         if fn is None:

@@ -215,6 +215,14 @@ class ModuleFacts:
         """The unfit instances sent by this module's dispatch on ``line``."""
         return tuple(u for u in self.unfit_sends if u.line == line)
 
+    def process_functions(self) -> tuple[FunctionFacts, ...]:
+        """The functions that run as child-process tasks."""
+        return tuple(f for f in self.functions if f.processes)
+
+    def thread_functions(self) -> tuple[FunctionFacts, ...]:
+        """The functions that threads run."""
+        return tuple(f for f in self.functions if f.threads)
+
     def function(self, qualname: str) -> FunctionFacts | None:
         index = self.__dict__.get("_by_qualname")
         if index is None:

@@ -159,7 +159,7 @@ if __name__ == "__main__":
             target = model.function(site.target).name if site.target else qualname
             related = Related(site.line, site.column, f"`{target}` is sent to a child process here")
             self._judge(model, qualname, child, set_up, reported, target, site.where, related)
-        for facts in model.project.functions:  # reached from a process dispatch in another module
+        for facts in model.project.process_functions():  # reached from a process dispatch in another module
             qualname = facts.key.partition(":")[2]
             reasons = [r for r in facts.processes if r.site.module != model.project.module]
             if qualname in child or not reasons:

@@ -225,6 +225,7 @@ class _Project:
     def again(self) -> list[tuple[int, Job]]:
         """The asked files whose project facts differ from those they were judged with."""
         from ...model.project_facts import ModuleFacts
+        from ...model.read_facts import same_answers
         from .stage import project_facts
 
         facts = self.run.facts = project_facts(self.summaries, self.starters, {m: self.shown[m] for m in self.summaries})
@@ -240,6 +241,9 @@ class _Project:
             judged_with = own_facts(first, self.shown[module], self.starters) if first is not None else ModuleFacts(module)
             if module_facts == judged_with:
                 continue
+            read = self.results[index].facts_read  # judged in this run, with the facts its summary implies
+            if read is not None and same_answers(read, module_facts, judged_with):
+                continue  # the parts its rules read are the same: judging again would find the same
             options = {**self.options(module), "facts": module_facts}
             key = module_facts.fingerprint()
             out.append((index, Job(self.paths[index], options, facts_key=key)))
