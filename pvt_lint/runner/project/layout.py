@@ -57,20 +57,18 @@ def import_roots(root: Path, src: Sequence[str] = ()) -> tuple[Path, ...]:
     return tuple(unique)
 
 
-def module_name(path: Path, roots: Sequence[Path] = ()) -> Optional[str]:
+def module_name(path: Path, roots: Sequence[Path] = (), chains: Optional[dict] = None) -> Optional[str]:
     """What Python names the module in ``path``; None for a name that cannot be imported.
 
     Inside a package: the ``__init__.py`` chain. Outside one: the stem. With ``roots`` (given as the
     ``src`` setting), a file below a root through plain directories (a namespace package) is named
-    from that root.
+    from that root. ``chains``: a dict kept across the calls of one walk, so that each directory's
+    package chain is looked up once.
     """
     path = Path(os.path.abspath(path))
     stem = path.stem if path.suffix in SOURCE_SUFFIXES else path.name
-    parts = [] if stem == "__init__" else [stem]
-    here = path.parent
-    while (here / "__init__.py").is_file() and here.parent != here:
-        parts.insert(0, here.name)
-        here = here.parent
+    packages, here = _package_chain(path.parent, {} if chains is None else chains)
+    parts = [*packages] + ([] if stem == "__init__" else [stem])
     for root in roots:  # deepest first: src/ before the root that holds it
         root = Path(os.path.abspath(root))
         if here == root:
@@ -81,6 +79,19 @@ def module_name(path: Path, roots: Sequence[Path] = ()) -> Optional[str]:
     if not parts or not all(part.isidentifier() for part in parts):
         return None
     return ".".join(parts)
+
+
+def _package_chain(directory: Path, chains: dict) -> tuple[tuple[str, ...], Path]:
+    """(the package names from the outermost down to ``directory``, the directory above the outermost)."""
+    found = chains.get(directory)
+    if found is None:
+        if (directory / "__init__.py").is_file() and directory.parent != directory:
+            above, top = _package_chain(directory.parent, chains)
+            found = ((*above, directory.name), top)
+        else:
+            found = ((), directory)
+        chains[directory] = found
+    return found
 
 
 def _namespace_chain(here: Path, root: Path) -> bool:
@@ -133,8 +144,9 @@ def discover(root: Path, src: Sequence[str] = (), scripts: Iterable[Path] = (), 
     layout = ProjectLayout(root=root, roots=roots)
     losers: dict[str, list[Path]] = {}
     packages = set()
+    chains: dict = {}
     for path in sorted(found, key=lambda p: (p.suffix == ".pyi", str(p))):  # .py beats its stub
-        name = module_name(path, roots if src else ())
+        name = module_name(path, roots if src else (), chains)
         if name is None:
             continue
         if name in layout.modules:

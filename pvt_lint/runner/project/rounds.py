@@ -52,13 +52,17 @@ def roots_of(files: Sequence[str], given: Sequence[str]) -> dict[Path, list[int]
     (a directory without any root marker above it is its own root)."""
     groups: dict[Path, list[int]] = {}
     absolute_given = [(os.path.abspath(g), g) for g in given]
+    roots: dict[str, Path] = {}  # a given path's root, looked up once
     for index, path in enumerate(files):
         full = os.path.abspath(path)
         owner = max(
             (a for a, _ in absolute_given if full == a or full.startswith(a.rstrip(os.sep) + os.sep)),
             key=len, default=full,
         )
-        groups.setdefault(find_root(Path(owner)), []).append(index)
+        root = roots.get(owner)
+        if root is None:
+            root = roots[owner] = find_root(Path(owner))
+        groups.setdefault(root, []).append(index)
     return groups
 
 
