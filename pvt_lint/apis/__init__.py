@@ -402,14 +402,11 @@ class Spelling:
 
 
 def dotted(node: object, spelling: Spelling) -> Optional[str]:
-    """``a.b.c`` -> "a.b.c", ``a.b(x)`` -> "a.b()": the spelling of the registry's names, which the
-    collector resolves and the gate matches; None for anything that is not a name, attributes and calls."""
+    """``a.b(x).c`` -> "a.b().c", the registry's spelling of names; None for all but names, attributes, calls."""
     trailers: list[str] = []
-    # Exact classes: both trees' node classes are final, and libcst's are ABCs, whose isinstance is slow.
-    attribute, call, name = spelling.attribute, spelling.call, spelling.name
+    attribute, call, name = spelling.attribute, spelling.call, spelling.name  # exact: libcst's are slow ABCs
     while True:
-        kind = type(node)
-        if kind is attribute:
+        if (kind := type(node)) is attribute:
             trailers.append("." + spelling.attr_text(node))
             node = node.value  # type: ignore[attr-defined]
         elif kind is call:
