@@ -6,10 +6,10 @@ touches is resolved by the model once the whole module has been seen.
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import libcst as cst
+from libcst.metadata.position_provider import NEWLINE_RE  # the line breaks positions count
 
 from .. import apis
 from .definitions import DefinitionVisitor
@@ -17,12 +17,9 @@ from .facts import DELETE, MUTATE, RMW, STORE, Access, CallSite, IfInfo
 from .syntax import dotted, flatten, is_lock_expr, is_main_guard, lock_text, names_read, target_root
 
 _RELEASED_BY = {release: take for take, release in apis.LOCK_FUNCTIONS.items()}
-_NEWLINE = re.compile(r"\r\n|\r|\n")  # what libcst's positions count as a line break
-
-
 def _line_starts(text: str) -> list[int]:
     """The offset of each line's first character, lines counted as libcst counts them."""
-    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    return [0, *(m.end() for m in NEWLINE_RE.finditer(text))]
 
 
 def _plain_text(target: cst.BaseExpression) -> Optional[str]:

@@ -6,8 +6,8 @@ once every summary is joined, again with the whole project's facts wherever the 
 difference is in parts the module's rules never look at (facts about functions no rule of this module
 asks after), and judging again costs the whole analysis: CPython's and libcst's parse, positions, the
 walk. So the first judgement runs with ``ReadFacts``, which notes every part read: a field, whether a
-function has facts and which of their fields, a query's answer (the sends on one line), the facts' truth. The rules are deterministic, so a judgement
-given the same answers to the same questions gives the same findings: ``same_answers`` asks the new
+function has facts and which of their fields, a query's answer (the sends on one line), the facts'
+truth. The rules are deterministic, so a judgement given the same answers to the same questions gives the same findings: ``same_answers`` asks the new
 facts the noted questions, and a module whose answers are all unchanged keeps its first findings.
 Anything else read of the facts (a method not listed here) marks the judgement as reading everything.
 """
