@@ -39,6 +39,7 @@ def lint_source(source: str | bytes, path: str = "<stdin>", config: Config | Non
 def analyse(
     source: str | bytes, path: str, config: Config, *, noqa: bool = True, tree: Optional[ast.Module] = None,
     facts=None, module: Optional[str] = None, is_package: bool = False, force: bool = False, own_facts=None,
+    reparser=None,
 ) -> FileResult:
     """One file's result. ``noqa=False`` leaves ``# noqa`` comments to the caller (flake8 does them);
     ``tree``, CPython's AST of exactly this source when the caller has one (flake8 does), saves a parse.
@@ -49,7 +50,9 @@ def analyse(
     when the prefilter and the gate would skip the file (the project needs its summary); ``facts`` (a
     ``ModuleFacts``) is what the project says about this module, read by the rules as ``model.project``;
     without it, ``own_facts(summary)`` (given by the runner) supplies the facts the module's summary
-    alone implies, so that the project stage re-judges only modules whose facts other modules change."""
+    alone implies, so that the project stage re-judges only modules whose facts other modules change.
+    ``reparser`` (a ``reparse.Reparser``, the language server's per document) parses again only what
+    changed since its last parse; the result is the same."""
     text, problem = decode(source)
     if problem is not None:
         line, column, message = problem
@@ -61,7 +64,8 @@ def analyse(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = _analyse_text(text, path, config, tree, _Project(facts, module, is_package, force, own_facts))
+        result = _analyse_text(text, path, config, tree, _Project(facts, module, is_package, force, own_facts),
+                               reparser)
     finally:
         if collecting:
             gc.enable()
@@ -96,7 +100,8 @@ class _Project:
 
 
 def _analyse_text(
-    text: str, path: str, config: Config, given: Optional[ast.Module] = None, project: Optional[_Project] = None
+    text: str, path: str, config: Config, given: Optional[ast.Module] = None, project: Optional[_Project] = None,
+    reparser=None,
 ) -> FileResult:
     project = project or _Project()
     # On the deep-stack thread: the recursion limit raised there is interpreter-wide, and CPython's
@@ -130,7 +135,8 @@ def _analyse_text(
     if too_deep is not None:
         return FileResult(path, skipped=too_deep, imports=imports)
     try:
-        findings, summary, read = on_deep_stack(_run_rules, text, path, rules or [], project, config)
+        findings, summary, read = on_deep_stack(_run_rules, text, path, rules or [], project, config,
+                                                (reparser, tree if cpython_error is None else None))
         return FileResult(path, findings, summary=summary, imports=imports, facts_read=read)
     except RecursionError:
         return FileResult(path, skipped="not analysed: nested too deeply even for a 512 MiB stack")
@@ -147,7 +153,7 @@ class _ParserError(Exception):
 
 
 def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_Project] = None,
-               config: Optional[Config] = None):
+               config: Optional[Config] = None, reparse=(None, None)):
     """(findings, summary, read): the rules' findings and, when the project asked (``project.module``), the
     module's summary, both from the one model, and what the rules read of the facts the summary implies
     when they judged with those; ``config`` says which start methods the program meets."""
@@ -156,12 +162,13 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
     from .model.start_methods import default_start_methods
 
     project = project or _Project()
+    reparser, tree = reparse
     try:
-        module = cst.parse_module(text)
+        module, places = reparser.parse(text, tree) if reparser is not None else (cst.parse_module(text), None)
     except cst.ParserSyntaxError as exc:
         raise _ParserError(exc.message) from None
     instances = [rule(path) for rule in rules]
-    model = build_model(module, instances, text)
+    model = build_model(module, instances, text, places)
     model.text, model.indent, model.newline = text, module.default_indent, module.default_newline
     summary = None
     if project.module is not None:
@@ -185,9 +192,10 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
     return findings, summary, (frozenset(reading.reads) if reading is not None and instances else None)
 
 
-def build_model(module, visitors: Sequence = (), text: Optional[str] = None):
+def build_model(module, visitors: Sequence = (), text: Optional[str] = None, places=None):
     """The concurrency model of a parsed module, from the one batched traversal that also runs
-    ``visitors`` (the rules' own visit methods, if any); ``text`` is the module's source, if at hand."""
+    ``visitors`` (the rules' own visit methods, if any); ``text`` is the module's source, if at hand;
+    ``places``, the module's positions if they are known."""
     from .model import Collector, ModuleModel
     from .positions import positions
     from .walk import Walker
@@ -195,7 +203,7 @@ def build_model(module, visitors: Sequence = (), text: Optional[str] = None):
     # The same ranges as libcst's PositionProvider, without its extra traversal (positions.py); no
     # visitor uses other metadata, so no MetadataWrapper. The walk calls the visitors in libcst's
     # order without rebuilding the tree (walk.py).
-    collector = Collector(positions(module), text)
+    collector = Collector(places if places is not None else positions(module), text)
     Walker([*collector.visitors, *visitors]).walk(module)
     return ModuleModel(collector)
 

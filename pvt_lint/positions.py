@@ -71,7 +71,7 @@ class Positions:
     module, whose nodes' identities are its keys."""
 
     def __init__(self, raw: dict, module: Module) -> None:
-        self._raw = raw
+        self.raw = raw  # id(node) -> (start line, start column, end line, end column)
         self._module = module
         self._ranges: dict = {}
 
@@ -79,15 +79,15 @@ class Positions:
         key = id(node)
         found = self._ranges.get(key)
         if found is None:
-            sl, sc, el, ec = self._raw[key]
+            sl, sc, el, ec = self.raw[key]
             found = self._ranges[key] = CodeRange(CodePosition(sl, sc), CodePosition(el, ec))
         return found
 
     def __contains__(self, node) -> bool:
-        return id(node) in self._raw
+        return id(node) in self.raw
 
     def __len__(self) -> int:
-        return len(self._raw)
+        return len(self.raw)
 
 
 def positions(module: Module) -> Positions:
