@@ -63,6 +63,14 @@ class ModuleModel:
         self.text = ""
         self.indent = "    "
         self.newline = "\n"
+        self._lines: tuple[str, list[str]] = ("", [""])
+
+    @property
+    def lines(self) -> list[str]:
+        """``text`` split at each "\\n", split once (fixes read it once per finding); not to be changed."""
+        if self._lines[0] is not self.text:
+            self._lines = (self.text, self.text.split("\n"))
+        return self._lines[1]
 
     def resolve(
         self, expr: cst.BaseExpression, scope: tuple[str, ...], class_qualname: Optional[str] = None,

@@ -20,10 +20,10 @@ from typing import Optional
 import libcst as cst
 
 from ..findings import SAFE, UNSAFE, Edit, Fix
+from .fix_text import code_of
 
 _DICTS = frozenset({"{}", "dict()"})
 _SETS = frozenset({"set()"})
-_CODE = cst.Module([])
 
 
 def atomic_fix(model, node: cst.If, scope: tuple[str, ...], where: tuple[int, int, int, int]) -> Optional[Fix]:
@@ -62,9 +62,11 @@ def _header_comment(node: cst.If) -> Optional[str] | bool:
     no comment; False when it holds another, which the replacement would lose."""
     body = node.body
     header = body.header.comment if isinstance(body, cst.IndentedBlock) else body.trailing_whitespace.comment
+    code = code_of(node)
+    if "#" not in code:
+        return None  # a comment token holds a "#": tokenizing is for the code that may have one
     try:
-        count = sum(t.type == tokenize.COMMENT
-                    for t in tokenize.generate_tokens(io.StringIO(_CODE.code_for_node(node)).readline))
+        count = sum(t.type == tokenize.COMMENT for t in tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError):
         return False
     if count == 0:
@@ -81,7 +83,7 @@ def _only_statement(body) -> Optional[cst.BaseSmallStatement]:
 
 
 def _code(node: cst.CSTNode) -> str:
-    return _CODE.code_for_node(node).strip()
+    return code_of(node).strip()
 
 
 def _item_of(target, box: str, key: str) -> bool:

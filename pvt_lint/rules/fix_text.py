@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import libcst as cst
 
 from ..walk import code_children
 
 _CODE = cst.Module([])
+
+
+@lru_cache(maxsize=1024)
+def code_of(node: cst.CSTNode) -> str:
+    """``node``'s code as libcst prints it alone, printed once per node: nodes never change, and the
+    language server's parses of one document share the statements an edit left alone (reparse.py)."""
+    return _CODE.code_for_node(node)
 
 
 def comments_above(node) -> int:
@@ -21,7 +30,7 @@ def comments_above(node) -> int:
 
 def multiline_string(node: cst.CSTNode) -> bool:
     """Does ``node`` hold a triple-quoted string, whose lines a change of indentation would change?"""
-    code = _CODE.code_for_node(node)
+    code = code_of(node)
     return '"""' in code or "'''" in code
 
 

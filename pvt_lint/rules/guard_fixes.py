@@ -41,7 +41,7 @@ def main_guard_fix(model: ModuleModel, module: Optional[cst.Module], line: int) 
         return None
     if any(bound & names_in(s) for s in stays if _span(model, s)[0] > _span(model, moved[0])[0]):
         return None
-    lines = model.text.split("\n")
+    lines = model.lines
     newline = model.newline
     title = f"Move the module-level code from line {_span(model, moved[0])[0]} under `{_GUARD}`"
     first = _span(model, moved[0])[0] - comments_above(moved[0])

@@ -41,7 +41,7 @@ def _hoist_nested(model: ModuleModel, fn) -> Optional[Fix]:
         return None
     if fn.name in model.module_names or len(parent.node.body.body) < 2:
         return None
-    lines = model.text.split("\n")
+    lines = model.lines
     where = model.position(fn.node)
     first, last = where.start.line - comments_above(fn.node), where.end.line
     indent = lines[where.start.line - 1][: where.start.column]

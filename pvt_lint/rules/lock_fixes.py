@@ -36,7 +36,7 @@ def lock_fix(model: ModuleModel, node: cst.CSTNode, function: Optional[str], loc
     if multiline_string(node):
         return None
     where = model.position(node)
-    lines = model.text.split("\n")
+    lines = model.lines
     first, last = where.start.line, where.end.line
     if not (1 <= first <= last <= len(lines)):
         return None

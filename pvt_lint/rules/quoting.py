@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import tokenize
+from functools import lru_cache
 from typing import Optional
 
 import libcst as cst
@@ -25,6 +26,7 @@ _OPENING = frozenset("([{")
 _CLOSING = frozenset(")]}")
 
 
+@lru_cache(maxsize=1024)  # nodes never change; the language server's parses share unchanged statements
 def quote(node: cst.CSTNode, limit: int = LIMIT) -> str:
     """``node`` as a message quotes it: an ``if`` as its test, another compound statement as its
     header, a simple statement line as its statements; one line (a line break inside a string shown as
