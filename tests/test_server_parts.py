@@ -5,6 +5,7 @@ pygls, and that only the server imports pygls. tests/test_server.py drives the r
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import shutil
 import sys
@@ -15,6 +16,7 @@ import pytest
 from helpers import BUGGY, FIXTURES, ROOT
 from pvt_lint.config import Config
 from pvt_lint.runner import lint_paths
+from pvt_lint.reparse import Reparser
 from pvt_lint.runner.buffer import lint_buffer
 from pvt_lint.runner.project.rounds import forget_project_runs
 
@@ -179,5 +181,22 @@ def test_every_project_fixture_edited_unsaved_keeps_the_clis_findings(name: str,
             expected = [(f.line + 1, f.column, f.code) for f in cli if os.path.samefile(f.path, path)]
             typed = "# typed\n" + Path(path).read_text()
             assert [(f.line, f.column, f.code) for f in lint_buffer(typed, path, config).findings] == expected, path
+            # the same through the server's reparser, after a parse of the saved text: the typed line
+            # is parsed again, the other statements are the saved parse's
+            reparser = Reparser()
+            lint_buffer(Path(path).read_text(), path, config, reparser=reparser)
+            again = lint_buffer(typed, path, config, reparser=reparser).findings
+            assert [(f.line, f.column, f.code) for f in again] == expected, path
     finally:
         forget_project_runs()
+
+
+def test_a_buffer_linted_without_collection_leaves_it_off_for_the_caller(shop: Path):
+    tasks = shop / "shop" / "tasks.py"
+    try:
+        findings = lint_buffer(tasks.read_text(), str(tasks), Config(root=str(shop)), collect=False).findings
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert findings == lint_buffer(tasks.read_text(), str(tasks), Config(root=str(shop))).findings
+    assert gc.isenabled()

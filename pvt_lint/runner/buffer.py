@@ -10,6 +10,7 @@ by what is on disk); the project stage reads and writes the same cache as the CL
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Optional
@@ -21,17 +22,26 @@ from .guarded import analyse_guarded
 from .project.rounds import project_run
 
 
-def lint_buffer(text: str, path: str, config: Config, cache=None) -> FileResult:
-    """The findings of ``text``, the editor's copy of the file ``path``, with its project's facts."""
+def lint_buffer(text: str, path: str, config: Config, cache=None, reparser=None, collect: bool = True) -> FileResult:
+    """The findings of ``text``, the editor's copy of the file ``path``, with its project's facts;
+    ``reparser``, the buffer's ``reparse.Reparser``, saves parsing again what its last parse saw.
+
+    ``collect=False`` turns Python's automatic garbage collection off once the project stage is done and
+    leaves it off: the caller collects the buffer's garbage later (the language server does, after the
+    diagnostics are out). The project stage itself always runs with collection on: it may judge every
+    file of a large project."""
     if len(text) > config.max_file_size:  # characters, not bytes: an editor's buffer has no encoding yet
         return FileResult(path, skipped=f"larger than max-file-size ({len(text)} > {config.max_file_size})")
     if not os.path.isfile(path):
-        return analyse_guarded(text, path, config)  # a new file not saved yet: no project knows it
+        # a new file not saved yet: no project knows it
+        return analyse_guarded(text, path, config, reparser=reparser)
     run = project_run(path, config, cache)
+    if not collect:
+        gc.disable()
     module = run.layout.module_of(Path(path))
     if module is None or run.facts is None:
-        return analyse_guarded(text, path, config)
-    options = {"module": module, "is_package": run.layout.is_package(module)}
+        return analyse_guarded(text, path, config, reparser=reparser)
+    options = {"module": module, "is_package": run.layout.is_package(module), "reparser": reparser}
     if _saved_text(path) == text:
         facts = run.facts.for_module(module) if module in run.summarised else None
         return analyse_guarded(text, path, config, facts=facts, **options)

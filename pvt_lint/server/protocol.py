@@ -12,9 +12,11 @@ file is logged to the client (window/logMessage) and costs that file only.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 import traceback
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
@@ -25,6 +27,7 @@ from pygls.uris import to_fs_path
 
 from .. import __version__
 from ..docs import REPRO_TIMEOUT, doc_for, repro_code
+from ..reparse import Reparser
 from ..runner.buffer import lint_buffer
 from ..runner.project.layout import find_root
 from ..runner.project.rounds import forget_project_runs
@@ -33,6 +36,7 @@ from .convert import Analysed, diagnostic, finding_range, hover_text, span
 from .settings import SECTION, Settings, editor_settings
 
 DEBOUNCE = 0.15  # seconds: changes closer together than this are a burst of typing, analysed once at its end
+KEPT_TREES = 4  # the documents analysed last keep their parse, for the next analysis (reparse.py)
 CONFIG_FILE = "pyproject.toml"
 
 
@@ -44,6 +48,7 @@ class PvtServer(LanguageServer):
         self.pending: dict[str, asyncio.Task] = {}
         self.last_change: dict[str, float] = {}
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="pvt-lint-analysis")
+        self.reparsers: OrderedDict[str, Reparser] = OrderedDict()
         self.problems_shown: set[str] = set()
 
     # ---- messages to the client ---------------------------------------------------------------
@@ -90,13 +95,23 @@ class PvtServer(LanguageServer):
         loop = asyncio.get_running_loop()
         try:
             analysed = await loop.run_in_executor(self.worker, self._analyse, uri, path, version, text)
+            self._publish(uri, version, analysed)
         except Exception as exc:  # noqa: BLE001 - a defect met on one file: logged, and the server goes on
             self.log(f"pvt-lint: {path}: internal error ({type(exc).__name__}: {exc})\n{traceback.format_exc()}",
                      types.MessageType.Error)
-            return
         finally:
             if self.pending.get(uri) is asyncio.current_task():
                 del self.pending[uri]
+            # The analysis left garbage collection off (lint_buffer's collect=False): a collection of the
+            # whole heap mid-analysis cost 25-40 ms of each change's latency; after the diagnostics are
+            # out, the young objects the analysis left are collected on the worker, and collection is on
+            # again.
+            try:
+                self.worker.submit(_collect_garbage)
+            except RuntimeError:  # the worker is shut down: the server is exiting
+                gc.enable()
+
+    def _publish(self, uri: str, version: Optional[int], analysed: Optional[Analysed]) -> None:
         current = self.workspace.text_documents.get(uri)
         if analysed is None or current is None or current.version != version:
             return
@@ -114,11 +129,19 @@ class PvtServer(LanguageServer):
             self.log(f"pvt-lint: {path}: not linted: the configuration's excludes cover it")
             return Analysed(uri, path, version, text, (), str(find_root(Path(path))))
         # The project stage runs here, serially: a worker process would share the protocol's stdout.
-        result = lint_buffer(text, path, config, self.settings.cache_for(config))
+        result = lint_buffer(text, path, config, self.settings.cache_for(config), self._reparser(uri), collect=False)
         if result.skipped:
             level = types.MessageType.Error if result.failure else types.MessageType.Info
             self.log(f"pvt-lint: {path}: {result.skipped}", level)
         return Analysed(uri, path, version, text, tuple(result.findings), str(find_root(Path(path))))
+
+    def _reparser(self, uri: str) -> Reparser:
+        """On the worker thread: the document's reparser; only the last ``KEPT_TREES`` keep theirs."""
+        reparser = self.reparsers.pop(uri, None) or Reparser()
+        self.reparsers[uri] = reparser
+        while len(self.reparsers) > KEPT_TREES:
+            self.reparsers.popitem(last=False)
+        return reparser
 
     def files_changed(self, paths: list[str], configuration: bool) -> None:
         """Files changed on disk: forget what was read from them, then judge every open document again."""
@@ -152,6 +175,11 @@ class PvtServer(LanguageServer):
         start, end = (inner.start.line, inner.start.character), (inner.end.line, inner.end.character)
         found = [f for f in analysed.findings if _touches(span(f, lines), start, end)]
         return analysed, found
+
+
+def _collect_garbage() -> None:
+    gc.collect(1)  # the generations an analysis with collection off fills
+    gc.enable()
 
 
 def _touches(place, start, end) -> bool:
@@ -208,6 +236,7 @@ def did_close(ls: PvtServer, params: types.DidCloseTextDocumentParams) -> None:
         task.cancel()
     ls.analysed.pop(uri, None)
     ls.last_change.pop(uri, None)
+    ls.reparsers.pop(uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
