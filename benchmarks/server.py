@@ -12,13 +12,15 @@ project it generates:
 - `pkg/m000.py` ... `pkg/m199.py`, 200 modules of about 100 lines each in the same style.
 
 Latency: `big.py` is opened, then changed `--edits` times (a whole-document change that adds a comment line
-at the top, so every finding moves); each sample is the time from sending the didChange notification to
+at the top, so every finding moves; with `--where middle`, one that changes a statement in the function in
+the middle of the module); each sample is the time from sending the didChange notification to
 receiving the publishDiagnostics for that version. It includes the server's debounce (protocol.DEBOUNCE).
 Memory: the server's resident set size (VmRSS from /proc, so Linux only) after initialisation, and after
 the 200 modules were opened and each one's diagnostics received.
 
 For scale, the same 2,000-line text is also given to the engine alone (``engine.analyse`` in this process,
-after one warm-up run): most of a change's latency is that analysis.
+after one warm-up run): it parses the whole text each time, as the CLI does, where the server parses
+again only the statements an edit changed (pvt_lint/reparse.py).
 
 Nothing is asserted; the figures go in benchmarks/README.md ("Language server").
 """
@@ -126,7 +128,18 @@ class Client:
         raise RuntimeError("no VmRSS in /proc: this measurement needs Linux")
 
 
-def measure(project: Path, edits: int, files: int) -> dict:
+def edited(text: str, version: int, where: str) -> str:
+    """``text`` as typed at ``version``: a comment line added on top (every finding moves), or a statement
+    changed in the function in the middle of the module (a keystroke inside a function body)."""
+    if where == "top":
+        return f"# edit {version}\n" + text
+    lines = text.split("\n")
+    middle = next(n for n in range(len(lines) // 2, len(lines)) if lines[n].startswith("    counter_"))
+    lines[middle] = f"{lines[middle]} + {version}"
+    return "\n".join(lines)
+
+
+def measure(project: Path, edits: int, files: int, where: str = "top") -> dict:
     big = project / "big.py"
     big.write_text(module(2000))
     (project / "pkg").mkdir()
@@ -153,10 +166,10 @@ def measure(project: Path, edits: int, files: int) -> dict:
         open_ms = (time.perf_counter() - started) * 1000
         samples = []
         for version in range(2, edits + 2):
-            edited = f"# edit {version}\n" + text
+            changed = edited(text, version, where)
             started = time.perf_counter()
             client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                                     "contentChanges": [{"text": edited}]})
+                                                     "contentChanges": [{"text": changed}]})
             client.diagnostics(uri, version)
             samples.append((time.perf_counter() - started) * 1000)
             time.sleep(0.05)  # a pause between edits, as between keystrokes that are each analysed
@@ -201,11 +214,13 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=20, help="changes of the 2,000-line file to time")
     parser.add_argument("--files", type=int, default=200, help="modules to open for the memory figure")
     parser.add_argument("--keep", metavar="DIR", help="generate the project in DIR and keep it")
+    parser.add_argument("--where", choices=("top", "middle"), default="top",
+                        help="each edit adds a line on top (default), or changes a statement in the middle")
     args = parser.parse_args()
     project = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="pvt-lint-server-bench-"))
     project.mkdir(parents=True, exist_ok=True)
     try:
-        result = measure(project, args.edits, args.files)
+        result = measure(project, args.edits, args.files, args.where)
     finally:
         if not args.keep:
             shutil.rmtree(project, ignore_errors=True)
