@@ -9,6 +9,7 @@ change the server's own settings or break it start their own.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sys
@@ -24,6 +25,7 @@ from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
 from helpers import BUGGY, FIXTURES, ROOT  # noqa: E402
+from pvt_lint.server import protocol  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -165,6 +167,11 @@ async def test_an_edit_updates_the_diagnostics_and_unsaved_text_is_judged(client
     changed(client, path, 4, BUGGY.replace("    data.append(1)", "    return 1"))
     # The next diagnostics published are version 4's (version 3's would hold the PVT101).
     assert summary(await published(client, path.as_uri())) == []
+    # Typed back, after a quiet moment: the statements version 4 left alone keep their parse (reparse.py),
+    # the changed function is parsed again, and the finding is where a whole parse puts it.
+    await asyncio.sleep(protocol.DEBOUNCE * 2)
+    changed(client, path, 5, "# a comment\n\n" + BUGGY)
+    assert summary(await published(client, path.as_uri(), 5)) == [("PVT101", 5, 4, 5, 8, moved, ERROR)]
 
 
 async def test_a_syntax_error_is_pvt000(client: LanguageClient, workspace: Path):
