@@ -189,6 +189,7 @@ def _run_rules(text: str, path: str, rules: Sequence[type], project: Optional[_P
     for rule in instances:
         rule.check(model)
         findings.extend(rule.findings)
+    model.release()  # the findings and the summary are plain data: the tree can go now
     return findings, summary, (frozenset(reading.reads) if reading is not None and instances else None)
 
 
