@@ -126,15 +126,11 @@ def _join(text: str, pieces: list[_Piece]) -> Optional[tuple[cst.Module, Positio
                         default_indent=indent or first.default_indent, default_newline=first.default_newline,
                         has_trailing_newline=last.has_trailing_newline)
     raw: dict = {}
-    shift = 0
-    for piece in pieces[:-1]:
-        if shift:
-            raw.update({key: (a + shift, b, c + shift, d) for key, (a, b, c, d) in piece.raw.items()})
-        else:
-            raw.update(piece.raw)
+    shift = 0  # the lines of the pieces above
+    for piece in pieces:
+        raw.update({key: (a + shift, b, c + shift, d) for key, (a, b, c, d) in piece.raw.items()}
+                   if shift else piece.raw)
+        end = (piece.end[0] + shift, piece.end[1])
         shift += piece.lines
-    last = pieces[-1]
-    raw.update({key: (a + shift, b, c + shift, d) for key, (a, b, c, d) in last.raw.items()})
-    raw[id(module)] = (1, 0, last.end[0] + shift, last.end[1])
+    raw[id(module)] = (1, 0, *end)  # the module ends where its last piece does
     return module, Positions(raw, module)
-

@@ -26,8 +26,8 @@ def lint_buffer(text: str, path: str, config: Config, cache=None, reparser=None,
     """The findings of ``text``, the editor's copy of the file ``path``, with its project's facts;
     ``reparser``, the buffer's ``reparse.Reparser``, saves parsing again what its last parse saw.
 
-    ``collect=False`` turns Python's automatic garbage collection off once the project stage is done and
-    leaves it off: the caller collects the buffer's garbage later (the language server does, after the
+    ``collect=False`` turns Python's automatic garbage collection off once the project stage is done (a
+    buffer outside any project is analysed with it as it was) and leaves it off: the caller collects the buffer's garbage later (the language server does, after the
     diagnostics are out). The project stage itself always runs with collection on: it may judge every
     file of a large project."""
     if len(text) > config.max_file_size:  # characters, not bytes: an editor's buffer has no encoding yet
