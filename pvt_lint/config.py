@@ -107,7 +107,7 @@ class Config:
         Paths given on the command line are never checked: naming a path lints it, as in ruff.
         """
         rel = self.relative_to_root(str(path))
-        return self.excludes_entry(PurePath(rel).name or rel, rel)
+        return self.excludes_entry(rel.rpartition("/")[2] or rel, rel)
 
     def excludes_entry(self, name: str, rel: str) -> bool:
         """``is_excluded`` for an entry whose name and root-relative path (``relative_to_root``) are known."""
@@ -165,7 +165,9 @@ def _relative(path: str, root: str) -> str:
     prefix = real_root if real_root.endswith(os.sep) else real_root + os.sep
     if not real.startswith(prefix):
         return PurePath(path).as_posix()
-    return PurePath(real[len(prefix):]).as_posix()
+    # ``real`` is resolved, so already normal: only the separator may need changing.
+    relative = real[len(prefix):]
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
 def _real_directory(directory: str) -> str:

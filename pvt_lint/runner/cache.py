@@ -87,6 +87,7 @@ class ResultCache:
 
     def __init__(self, directory: str | os.PathLike, config_fingerprint: str) -> None:
         self.directory = Path(directory)
+        self._directory = str(self.directory)
         self.keys = {
             "format": FORMAT,
             "pvt_lint": __version__,
@@ -104,11 +105,15 @@ class ResultCache:
 
     # ---- naming -------------------------------------------------------------------------------
     def entry_path(self, path: str, facts: str = "") -> Path:
+        return Path(self._entry_file(path, facts))
+
+    def _entry_file(self, path: str, facts: str = "") -> str:
         # The path as shown and the file it names (a relative path means another file from another cwd);
-        # findings judged with project facts live in a second entry, beside the plain one.
+        # findings judged with project facts live in a second entry, beside the plain one. A string: a
+        # warm run opens thousands of entries.
         key = f"{self._prefix}\0{path}\0{os.path.abspath(path)}" + (f"\0facts" if facts else "")
         name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-        return self.directory / name[:2] / (name + _ENTRY_SUFFIX)
+        return os.path.join(self._directory, name[:2], name + _ENTRY_SUFFIX)
 
     def _ensure_directory(self) -> bool:
         """Create the directory with its own ``.gitignore``; False when it cannot be used."""
@@ -172,7 +177,7 @@ class ResultCache:
         """The whole cached entry: findings, skipped, and for ``module`` its ``imports`` (a tuple or
         None), ``summary`` (JSON text or None) and ``gated`` (the summary came without ``force``)."""
         try:
-            with open(self.entry_path(path, facts), "rb") as handle:
+            with open(self._entry_file(path, facts), "rb") as handle:
                 raw = handle.read(64 * 1024 * 1024)
         except (OSError, ValueError):
             return None

@@ -65,29 +65,39 @@ def module_name(path: Path, roots: Sequence[Path] = (), chains: Optional[dict] =
     from that root. ``chains``: a dict kept across the calls of one walk, so that each directory's
     package chain is looked up once.
     """
-    path = Path(os.path.abspath(path))
-    stem = path.stem if path.suffix in SOURCE_SUFFIXES else path.name
-    packages, here = _package_chain(path.parent, {} if chains is None else chains)
+    return _module_name(os.path.abspath(path), roots, {} if chains is None else chains)
+
+
+def _module_name(path: str, roots: Sequence[Path], chains: dict) -> Optional[str]:
+    """``module_name`` of an absolute path given as a string (a walk names thousands: no Path each)."""
+    directory, name = os.path.split(path)
+    stem, suffix = os.path.splitext(name)
+    if suffix not in SOURCE_SUFFIXES:
+        stem = name
+    packages, here = _package_chain(directory, chains)
     parts = [*packages] + ([] if stem == "__init__" else [stem])
-    for root in roots:  # deepest first: src/ before the root that holds it
-        root = Path(os.path.abspath(root))
-        if here == root:
-            break
-        if root in here.parents and _namespace_chain(here, root):
-            parts[:0] = here.relative_to(root).parts
-            break
+    if roots:
+        folder = Path(here)
+        for root in roots:  # deepest first: src/ before the root that holds it
+            root = Path(os.path.abspath(root))
+            if folder == root:
+                break
+            if root in folder.parents and _namespace_chain(folder, root):
+                parts[:0] = folder.relative_to(root).parts
+                break
     if not parts or not all(part.isidentifier() for part in parts):
         return None
     return ".".join(parts)
 
 
-def _package_chain(directory: Path, chains: dict) -> tuple[tuple[str, ...], Path]:
+def _package_chain(directory: str, chains: dict) -> tuple[tuple[str, ...], str]:
     """(the package names from the outermost down to ``directory``, the directory above the outermost)."""
     found = chains.get(directory)
     if found is None:
-        if (directory / "__init__.py").is_file() and directory.parent != directory:
-            above, top = _package_chain(directory.parent, chains)
-            found = ((*above, directory.name), top)
+        parent, name = os.path.split(directory)
+        if name and os.path.isfile(os.path.join(directory, "__init__.py")):
+            above, top = _package_chain(parent, chains)
+            found = ((*above, name), top)
         else:
             found = ((), directory)
         chains[directory] = found
@@ -111,9 +121,12 @@ class ProjectLayout:
     files: dict[Path, str] = field(default_factory=dict)  # file -> name
     conflicts: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # name -> the files that lost it
     packages: frozenset[str] = frozenset()  # names whose file is an __init__
+    names: dict[str, str] = field(default_factory=dict)  # str(file) -> name: ``module_of`` without a Path
 
-    def module_of(self, path: Path) -> Optional[str]:
-        return self.files.get(Path(os.path.abspath(path)))
+    def module_of(self, path: str | Path) -> Optional[str]:
+        if not self.names and self.files:
+            self.names = {str(file): name for file, name in self.files.items()}
+        return self.names.get(os.path.abspath(path))
 
     def file_of(self, name: str) -> Optional[Path]:
         return self.modules.get(name)
@@ -137,24 +150,26 @@ def discover(root: Path, src: Sequence[str] = (), scripts: Iterable[Path] = (), 
     Deterministic: the same tree gives the same layout."""
     root = Path(os.path.abspath(root))
     roots = import_roots(root, src)
-    found: set[Path] = set()
+    found: set[str] = set()
     for base in roots:
-        found.update(_source_files(base, packages_only=not walk_all))
-    found.update(Path(os.path.abspath(p)) for p in scripts if Path(p).is_file())
+        found.update(_source_files(str(base), packages_only=not walk_all))
+    found.update(os.path.abspath(p) for p in scripts if os.path.isfile(p))
     layout = ProjectLayout(root=root, roots=roots)
     losers: dict[str, list[Path]] = {}
     packages = set()
     chains: dict = {}
-    for path in sorted(found, key=lambda p: (p.suffix == ".pyi", str(p))):  # .py beats its stub
-        name = module_name(path, roots if src else (), chains)
+    for text in sorted(found, key=lambda p: (p.endswith(".pyi"), p)):  # .py beats its stub
+        name = _module_name(text, roots if src else (), chains)
         if name is None:
             continue
+        path = Path(text)
         if name in layout.modules:
-            if layout.modules[name].with_suffix("") != path.with_suffix(""):
+            if os.path.splitext(layout.modules[name])[0] != os.path.splitext(text)[0]:
                 losers.setdefault(name, []).append(path)
             continue
         layout.modules[name] = path
         layout.files[path] = name
+        layout.names[text] = name
         if path.stem == "__init__":
             packages.add(name)
     layout.conflicts = {name: tuple(paths) for name, paths in sorted(losers.items())}
@@ -162,16 +177,19 @@ def discover(root: Path, src: Sequence[str] = (), scripts: Iterable[Path] = (), 
     return layout
 
 
-def _source_files(base: Path, packages_only: bool = False) -> list[Path]:
-    out: list[Path] = []
-    if not base.is_dir():
+def _source_files(base: str, packages_only: bool = False) -> list[str]:
+    """Every source file under ``base`` (absolute), as strings: a walk of thousands of files makes no
+    Path for each."""
+    out: list[str] = []
+    if not os.path.isdir(base):
         return out
+    join, exists, isfile = os.path.join, os.path.exists, os.path.isfile
     for directory, subdirectories, files in os.walk(base):
-        subdirectories[:] = sorted(
-            d for d in subdirectories
+        subdirectories[:] = [
+            d for d in sorted(subdirectories)
             if not d.startswith(".") and d not in SKIPPED_DIRECTORIES and not d.endswith(".egg-info")
-            and not (Path(directory) / d / "pyvenv.cfg").exists()
-            and not (packages_only and not (Path(directory) / d / "__init__.py").is_file())
-        )
-        out.extend(Path(directory) / f for f in sorted(files) if f.endswith(SOURCE_SUFFIXES))
+            and not exists(join(directory, d, "pyvenv.cfg"))
+            and not (packages_only and not isfile(join(directory, d, "__init__.py")))
+        ]
+        out.extend(join(directory, f) for f in sorted(files) if f.endswith(SOURCE_SUFFIXES))
     return out

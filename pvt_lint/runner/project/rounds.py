@@ -99,19 +99,20 @@ class _Project:
         # script's folder (``pvt-lint /tmp/x.py``) is walked only through its packages.
         walk_all = named or bool(config.src) or has_marker(root)
         layout = self.layout = discover(root, src_of(config), scripts, walk_all=walk_all)
-        asked_files = {Path(os.path.abspath(p)) for p in asked}
-        others = [p for p in layout.modules.values() if p not in asked_files and not config.is_excluded(str(p))]
+        # Paths as strings: a project of thousands of modules makes no Path per file here.
+        asked_files = {os.path.abspath(p) for p in asked}
+        others = [p for p in map(str, layout.modules.values()) if p not in asked_files and not config.is_excluded(p)]
         self.asked = len(asked)
         self.paths = list(asked) + [_shown(p) for p in others]
         # A file named although the excludes cover it (a fixture, generated code) is judged alone: it is
         # not part of the project the flake8 plugin or any other run sees.
         self.modules = [
-            None if i < len(asked) and config.is_excluded(p) else layout.module_of(Path(p))
+            None if i < len(asked) and config.is_excluded(p) else layout.module_of(p)
             for i, p in enumerate(self.paths)
         ]
         self.starters = tuple(config.process_starters)
         # Messages name other modules' files relative to the project root: the same whatever the cwd.
-        self.shown = {m: Path(os.path.relpath(f, layout.root)).as_posix() for m, f in layout.modules.items()}
+        self.shown = {m: _below(str(layout.root), str(f)) for m, f in layout.modules.items()}
         self.jobs = [Job(p, self.options(m)) for p, m in zip(self.paths, self.modules)]
         self.index_of = {m: i for i, m in enumerate(self.modules) if m is not None}
         self.run = ProjectRun(layout, None)
@@ -302,7 +303,14 @@ def _later_rounds(projects: list, config: Config, jobs: int, cache) -> None:
         project.save(cache)
 
 
-def _shown(path: Path) -> str:
+def _below(root: str, path: str) -> str:
+    """``path`` relative to ``root`` in ``/`` form (both absolute and normalised, as a layout's are)."""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    relative = path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, root)
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
+
+
+def _shown(path) -> str:
     """A path as a run shows it: relative to the working directory when below it."""
     relative = os.path.relpath(path)
     return str(path) if relative.startswith("..") else relative
