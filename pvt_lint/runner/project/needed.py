@@ -47,47 +47,65 @@ def needed_modules(
     ``running``: function keys (``module:qualname``) that run in threads or child processes."""
     project = set(modules)
     missing = project - set(summaries)
+    owner = _Owners(project)
     needed: set[str] = set()
     for key in running:
         module, _, qualname = key.partition(":")
         function = summaries[module].function(qualname) if module in summaries else None
         for call in function.calls if function is not None else ():
-            needed.add(owning_module(call.target, project) or "")
+            needed.add(owner(call.target) or "")
     # Code that runs in a thread or child reads other modules' globals through their names
     # (`settings.QUALITY`): those modules' summaries say which globals they have.
     for module in {key.partition(":")[0] for key in running}:
         for imported in imports.get(module, ()):
-            needed.add(owning_module(imported, project) or "")
+            needed.add(owner(imported) or "")
     for summary in summaries.values():
         for dispatch in summary.dispatches:
             for name in (dispatch.target, dispatch.initializer, *dispatch.sent):
                 if name:
-                    needed.add(owning_module(name, project) or "")
-    starters = _starting_modules(summaries, project)
+                    needed.add(owner(name) or "")
     dispatching = {name for name, s in summaries.items() if any(d.context == apis.PROCESS for d in s.dispatches)}
+    reached = _starting_modules(summaries, owner) | dispatching
     extra = {owning_module(name, project) or name.rpartition(".")[0] for name in extra_starters}
     for name, imported in imports.items():
         if name in missing and any(
-            (owning_module(i, project) in starters | dispatching) or any(i == e or i.startswith(e + ".") for e in extra)
-            for i in imported
+            owner(i) in reached or any(i == e or i.startswith(e + ".") for e in extra) for i in imported
         ):
             needed.add(name)
     return needed & missing
 
 
-def _starting_modules(summaries: Mapping[str, ModuleSummary], project: set[str]) -> set[str]:
-    """Summarised modules whose functions start processes, or call into such a module (to a fixed point)."""
+class _Owners:
+    """``owning_module`` over one project, each name worked out once (a project's calls and imports name
+    the same few thousand targets over and over)."""
+
+    def __init__(self, project: set[str]) -> None:
+        self.project = project
+        self.known: dict[str, Optional[str]] = {}
+
+    def __call__(self, dotted: str) -> Optional[str]:
+        try:
+            return self.known[dotted]
+        except KeyError:
+            found = self.known[dotted] = owning_module(dotted, self.project)
+            return found
+
+
+def _starting_modules(summaries: Mapping[str, ModuleSummary], owner: _Owners) -> set[str]:
+    """Summarised modules whose functions start processes, or call into such a module (transitively)."""
     starting = {
         name for name, s in summaries.items()
         if any(f.starts for f in s.functions) or any(d.context == apis.PROCESS for d in s.dispatches)
     }
-    changed = True
-    while changed:
-        changed = False
-        for name, summary in summaries.items():
-            if name in starting:
-                continue
-            if any(owning_module(c.target, project) in starting for f in summary.functions for c in f.calls):
-                starting.add(name)
-                changed = True
+    callers: dict[str, set[str]] = {}
+    for name, summary in summaries.items():
+        if name not in starting:
+            for callee in {owner(c.target) for f in summary.functions for c in f.calls} - {None}:
+                callers.setdefault(callee, set()).add(name)
+    queue = list(starting)
+    while queue:
+        for caller in callers.get(queue.pop(), ()):
+            if caller not in starting:
+                starting.add(caller)
+                queue.append(caller)
     return starting

@@ -37,6 +37,9 @@ class Resolver:
         # which lives for one join of unchanged summaries.
         self._heads = frozenset(name.split(".", 1)[0] for name in self.summaries)
         self._functions_of: dict[str, Optional[str]] = {}
+        self._canonicals: dict[str, str] = {}
+        self._mros: dict[str, list[str]] = {}
+        self._methods: dict[str, dict[str, str]] = {}
 
     def function_keys(self) -> list[str]:
         return self._keys
@@ -74,14 +77,21 @@ class Resolver:
             return self.locate(onward, hops + 1)
         return found
 
-    def canonical(self, dotted: str, hops: int = 0) -> str:
+    def canonical(self, dotted: str) -> str:
         """An external name reached through the project's re-exports (``pkg.compat.mp.Pool`` ->
         ``multiprocessing.Pool``); the name itself otherwise."""
+        try:
+            return self._canonicals[dotted]
+        except KeyError:
+            found = self._canonicals[dotted] = self._canonical(dotted)
+            return found
+
+    def _canonical(self, dotted: str, hops: int = 0) -> str:
         found = self._split(dotted) if dotted and hops <= MAX_HOPS else None
         onward = self._reexport(*found) if found else None
         if onward is None or onward == dotted:
             return dotted
-        return self.canonical(onward, hops + 1)
+        return self._canonical(onward, hops + 1)
 
     def _defines(self, module: str, name: str) -> bool:
         return (f"{module}:{name}" in self.functions or f"{module}:{name}" in self.classes
@@ -122,6 +132,13 @@ class Resolver:
     # ---- classes ----------------------------------------------------------------------------
     def mro(self, cls_key: str) -> list[str]:
         """The class and its project bases, depth first in declaration order, each once."""
+        try:
+            return self._mros[cls_key]
+        except KeyError:
+            found = self._mros[cls_key] = self._mro(cls_key)
+            return found
+
+    def _mro(self, cls_key: str) -> list[str]:
         out, stack = [], [cls_key]
         while stack and len(out) < 64:
             key = stack.pop(0)
@@ -137,7 +154,10 @@ class Resolver:
 
     def method(self, cls_key: str, name: str) -> Optional[str]:
         for key in self.mro(cls_key):
-            found = dict(self.classes[key].methods).get(name)
+            methods = self._methods.get(key)
+            if methods is None:
+                methods = self._methods[key] = dict(self.classes[key].methods)
+            found = methods.get(name)
             if found:
                 return f"{key.partition(':')[0]}:{found}"
         return None

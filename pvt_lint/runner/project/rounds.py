@@ -118,7 +118,8 @@ class _Project:
         self.run = ProjectRun(layout, None)
         self.attempted: set[str] = set()
         self.results: list[FileResult] = []
-        self.summaries: dict = {}
+        self.summaries: dict = {}  # changed only through ``summarised``, which forgets the joined facts
+        self._facts = None
         self.imports: dict = {}
         self.judged_keys: list[tuple[int, str]] = []  # (asked index, facts fingerprint) judged again
         self.record_name = json.dumps([str(layout.root), self.paths])
@@ -136,7 +137,7 @@ class _Project:
     def decode(self) -> list[tuple[int, Job]]:
         """Decode the first round's summaries (cached ones arrive as JSON text); the jobs whose cached
         summary does not decode, to be analysed again, as a cache miss would be."""
-        self.summaries = {}
+        self.summaries, self._facts = {}, None
         again = []
         for module, index in self.index_of.items():
             result = self.results[index]
@@ -146,15 +147,28 @@ class _Project:
                     again.append((index, self.jobs[index]))
                     continue
             if result.summary is not None:
-                self.summaries[module] = result.summary
+                self.summarised(module, result.summary)
         return again
+
+    def summarised(self, module: str, summary) -> None:
+        self.summaries[module] = summary
+        self._facts = None
+
+    def facts(self):
+        """The project's facts from the summaries so far: joined once per change of them (the last round
+        that forces nothing and the judging after it ask for the same facts)."""
+        from .stage import project_facts
+
+        if self._facts is None:
+            self._facts = project_facts(self.summaries, self.starters, {m: self.shown[m] for m in self.summaries})
+        return self._facts
 
     def analysed(self, index: int, result: FileResult) -> None:
         """A first-round result analysed again after its cached summary failed to decode."""
         self.results[index] = result
         module = self.modules[index]
         if module is not None and result.summary is not None:
-            self.summaries[module] = result.summary
+            self.summarised(module, result.summary)
 
     # ---- the record of the last run -----------------------------------------------------------
     def _files(self) -> Optional[list[list[str]]]:
@@ -203,10 +217,8 @@ class _Project:
         """The next round's forced jobs (summaries an earlier run forced come from the cache here; a round
         the cache answers whole costs nothing, so the next one is looked for at once, as a cold run would
         analyse it)."""
-        from .stage import project_facts
-
         for _ in range(MAX_ROUNDS):
-            facts = project_facts(self.summaries, self.starters)
+            facts = self.facts()
             running = [f.key for m in facts.modules.values() for f in m.functions
                        if f.threads or f.processes or f.initializers]
             need = sorted(needed_modules(self.summaries, self.imports, self.index_of, self.starters, running)
@@ -220,7 +232,7 @@ class _Project:
                 job = self.jobs[self.index_of[module]]
                 summary = _summary(job.aside) if job.aside is not None else None
                 if summary is not None:
-                    self.summaries[module] = summary
+                    self.summarised(module, summary)
                 else:
                     out.append((module, Job(job.path, {**job.options, "force": True})))
             if out:
@@ -231,9 +243,7 @@ class _Project:
         """The asked files whose project facts differ from those they were judged with."""
         from ...model.project_facts import ModuleFacts
         from ...model.read_facts import same_answers
-        from .stage import project_facts
-
-        facts = self.run.facts = project_facts(self.summaries, self.starters, {m: self.shown[m] for m in self.summaries})
+        facts = self.run.facts = self.facts()
         self.run.summarised = frozenset(self.summaries)
         self.run.summaries, self.run.shown = dict(self.summaries), self.shown
         out = []
@@ -293,7 +303,7 @@ def _later_rounds(projects: list, config: Config, jobs: int, cache) -> None:
             break
         for (project, module, _), result in zip(batch, analyse_files([j for *_, j in batch], config, jobs, cache, _quiet)):
             if result.summary is not None:
-                project.summaries[module] = result.summary
+                project.summarised(module, result.summary)
     batch2 = [(project, index, job) for project in projects for index, job in project.again()]
     for (project, index, _), result in zip(batch2, analyse_files([j for *_, j in batch2], config, jobs, cache, _quiet)):
         plain = project.results[index]
