@@ -52,6 +52,11 @@ CONCURRENCY_WORDS = re.compile(rb"^\s*(?:import|from)\s+(?:threading|multiproces
 DISPATCH_CALLS = frozenset({"Thread", "Process", "Pool", "ThreadPool", "ThreadPoolExecutor", "ProcessPoolExecutor"})
 
 
+# Each row of the table -> its name for --rows.
+ROW_NAMES = {"pvt-lint cold": "cold", "pvt-lint warm": "warm", "pvt-lint 1 edited": "edited", "ruff": "ruff",
+             "flake8": "flake8"}
+
+
 def starts_work(source: bytes) -> bool:
     """Does the module call one of DISPATCH_CALLS (in code, not in a string or a comment)?"""
     try:
@@ -346,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=sys.executable, help="interpreter with libcst and click for pvt-lint")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="flake8 -j and pvt-lint --jobs")
     parser.add_argument("--bench-venv", type=Path, default=DEFAULT_BENCH_VENV)
+    parser.add_argument("--rows", nargs="+", choices=list(ROW_NAMES.values()),
+                        default=list(ROW_NAMES.values()),
+                        help="the rows to run (default all): e.g. `--rows warm edited ruff` for a quick check")
     parser.add_argument("--markdown-out", type=Path)
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
@@ -360,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pvt-lint-bench-") as tmp:
         work = Path(tmp)
         variants, versions = build_variants(args, paths, work, notes)
+        variants = [v for v in variants if ROW_NAMES[v.name] in args.rows]
         # A cached variant is only "warm" after one untimed run has filled its cache.
         needs_priming = any(v.name in ("pvt-lint warm", "pvt-lint 1 edited") for v in variants)
         warmups = max(args.warmup, 1 if needs_priming else 0)
