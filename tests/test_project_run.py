@@ -233,6 +233,50 @@ def test_an_unchanged_project_takes_its_judged_results_from_the_record_and_an_ed
     assert warm == lint_paths([str(project)], config).findings == []  # what a cold run says
 
 
+def test_an_edit_that_gives_the_stage_what_it_gave_before_keeps_the_record_and_any_other_runs_the_rounds(
+    tmp_path, monkeypatch
+):
+    from pvt_lint.runner.project import rounds
+
+    project = copy_project("pvt101_cross_module", tmp_path)
+    cache = tmp_path / "cache"
+    config = Config(root=str(project))
+    assert found(project, run_cached(project, cache)) == {("shop/tasks.py", 9, "PVT101")}
+    decoded = []
+    real_decode = rounds._Project.decode
+    monkeypatch.setattr(rounds._Project, "decode", lambda self: decoded.append(self) or real_decode(self))
+
+    def warm_run() -> tuple[list[Finding], bool]:
+        """(the cached run's findings, whether it ran the rounds); the findings must be a cold run's."""
+        cold = lint_paths([str(project)], config).findings
+        decoded.clear()
+        warm = run_cached(project, cache)
+        assert warm == cold
+        return warm, bool(decoded)
+
+    def append(name: str, text: str) -> None:
+        path = project / "shop" / name
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    # A comment at the end of main.py: the same summary and imports, and main.py's facts were its own, so
+    # the project's facts are last run's and no round runs.
+    append("main.py", "# a note\n")
+    findings, rounds_ran = warm_run()
+    assert found(project, findings) == {("shop/tasks.py", 9, "PVT101")} and not rounds_ran
+    assert warm_run() == (findings, False)  # the record now holds the edited file
+    # The same kind of edit to tasks.py, which the project's facts judged again: the rounds run.
+    append("tasks.py", "# a note\n")
+    assert warm_run() == (findings, True)
+    # An edit that changes main.py's summary (a new global): the rounds run.
+    append("main.py", "LIMIT = 3\n")
+    assert warm_run() == (findings, True)
+    # main.py no longer sends `price` to the pool: the finding goes, as in a cold run.
+    main = project / "shop" / "main.py"
+    main.write_text(main.read_text(encoding="utf-8").replace("pool.map(tasks.price, ORDERS)", "map(tasks.price, ORDERS)"),
+                    encoding="utf-8")
+    assert warm_run() == ([], True)
+
+
 def test_a_cached_summary_that_does_not_decode_is_analysed_again(tmp_path, monkeypatch):
     import json
 

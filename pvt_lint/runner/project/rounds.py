@@ -16,6 +16,7 @@ unchanged project decodes no summary); any difference, or an entry gone, and the
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -122,6 +123,10 @@ class _Project:
         self._facts = None
         self.imports: dict = {}
         self.judged_keys: list[tuple[int, str]] = []  # (asked index, facts fingerprint) judged again
+        # Asked indices whose first judgement is final because the project's facts for them are exactly the
+        # ones their own summary implies (or they have none), and what each file gave the stage.
+        self.final: set[int] = set()
+        self.shapes: list[str] = []
         self.record_name = json.dumps([str(layout.root), self.paths])
 
     def options(self, module: Optional[str]) -> dict:
@@ -130,8 +135,10 @@ class _Project:
         own = functools.partial(own_facts, path=self.shown[module], starters=self.starters)
         return {"module": module, "is_package": self.layout.is_package(module), "own_facts": own}
 
-    def first_round(self, results: list[FileResult]) -> None:
+    def first_round(self, results: list[FileResult], cache=None) -> None:
         self.results = results
+        if cache is not None:
+            self.shapes = [_shape(result) for result in results]
         self.imports = {m: results[i].imports or () for m, i in self.index_of.items()}
 
     def decode(self) -> list[tuple[int, Job]]:
@@ -180,10 +187,13 @@ class _Project:
         is the same; False (and nothing changed) when anything differs or is missing."""
         files = self._files()
         record = cache.get_record(self.record_name) if cache is not None and files is not None else None
-        if record is None or record.get("files") != files:
+        if record is None:
             return False
         judged, forced = record.get("judged"), record.get("forced")
         if not isinstance(judged, list) or not isinstance(forced, list) or not all(type(m) is str for m in forced):
+            return False
+        edited = record.get("files") != files
+        if edited and not self._same_facts(record, files, set(forced)):
             return False
         entries = {}
         for item in judged:
@@ -202,6 +212,27 @@ class _Project:
             self.run.judged.append(self.modules[index])
         self.run.forced.extend(forced)
         self.run.reused = True
+        if edited:  # the next run compares with these files
+            cache.put_record(self.record_name, {**record, "files": files})
+        return True
+
+    def _same_facts(self, record: dict, files: list[list[str]], forced: set[str]) -> bool:
+        """Files were edited, but every edited one gave the stage what it gave last time (the same summary
+        and imports), so the project's facts are last run's; and every edited asked file's first judgement
+        was final last time (its facts were exactly its own), so it is final again. An edited module the
+        last run forced needs its forced summary: no."""
+        old, shapes, final = record.get("files"), record.get("shapes"), record.get("final")
+        if not (isinstance(old, list) and isinstance(shapes, list) and isinstance(final, list)
+                and len(old) == len(files) == len(shapes) == len(self.shapes)):
+            return False
+        final = set(final)
+        for index, (before, now) in enumerate(zip(old, files)):
+            if before == now:
+                continue
+            if (not isinstance(before, list) or before[:1] != now[:1] or shapes[index] != self.shapes[index]
+                    or self.modules[index] in forced or (index < self.asked and index not in final)
+                    or self.results[index].failure is not None):
+                return False
         return True
 
     def save(self, cache) -> None:
@@ -211,7 +242,8 @@ class _Project:
         if any(result.failure is not None for result in self.results):
             return  # the run failed on a file (never cached): the next run must not skip its rounds
         cache.put_record(self.record_name, {"files": files, "judged": [[i, k] for i, k in self.judged_keys],
-                                            "forced": list(self.run.forced)})
+                                            "forced": list(self.run.forced), "shapes": self.shapes,
+                                            "final": sorted(self.final)})
 
     def needed(self) -> list[tuple[str, Job]]:
         """The next round's forced jobs (summaries an earlier run forced come from the cache here; a round
@@ -243,6 +275,7 @@ class _Project:
         """The asked files whose project facts differ from those they were judged with."""
         from ...model.project_facts import ModuleFacts
         from ...model.read_facts import same_answers
+
         facts = self.run.facts = self.facts()
         self.run.summarised = frozenset(self.summaries)
         self.run.summaries, self.run.shown = dict(self.summaries), self.shown
@@ -250,11 +283,13 @@ class _Project:
         for index in range(self.asked):
             module = self.modules[index]
             if module is None or module not in self.summaries:
+                self.final.add(index)
                 continue
             module_facts = facts.for_module(module)
             first = self.results[index].summary  # judged with the facts of its own summary, if gated in
             judged_with = own_facts(first, self.shown[module], self.starters) if first is not None else ModuleFacts(module)
             if module_facts == judged_with:
+                self.final.add(index)
                 continue
             read = self.results[index].facts_read  # judged in this run, with the facts its summary implies
             if read is not None and same_answers(read, module_facts, judged_with):
@@ -279,7 +314,7 @@ def judge_projects(
     first = analyse_files([job for p in projects for job in p.jobs], config, jobs, cache, advance)
     offset = 0
     for project in projects:
-        project.first_round(first[offset: offset + len(project.jobs)])
+        project.first_round(first[offset: offset + len(project.jobs)], cache)
         offset += len(project.jobs)
     first_results = [list(p.results) for p in projects]
     try:
@@ -311,6 +346,12 @@ def _later_rounds(projects: list, config: Config, jobs: int, cache) -> None:
                                             summary=plain.summary, imports=plain.imports)
     for project in projects:
         project.save(cache)
+
+
+def _shape(result: FileResult) -> str:
+    """A digest of what a file's first analysis gives the project stage: its summary and its imports."""
+    summary = result.summary.to_json() if result.summary is not None else result.summary_text
+    return hashlib.sha256(json.dumps([summary, result.imports]).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _below(root: str, path: str) -> str:
