@@ -28,6 +28,12 @@ def entries(cache: Path) -> dict[str, Path]:
     return out
 
 
+def drop_records(cache: Path) -> None:
+    """Remove the project records, so that a run reads the entries themselves."""
+    for record in cache.rglob("*.record"):
+        record.unlink()
+
+
 def lint(tree: Path, *args: str):
     result = run_cli("--format", "json", *args, ".", cwd=tree)
     assert result.returncode in (0, 1), result.stderr
@@ -62,7 +68,47 @@ def test_a_valid_entry_is_really_used(tmp_path):
         "url": "", "concept_url": "", "related": [], "fix": None,
     }]
     entry_file.write_text(json.dumps(entry))
+    drop_records(tree / CACHE)  # the record of the last run would answer without reading any entry
     assert "planted" in lint(tree).stdout
+
+
+PLANTED = {
+    "path": "quiet.py", "line": 1, "column": 0, "code": "PVT999", "message": "planted", "end_line": 1,
+    "end_column": 0, "name": "planted", "severity": "error", "url": "", "concept_url": "", "related": [],
+    "fix": None,
+}
+
+
+def test_a_record_answers_an_unchanged_run_and_a_stale_or_malformed_one_is_ignored(tmp_path):
+    tree = fixture_tree(tmp_path, copies=1)
+    (tree / "quiet.py").write_text("import threading\n")
+    expected = lint(tree, "--no-cache").stdout
+    lint(tree)
+    (record_file,) = (tree / CACHE).rglob("*.record")
+    record = json.loads(record_file.read_text())
+    asked = record["content"]["files"]
+    index = [path for path, _ in asked].index("quiet.py")
+
+    def planted(content: dict) -> dict:
+        results = [dict(r) for r in content["results"]]
+        results[index] = {"findings": [PLANTED], "skipped": None}
+        return {**content, "results": results}
+
+    record["content"] = planted(record["content"])
+    record_file.write_text(json.dumps(record))
+    assert "planted" in lint(tree).stdout  # an unchanged project is answered from the record alone
+
+    stale = json.loads(record_file.read_text())
+    stale["content"]["files"][index][1] = hashlib.sha256(b"x = 1\n").hexdigest()
+    for content in (
+        stale["content"],  # a file's content differs: the record does not answer
+        {**planted(record["content"]), "results": record["content"]["results"][:-1]},  # results missing
+        {**record["content"], "results": [{"findings": "x", "skipped": None}] * len(asked)},
+        {**record["content"], "judged": [[len(asked) + 5, "x"]]},  # an index out of range
+    ):
+        record_file.write_text(json.dumps({**record, "content": content}))
+        result = lint(tree)
+        assert result.stdout == expected and "planted" not in result.stdout
 
 
 def test_planted_entries_are_ignored_rewritten_and_never_executed(tmp_path):
@@ -105,6 +151,7 @@ def test_planted_entries_are_ignored_rewritten_and_never_executed(tmp_path):
         entry_file.write_bytes(plant(json.loads(raw), raw))
         planted[path] = entry_file
 
+    drop_records(tree / CACHE)
     assert lint(tree).stdout == expected
     assert not sentinel.exists()
     for path, entry_file in planted.items():

@@ -212,15 +212,28 @@ def test_an_unchanged_project_takes_its_judged_results_from_the_record_and_an_ed
         return real_decode(self)
 
     monkeypatch.setattr(rounds._Project, "decode", decode)
+    first_rounds = []
+    real_first_round = rounds._Project.first_round
+    monkeypatch.setattr(rounds._Project, "first_round", lambda self, r: first_rounds.append(self) or real_first_round(self, r))
     assert run_cached(project, cache) == cold
-    assert decoded == []  # the record answered: no summary decoded, no round run
+    assert decoded == [] and first_rounds == []  # the record answered: no entry read, no round run
 
-    # The judged entry gone from the cache: the rounds run, and judge it again.
+    # The record without the asked files' results (as an older pvt-lint wrote it): the first round reads
+    # the entries, and the record's judged entries answer.
+    from pvt_lint.runner.cache import ResultCache
+
+    real_get = ResultCache.get_record
+    monkeypatch.setattr(ResultCache, "get_record",
+                        lambda self, name: {k: v for k, v in (real_get(self, name) or {}).items() if k != "results"} or None)
+    assert run_cached(project, cache) == cold
+    assert decoded == [] and len(first_rounds) == 1
+    # And with the judged entry gone from the cache too: the rounds run, and judge it again.
     config = Config(root=str(project))
     entry = open_cache(config, str(cache)).entry_path(str(project / "shop" / "tasks.py"), facts="x")
     entry.unlink()
     assert run_cached(project, cache) == cold
     assert len(decoded) == 1
+    monkeypatch.setattr(ResultCache, "get_record", real_get)
 
     # Another module edited (main.py no longer sends `price` to the pool): the record no longer matches,
     # and the finding in the unchanged tasks.py goes, as in a cold run.
@@ -270,6 +283,15 @@ def test_an_edit_that_gives_the_stage_what_it_gave_before_keeps_the_record_and_a
     # An edit that changes main.py's summary (a new global): the rounds run.
     append("main.py", "LIMIT = 3\n")
     assert warm_run() == (findings, True)
+    # A record whose list of final files is malformed (a cache written by something else): the rounds run,
+    # and nothing is reported as an error.
+    from pvt_lint.runner.cache import ResultCache
+
+    real_get = ResultCache.get_record
+    monkeypatch.setattr(ResultCache, "get_record", lambda self, name: {**real_get(self, name), "final": [["x"]]})
+    append("main.py", "# another note\n")
+    assert warm_run() == (findings, True)
+    monkeypatch.setattr(ResultCache, "get_record", real_get)
     # main.py no longer sends `price` to the pool: the finding goes, as in a cold run.
     main = project / "shop" / "main.py"
     main.write_text(main.read_text(encoding="utf-8").replace("pool.map(tasks.price, ORDERS)", "map(tasks.price, ORDERS)"),

@@ -208,15 +208,9 @@ class ResultCache:
         skipped = entry.get("skipped")
         if skipped is not None and not isinstance(skipped, str):
             return None
-        raw_findings = entry.get("findings")
-        if not isinstance(raw_findings, list):
+        findings = findings_from_json(entry.get("findings"), path)
+        if findings is None:
             return None
-        findings = []
-        for item in raw_findings:
-            finding = _finding_from_json(item, path)
-            if finding is None:
-                return None
-            findings.append(finding)
         return {
             "findings": findings, "skipped": skipped, "imports": None if imports is None else tuple(imports),
             "summary": summary, "gated": gated,
@@ -237,7 +231,7 @@ class ResultCache:
             module=module,
             facts=facts,
             skipped=skipped,
-            findings=[_finding_to_json(f) for f in findings],
+            findings=findings_to_json(findings),
             imports=None if imports is None else list(imports),
             summary=summary,
             gated=gated,
@@ -262,6 +256,23 @@ def _atomic_write(target: Path, text: str) -> None:
     except BaseException:
         discard(temp)  # interrupted or failed: no temporary file is left to be mistaken for an entry
         raise
+
+
+def findings_to_json(findings: list[Finding]) -> list[dict]:
+    return [_finding_to_json(f) for f in findings]
+
+
+def findings_from_json(items, path: str) -> Optional[list[Finding]]:
+    """The findings stored for ``path``, or None when anything in them is malformed."""
+    if not isinstance(items, list):
+        return None
+    findings = []
+    for item in items:
+        finding = _finding_from_json(item, path)
+        if finding is None:
+            return None
+        findings.append(finding)
+    return findings
 
 
 def _finding_to_json(finding: Finding) -> dict:

@@ -24,6 +24,7 @@ class Job:
     facts_key: str = ""  # the facts' fingerprint when ``options`` carries facts
     aside: Optional[str] = None  # out: a cached summary (JSON) made with ``force``, for a later round
     digest: str = ""  # out: the content hash of the file as read, when the run has a cache
+    data: Optional[bytes] = None  # the file's bytes, when read before (the project's record was checked)
 
 
 def analyse_files(jobs_in: list[Job], config: Config, jobs: int, cache, advance) -> list[FileResult]:
@@ -32,7 +33,7 @@ def analyse_files(jobs_in: list[Job], config: Config, jobs: int, cache, advance)
     digests: dict[int, str] = {}
     tasks: list[tuple[int, str, bytes, dict]] = []
     for index, job in enumerate(jobs_in):
-        data = read(job.path, config)
+        data, job.data = (job.data, None) if job.data is not None else (read(job.path, config), None)
         if isinstance(data, FileResult):
             results[index] = data
             advance(1)

@@ -10,13 +10,13 @@ them; its findings come from that run (cached on the content hash and the facts'
 With a cache, a project's run ends by storing a record: every file of the project with its content hash,
 and the facts' fingerprint each asked file was judged with. A later run that finds the same files with
 the same contents takes the judged results from the cache at once and skips the rounds (a warm run of an
-unchanged project decodes no summary); any difference, or an entry gone, and the rounds run as usual.
+unchanged project decodes no summary). So does a run whose edited files give the stage what they gave
+last time (``_same_facts``); any other difference, or an entry gone, and the rounds run as usual.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from ...config import Config
 from ...findings import FileResult
 from ...model.project_facts import ModuleFacts
 from ..per_file import Job, _summary, analyse_files
+from . import record
 from .layout import ProjectLayout, discover, find_root, has_marker
 from .needed import MAX_ROUNDS, needed_modules
 
@@ -124,9 +125,9 @@ class _Project:
         self.imports: dict = {}
         self.judged_keys: list[tuple[int, str]] = []  # (asked index, facts fingerprint) judged again
         # Asked indices whose first judgement is final because the project's facts for them are exactly the
-        # ones their own summary implies (or they have none), and what each file gave the stage.
+        # ones their own summary implies (or they have none); the first round's results (record.py).
         self.final: set[int] = set()
-        self.shapes: list[str] = []
+        self.first: list[FileResult] = []
         self.record_name = json.dumps([str(layout.root), self.paths])
 
     def options(self, module: Optional[str]) -> dict:
@@ -135,10 +136,9 @@ class _Project:
         own = functools.partial(own_facts, path=self.shown[module], starters=self.starters)
         return {"module": module, "is_package": self.layout.is_package(module), "own_facts": own}
 
-    def first_round(self, results: list[FileResult], cache=None) -> None:
+    def first_round(self, results: list[FileResult]) -> None:
         self.results = results
-        if cache is not None:
-            self.shapes = [_shape(result) for result in results]
+        self.first = list(results)
         self.imports = {m: results[i].imports or () for m, i in self.index_of.items()}
 
     def decode(self) -> list[tuple[int, Job]]:
@@ -177,73 +177,15 @@ class _Project:
         if module is not None and result.summary is not None:
             self.summarised(module, result.summary)
 
-    # ---- the record of the last run -----------------------------------------------------------
-    def _files(self) -> Optional[list[list[str]]]:
-        digests = [job.digest for job in self.jobs]
-        return [[path, digest] for path, digest in zip(self.paths, digests)] if all(digests) else None
+    # ---- the record of the last run (record.py) ------------------------------------------------
+    def answered(self, cache, config: Config) -> bool:
+        return record.answer(self, cache, config)
 
     def reuse(self, cache) -> bool:
-        """Take the asked files' judged results from the last run's record, when every file of the project
-        is the same; False (and nothing changed) when anything differs or is missing."""
-        files = self._files()
-        record = cache.get_record(self.record_name) if cache is not None and files is not None else None
-        if record is None:
-            return False
-        judged, forced = record.get("judged"), record.get("forced")
-        if not isinstance(judged, list) or not isinstance(forced, list) or not all(type(m) is str for m in forced):
-            return False
-        edited = record.get("files") != files
-        if edited and not self._same_facts(record, files, set(forced)):
-            return False
-        entries = {}
-        for item in judged:
-            if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and type(item[1]) is str
-                    and 0 <= item[0] < self.asked and self.modules[item[0]] is not None):
-                return False
-            index, key = item
-            entry = cache.get_entry(self.paths[index], self.jobs[index].digest, self.modules[index], key)
-            if entry is None:
-                return False
-            entries[index] = entry
-        for index, entry in sorted(entries.items()):
-            plain = self.results[index]
-            self.results[index] = FileResult(plain.path, entry["findings"], entry["skipped"], summary=plain.summary,
-                                             imports=plain.imports, summary_text=plain.summary_text)
-            self.run.judged.append(self.modules[index])
-        self.run.forced.extend(forced)
-        self.run.reused = True
-        if edited:  # the next run compares with these files
-            cache.put_record(self.record_name, {**record, "files": files})
-        return True
-
-    def _same_facts(self, record: dict, files: list[list[str]], forced: set[str]) -> bool:
-        """Files were edited, but every edited one gave the stage what it gave last time (the same summary
-        and imports), so the project's facts are last run's; and every edited asked file's first judgement
-        was final last time (its facts were exactly its own), so it is final again. An edited module the
-        last run forced needs its forced summary: no."""
-        old, shapes, final = record.get("files"), record.get("shapes"), record.get("final")
-        if not (isinstance(old, list) and isinstance(shapes, list) and isinstance(final, list)
-                and len(old) == len(files) == len(shapes) == len(self.shapes)):
-            return False
-        final = set(final)
-        for index, (before, now) in enumerate(zip(old, files)):
-            if before == now:
-                continue
-            if (not isinstance(before, list) or before[:1] != now[:1] or shapes[index] != self.shapes[index]
-                    or self.modules[index] in forced or (index < self.asked and index not in final)
-                    or self.results[index].failure is not None):
-                return False
-        return True
+        return record.reuse(self, cache)
 
     def save(self, cache) -> None:
-        files = self._files()
-        if cache is None or files is None or self.run.error or self.run.reused:
-            return
-        if any(result.failure is not None for result in self.results):
-            return  # the run failed on a file (never cached): the next run must not skip its rounds
-        cache.put_record(self.record_name, {"files": files, "judged": [[i, k] for i, k in self.judged_keys],
-                                            "forced": list(self.run.forced), "shapes": self.shapes,
-                                            "final": sorted(self.final)})
+        record.save(self, cache)
 
     def needed(self) -> list[tuple[str, Job]]:
         """The next round's forced jobs (summaries an earlier run forced come from the cache here; a round
@@ -311,17 +253,20 @@ def judge_projects(
     whose files are those of the cache's record takes its judged results from there (its ``facts`` stay
     None, so callers that read the facts leave it off)."""
     projects = [_Project(root, asked, config, root in named) for root, asked in groups.items()]
-    first = analyse_files([job for p in projects for job in p.jobs], config, jobs, cache, advance)
+    answered = [p for p in projects if reuse and cache is not None and p.answered(cache, config)]
+    for project in answered:
+        advance(len(project.jobs))
+    todo = [p for p in projects if p not in answered]
+    first = analyse_files([job for p in todo for job in p.jobs], config, jobs, cache, advance)
     offset = 0
-    for project in projects:
-        project.first_round(first[offset: offset + len(project.jobs)], cache)
+    for project in todo:
+        project.first_round(first[offset: offset + len(project.jobs)])
         offset += len(project.jobs)
-    first_results = [list(p.results) for p in projects]
     try:
-        _later_rounds([p for p in projects if not (reuse and p.reuse(cache))], config, jobs, cache)
+        _later_rounds([p for p in todo if not (reuse and p.reuse(cache))], config, jobs, cache)
     except Exception as exc:  # a defect of the project stage must not cost the run: report it, keep the rest
-        for project, results in zip(projects, first_results):
-            project.results = results
+        for project in todo:
+            project.results = list(project.first)
             project.run.error = (f"{_shown(project.layout.root)}: internal error in the project stage ({type(exc).__name__}: {exc}); "
                                  "its files were judged one by one, without facts from other modules")
     return {root: (p.results[: p.asked], p.run) for root, p in zip(groups, projects)}
@@ -346,12 +291,6 @@ def _later_rounds(projects: list, config: Config, jobs: int, cache) -> None:
                                             summary=plain.summary, imports=plain.imports)
     for project in projects:
         project.save(cache)
-
-
-def _shape(result: FileResult) -> str:
-    """A digest of what a file's first analysis gives the project stage: its summary and its imports."""
-    summary = result.summary.to_json() if result.summary is not None else result.summary_text
-    return hashlib.sha256(json.dumps([summary, result.imports]).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _below(root: str, path: str) -> str:
