@@ -27,9 +27,9 @@ def lint_buffer(text: str, path: str, config: Config, cache=None, reparser=None,
     ``reparser``, the buffer's ``reparse.Reparser``, saves parsing again what its last parse saw.
 
     ``collect=False`` turns Python's automatic garbage collection off once the project stage is done (a
-    buffer outside any project is analysed with it as it was) and leaves it off: the caller collects the buffer's garbage later (the language server does, after the
-    diagnostics are out). The project stage itself always runs with collection on: it may judge every
-    file of a large project."""
+    buffer outside any project is analysed with it as it was) and leaves it off: the caller collects the
+    buffer's garbage later (the language server does, after the diagnostics are out). The project stage
+    itself always runs with collection on: it may judge every file of a large project."""
     if len(text) > config.max_file_size:  # characters, not bytes: an editor's buffer has no encoding yet
         return FileResult(path, skipped=f"larger than max-file-size ({len(text)} > {config.max_file_size})")
     if not os.path.isfile(path):

@@ -33,7 +33,8 @@ def analyse_files(jobs_in: list[Job], config: Config, jobs: int, cache, advance)
     digests: dict[int, str] = {}
     tasks: list[tuple[int, str, bytes, dict]] = []
     for index, job in enumerate(jobs_in):
-        data, job.data = (job.data, None) if job.data is not None else (read(job.path, config), None)
+        data = job.data if job.data is not None else read(job.path, config)
+        job.data = None
         if isinstance(data, FileResult):
             results[index] = data
             advance(1)

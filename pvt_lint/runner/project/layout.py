@@ -118,15 +118,12 @@ class ProjectLayout:
     root: Path
     roots: tuple[Path, ...]
     modules: dict[str, Path] = field(default_factory=dict)  # name -> file
-    files: dict[Path, str] = field(default_factory=dict)  # file -> name
+    files: dict[str, str] = field(default_factory=dict)  # str(file) -> name: ``module_of`` makes no Path
     conflicts: dict[str, tuple[Path, ...]] = field(default_factory=dict)  # name -> the files that lost it
     packages: frozenset[str] = frozenset()  # names whose file is an __init__
-    names: dict[str, str] = field(default_factory=dict)  # str(file) -> name: ``module_of`` without a Path
 
     def module_of(self, path: str | Path) -> Optional[str]:
-        if not self.names and self.files:
-            self.names = {str(file): name for file, name in self.files.items()}
-        return self.names.get(os.path.abspath(path))
+        return self.files.get(os.path.abspath(path))
 
     def file_of(self, name: str) -> Optional[Path]:
         return self.modules.get(name)
@@ -168,8 +165,7 @@ def discover(root: Path, src: Sequence[str] = (), scripts: Iterable[Path] = (), 
                 losers.setdefault(name, []).append(path)
             continue
         layout.modules[name] = path
-        layout.files[path] = name
-        layout.names[text] = name
+        layout.files[text] = name
         if path.stem == "__init__":
             packages.add(name)
     layout.conflicts = {name: tuple(paths) for name, paths in sorted(losers.items())}

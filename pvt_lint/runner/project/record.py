@@ -32,10 +32,17 @@ def files_of(project) -> Optional[list[list[str]]]:
     return [[path, digest] for path, digest in zip(project.paths, digests)] if all(digests) else None
 
 
+def _last(project, cache) -> Optional[dict]:
+    """The project's record as the last run left it, read once per run (``answer`` and ``reuse`` both ask)."""
+    if not project.record_read:
+        project.record_read, project.last_record = True, cache.get_record(project.record_name)
+    return project.last_record
+
+
 def answer(project, cache, config: Config) -> bool:
     """Before the first round: read and hash every file (the jobs keep what they read, so a first round
     after a miss reads nothing twice) and, when all are as recorded, take the asked files' results."""
-    found = cache.get_record(project.record_name)
+    found = _last(project, cache)
     if found is None or not isinstance(found.get("results"), list) or len(found["results"]) != project.asked:
         return False
     for job in project.jobs:
@@ -74,7 +81,7 @@ def reuse(project, cache) -> bool:
     """Take the asked files' judged results from the last run's record, when every file of the project
     is the same (or edited without changing the facts); False (and nothing changed) otherwise."""
     files = files_of(project)
-    found = cache.get_record(project.record_name) if cache is not None and files is not None else None
+    found = _last(project, cache) if cache is not None and files is not None else None
     if found is None or not _run_lists(found):
         return False
     judged, forced = found["judged"], found["forced"]

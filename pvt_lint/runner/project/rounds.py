@@ -128,6 +128,7 @@ class _Project:
         # ones their own summary implies (or they have none); the first round's results (record.py).
         self.final: set[int] = set()
         self.first: list[FileResult] = []
+        self.record_read, self.last_record = False, None  # the cache's record of the last run (record.py)
         self.record_name = json.dumps([str(layout.root), self.paths])
 
     def options(self, module: Optional[str]) -> dict:
