@@ -16,23 +16,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 DEFAULT_EXCLUDE = (
-    ".git",
-    ".hg",
-    ".svn",
-    ".venv",
-    "venv",
-    "__pycache__",
-    "build",
-    "dist",
-    ".tox",
-    ".nox",
-    "node_modules",
-    "site-packages",
-    ".pvt_lint_cache",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-    ".eggs",
+    ".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", ".tox",
+    ".nox", "node_modules", "site-packages", ".pvt_lint_cache", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".eggs",
 )
 
 KNOWN_KEYS = frozenset(
@@ -94,7 +79,7 @@ class Config:
         return best_select >= 0 and best_select > best_ignore
 
     def file_ignores(self, path: str) -> list[str]:
-        rel = _relative(path, self.root)
+        rel = self.relative_to_root(path)
         out: list[str] = []
         for pattern, codes in self.per_file_ignores:
             if _glob_match(rel, pattern):
@@ -102,12 +87,14 @@ class Config:
         return out
 
     def is_excluded(self, path: str | PurePath) -> bool:
-        """Does an entry found while walking match an exclude pattern (by name or by path)?
-
-        Paths given on the command line are never checked: naming a path lints it, as in ruff.
-        """
-        rel = self.relative_to_root(str(path))
-        return self.excludes_entry(rel.rpartition("/")[2] or rel, rel)
+        """Would a walk from the root skip ``path``: does it, or a directory above it below the root, match
+        an exclude pattern (by name or by path)? Outside the root only the path itself is matched."""
+        inside = _inside(str(path), self.root)
+        rel = inside if inside is not None else PurePath(path).as_posix()
+        directory, _, name = rel.rpartition("/")
+        if self.excludes_entry(name or rel, rel):
+            return True
+        return inside is not None and bool(directory) and _excluded_directory((*self.exclude, *self.extend_exclude), directory)
 
     def excludes_entry(self, name: str, rel: str) -> bool:
         """``is_excluded`` for an entry whose name and root-relative path (``relative_to_root``) are known."""
@@ -116,7 +103,8 @@ class Config:
 
     def relative_to_root(self, path: str) -> str:
         """``path`` relative to the project root after resolving symbolic links, or as given when outside it."""
-        return _relative(path, self.root)
+        inside = _inside(path, self.root)
+        return PurePath(path).as_posix() if inside is None else inside
 
     def excludes_named_path(self, path: str) -> bool:
         """With force-exclude, is a path given on the command line (or an ancestor) excluded?
@@ -144,6 +132,16 @@ class Config:
         return _python_versions(self.target_version, self.requires_python)
 
 
+@functools.lru_cache(maxsize=4096)
+def _excluded_directory(patterns: tuple[str, ...], directory: str) -> bool:
+    """Does a pattern match ``directory`` (root-relative, ``/`` separated) or a directory above it?"""
+    parent, _, name = directory.rpartition("/")
+    matches = _glob_matcher(patterns)
+    if matches(name) or matches(directory):
+        return True
+    return bool(parent) and _excluded_directory(patterns, parent)
+
+
 @functools.lru_cache(maxsize=64)
 def _glob_matcher(patterns: tuple[str, ...]):
     """One compiled regex that matches what ``fnmatchcase`` matches for any of ``patterns`` (a walk
@@ -154,17 +152,17 @@ def _glob_matcher(patterns: tuple[str, ...]):
     return re.compile(joined).match
 
 
-def _relative(path: str, root: str) -> str:
-    """``path`` relative to ``root`` after resolving symbolic links, or as given when outside it."""
+def _inside(path: str, root: str) -> str | None:
+    """``path`` relative to ``root`` (``/`` separated) after resolving symbolic links; None outside it."""
     try:
         real, real_root = real_path(path), _real_directory(root)
     except (OSError, ValueError):
-        return PurePath(path).as_posix()
+        return None
     if real == real_root:
         return "."
     prefix = real_root if real_root.endswith(os.sep) else real_root + os.sep
     if not real.startswith(prefix):
-        return PurePath(path).as_posix()
+        return None
     # ``real`` is resolved, so already normal: only the separator may need changing.
     relative = real[len(prefix):]
     return relative.replace(os.sep, "/") if os.sep != "/" else relative

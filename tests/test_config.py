@@ -128,3 +128,16 @@ def test_force_exclude_applies_excludes_to_named_files(tmp_path):
     result = run_cli("src", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == f"pvt-lint: error: {tmp_path / 'pyproject.toml'}: 'force-exclude' must be true or false\n"
+
+
+def test_a_path_is_excluded_by_a_directory_above_it_below_the_root_only(tmp_path):
+    # What a walk from the root would skip: the file, or a folder between the root and the file, matches.
+    project = tmp_path / "build" / "project"  # "build" is a default exclude, above the root: no matter
+    (project / "vendor" / "lib").mkdir(parents=True)
+    config = Config(root=str(project), extend_exclude=("vendor",))
+    assert config.is_excluded(str(project / "vendor" / "lib" / "a.py"))
+    assert config.is_excluded(str(project / "vendor"))
+    assert config.is_excluded(str(project / "src" / "build" / "b.py"))
+    assert not config.is_excluded(str(project / "src" / "vendored.py"))
+    assert not config.is_excluded(str(project / "lib" / "a.py"))
+    assert not config.is_excluded(str(tmp_path / "vendor" / "a.py"))  # outside the root: its own name only

@@ -343,3 +343,31 @@ def test_a_folder_with_no_project_marker_is_walked_whole_only_when_named(tmp_pat
     assert [(os.path.normpath(f.path), f.line, f.code, f.message) for f in found] == [
         ("script.py", 5, "PVT101", "global `counts` is changed in place in child process target `work` (sent to a "
                                    "child at runner/run.py:6); the parent never sees the change")]
+
+
+def test_an_excluded_folder_is_no_part_of_the_project_and_a_file_named_in_it_is_judged_alone(tmp_path, monkeypatch):
+    # What a walk skips is not the project's: a pool in an excluded folder (vendored code, fixtures) gives
+    # the project's modules no facts, and a file named inside it is judged on its own, nothing else analysed.
+    from pvt_lint.runner.project import rounds
+
+    project = copy_project("pvt101_cross_module", tmp_path)
+    (project / "tools").mkdir()
+    (project / "shop" / "main.py").rename(project / "tools" / "main.py")
+    (project / "tools" / "main.py").write_text(
+        (project / "tools" / "main.py").read_text(encoding="utf-8").replace("from . import", "from shop import")
+        .replace("from .tasks", "from shop.tasks"), encoding="utf-8")
+    analysed: list[str] = []
+    real = rounds.analyse_files
+
+    def spy(jobs, *args):
+        analysed.extend(os.path.relpath(job.path, project) for job in jobs)
+        return real(jobs, *args)
+
+    monkeypatch.setattr(rounds, "analyse_files", spy)
+    included = lint_paths([str(project)], Config(root=str(project))).findings
+    assert [(f.line, f.code) for f in included] == [(9, "PVT101")]
+    excluded = Config(root=str(project), extend_exclude=("tools",))
+    assert lint_paths([str(project)], excluded).findings == []
+    analysed.clear()
+    named = lint_paths([str(project / "tools" / "main.py")], excluded).findings
+    assert (named, analysed) == ([], [os.path.join("tools", "main.py")])

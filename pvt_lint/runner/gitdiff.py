@@ -102,7 +102,9 @@ def _as_given(real: str, paths: Sequence[str], config: Config, cwd: str) -> str 
         shown = os.path.normpath(os.path.join(given, relative))
         # The excludes apply to every directory below the given one and to the file itself.
         parts = relative.split(os.sep)
-        if any(config.is_excluded(os.path.join(given_real, *parts[: i + 1])) for i in range(len(parts))):
-            return None
+        for i in range(len(parts)):
+            rel = config.relative_to_root(os.path.join(given_real, *parts[: i + 1]))
+            if config.excludes_entry(rel.rpartition("/")[2] or rel, rel):
+                return None
         return shown
     return None

@@ -102,16 +102,16 @@ class _Project:
         walk_all = named or bool(config.src) or has_marker(root)
         layout = self.layout = discover(root, src_of(config), scripts, walk_all=walk_all)
         # Paths as strings: a project of thousands of modules makes no Path per file here.
-        asked_files = {os.path.abspath(p) for p in asked}
-        others = [p for p in map(str, layout.modules.values()) if p not in asked_files and not config.is_excluded(p)]
-        self.asked = len(asked)
-        self.paths = list(asked) + [_shown(p) for p in others]
         # A file named although the excludes cover it (a fixture, generated code) is judged alone: it is
         # not part of the project the flake8 plugin or any other run sees.
-        self.modules = [
-            None if i < len(asked) and config.is_excluded(p) else layout.module_of(p)
-            for i, p in enumerate(self.paths)
-        ]
+        asked_modules = [None if config.is_excluded(p) else layout.module_of(p) for p in asked]
+        asked_files = {os.path.abspath(p) for p in asked}
+        others = [p for p in map(str, layout.modules.values()) if p not in asked_files and not config.is_excluded(p)]
+        if asked and all(m is None for m in asked_modules):
+            others = []  # every asked file is judged alone: no other module's summary can change a finding
+        self.asked = len(asked)
+        self.paths = list(asked) + [_shown(p) for p in others]
+        self.modules = asked_modules + [layout.module_of(p) for p in self.paths[len(asked):]]
         self.starters = tuple(config.process_starters)
         # Messages name other modules' files relative to the project root: the same whatever the cwd.
         self.shown = {m: _below(str(layout.root), str(f)) for m, f in layout.modules.items()}
