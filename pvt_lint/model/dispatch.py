@@ -173,6 +173,9 @@ class _Finder:
         )
         if target_node is not None:
             site.form, site.target = self._callable(target_node, call)
+            if context == apis.PROCESS and site.form in ("function", "method"):
+                site.wrapper = local_wrapper(self._scopes, site.target)
+                site.form = "wrapped" if site.wrapper else site.form
         self.sites.append(site)
         return site
 
@@ -220,6 +223,58 @@ class _Finder:
             if fn.node is node:
                 return fn.qualname
         return None
+
+
+def local_wrapper(scopes: Scopes, target: Optional[str]) -> Optional[str]:
+    """The nested function a decorator of ``target`` puts in place of it, when that function has no
+    importable name: a decorator of this module whose body is straight-line code returning an undecorated
+    nested ``def`` (no ``functools.wraps``), with no ``update_wrapper`` and no ``__qualname__`` set. Pickle
+    looks a function up by ``module.__qualname__``, and ``outer.<locals>.inner`` is not there. None for
+    anything else (a decorator factory, an imported or a method decorator, a wrapper that copies the name)."""
+    fn = scopes.functions.get(target or "")
+    if fn is None or not isinstance(fn.node, cst.FunctionDef):
+        return None
+    for decorator in fn.node.decorators:
+        outer = scopes.functions.get(decorator.decorator.value) if isinstance(decorator.decorator, cst.Name) else None
+        if outer is not None and outer.parent is None and outer.class_qualname is None:
+            inner = _returned_nested(outer.node)
+            if inner is not None:
+                return f"{outer.qualname}.<locals>.{inner}"
+    return None
+
+
+def _returned_nested(node: cst.CSTNode) -> Optional[str]:
+    if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
+        return None
+    nested: dict[str, cst.FunctionDef] = {}
+    returned: list[Optional[cst.BaseExpression]] = []
+    for statement in node.body.body:
+        if isinstance(statement, cst.FunctionDef):
+            nested[statement.name.value] = statement
+        elif not isinstance(statement, cst.SimpleStatementLine):
+            return None  # a branch or a loop: which function is returned is not plain to see
+        else:
+            for small in statement.body:
+                if isinstance(small, cst.Return):
+                    returned.append(small.value)
+                elif _copies_the_name(small):
+                    return None
+    if len(returned) != 1 or not isinstance(returned[0], cst.Name) or returned[0].value not in nested:
+        return None
+    inner = nested[returned[0].value]
+    return inner.name.value if not inner.decorators else None
+
+
+def _copies_the_name(small: cst.BaseSmallStatement) -> bool:
+    """``functools.update_wrapper(...)``, ``inner.__qualname__ = ...`` and the like."""
+    if isinstance(small, cst.Assign):
+        return any(isinstance(t.target, cst.Attribute) and t.target.attr.value in ("__qualname__", "__name__")
+                   for t in small.targets)
+    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        func = small.value.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        return name == "update_wrapper"
+    return False
 
 
 def _pool_context(owner: Optional[str]) -> Optional[str]:

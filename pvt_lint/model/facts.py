@@ -137,8 +137,9 @@ class DispatchSite:
     caller: Optional[str]
     call: cst.Call
     callable_node: Optional[cst.BaseExpression]
-    form: str = "unknown"  # function, method, nested, lambda, lambda-name, partial, builtin, external, unknown
+    form: str = "unknown"  # function, method, nested, lambda, lambda-name, partial, builtin, external, wrapped, unknown
     target: Optional[str] = None  # qualname of the dispatched function of this module
+    wrapper: Optional[str] = None  # "wrapped": the nested function a decorator of ``target`` binds in its place
     concurrent: bool = False  # may run at the same time as another copy of itself
     in_loop: bool = False
     loop_names: frozenset[str] = frozenset()  # names bound by the loops around the call

@@ -17,7 +17,7 @@ from .hoist_fixes import hoist_fix
 _UNFIT = frozenset((LAMBDA_ATTR, NESTED_ATTR))
 from .quoting import quote
 
-_UNPICKLABLE = ("lambda", "nested", "lambda-name")
+_UNPICKLABLE = ("lambda", "nested", "lambda-name", "wrapped")
 _ROLES = ("target", "map", "submit", "initializer")
 
 
@@ -25,8 +25,9 @@ class UnpicklableCallableToProcess(Rule):
     """Lambda or nested function sent to a process, which cannot pickle it.
 
     ## What it does
-    Flags a lambda, a function defined inside another function, or a lambda bound to a name, sent to
-    another process: as a `Process` `target`, as the callable of any `multiprocessing.Pool` method, of
+    Flags a lambda, a function defined inside another function, a lambda bound to a name, or a function
+    whose decorator puts a nested function in its place (one that returns its inner `def` without
+    `functools.wraps`), sent to another process: as a `Process` `target`, as the callable of any `multiprocessing.Pool` method, of
     `ProcessPoolExecutor.submit`/`map`, or as a pool's `initializer`. Also one passed to a project
     function that hands that parameter to a process itself (`tasks.add_task(read_process)`, where
     `add_task` starts `Process(target=..., args=(task_func,))`, in this module or another).
@@ -68,7 +69,10 @@ class UnpicklableCallableToProcess(Rule):
     functions and a `functools.partial` of one.
 
     ## Known limitations
-    Only callables written at the dispatch call, or bound to a name in the same module, are judged.
+    Only callables written at the dispatch call, or bound to a name in the same module, are judged. A
+    decorator is judged when it is a plain function of the same module whose body returns an undecorated
+    nested `def` and copies no name (`update_wrapper`, `__qualname__`); decorator factories (`@retry(3)`)
+    and imported decorators are not.
     A `Process` target or pool initializer whose context names the `fork` start method, or that uses the
     default context of a module that calls `set_start_method("fork")`, is not reported (fork does not
     pickle them); a start method set in another module is not seen. One that names no start method is
@@ -167,9 +171,16 @@ if __name__ == "__main__":
             if not every_method and not _pickling(model, site):
                 continue  # only fork starts it: nothing is pickled
             fn = model.function(site.target)
+            related: tuple[Related, ...] = ()
             if site.form == "nested" and fn is not None:
                 outer = model.function(fn.parent)
                 what = f"nested function `{outer.name if outer else fn.parent}.{fn.name}` (defined at line {fn.line})"
+            elif site.form == "wrapped" and fn is not None:
+                decorator, _, inner = site.wrapper.partition(".<locals>.")
+                what = f"`{fn.name}` (`@{decorator}`'s nested `{inner}`)"
+                wrapper = model.function(site.wrapper)
+                if wrapper is not None:
+                    related = (Related(wrapper.line, wrapper.column, f"`@{decorator}` puts `{inner}` in place of `{fn.name}`"),)
             elif site.form == "lambda-name":
                 defined = f" (defined at line {fn.line})" if fn is not None else ""
                 what = f"lambda `{_text(model, site.callable_node)}`{defined}"
@@ -185,6 +196,7 @@ if __name__ == "__main__":
                 site.column,
                 self.MESSAGE.format(what=what, api=api, what_is_pickled=what_is_pickled),
                 end=(site.end_line, site.end_column),
+                related=related,
                 fix=hoist_fix(model, site),
             )
         for site, send, tasks in unfit_sends(model, _UNFIT):
