@@ -116,3 +116,12 @@ THIRD_PARTY_PROCESS_STARTERS: dict[str, ProcessStarter] = {
     "pathos.multiprocessing.ProcessPool": ProcessStarter("starts a process pool", default=True),
     "pathos.pools.ProcessPool": ProcessStarter("starts a process pool", default=True),
 }
+
+# ---- callables kept by values: PVT102 ---------------------------------------------------------------
+# Objects that keep a callable they are built with and pickle it with themselves, by the position of that
+# argument (positional only): ``defaultdict.__reduce__`` returns its default factory, so a
+# ``defaultdict(lambda: 0)`` fails to pickle as a lambda does (``defaultdict(default_factory=f)`` is a
+# dict with that key, and no factory).
+CALLABLE_KEEPERS: dict[str, int] = {
+    "collections.defaultdict": 0,
+}

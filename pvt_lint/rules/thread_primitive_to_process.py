@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Optional
 
 import libcst as cst
 
@@ -18,12 +18,8 @@ from .base import Rule
 _UNFIT = frozenset((PRIMITIVE_ATTR,))
 _PROJECT_MESSAGE = "`self.{attribute}` (a thread primitive) of the `{cls}` sent as {how} to `{api}` {effect}"
 from .quoting import quote
+from .sent import sent_values
 from .spelling import spelled
-
-# Keywords of pool methods that stay in the parent (or are not objects sent along).
-_NOT_SENT = frozenset({"callback", "error_callback", "chunksize", "timeout", "max_workers", "processes",
-                       "maxtasksperchild", "mp_context", "context", "initializer"})
-
 
 class ThreadPrimitiveToProcess(Rule):
     """Thread-only lock, event or queue handed to another process.
@@ -183,7 +179,7 @@ def main():
             if site.context != PROCESS or model.never_started(site):
                 continue
             scope = model.scope_of(site.caller)
-            for expr in _sent(site):
+            for expr in sent_values(site):
                 value = model.value_at(expr, scope)
                 kind = value[:-2] if value and value.endswith("()") else None
                 if kind not in THREAD_PRIMITIVES:
@@ -293,25 +289,6 @@ def _effect(model: ModuleModel, site: DispatchSite) -> str:
 
 
 _SPAWN_AND_FORK = "fails to pickle under spawn and is a private copy under fork"
-
-
-def _sent(site: DispatchSite) -> Iterator[cst.BaseExpression]:
-    """The objects a dispatch sends along, one container level deep."""
-    if site.role == "run":
-        values = [a.value for a in site.call.args if not (a.keyword and a.keyword.value in _NOT_SENT)]
-    else:
-        values = list(site.payload)
-        skipped = {id(a.value) for a in site.call.args if a.keyword and a.keyword.value in _NOT_SENT}
-        values = [v for v in values if id(v) not in skipped]
-    for value in values:
-        if isinstance(value, (cst.Tuple, cst.List, cst.Set)):
-            yield from (e.value for e in value.elements if not isinstance(e, cst.StarredElement))
-        elif isinstance(value, cst.Dict):
-            yield from (e.value for e in value.elements if isinstance(e, cst.DictElement))
-        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
-            yield from (a.value for a in value.args if a.keyword is not None)
-        else:
-            yield value
 
 
 def _short(kind: str) -> str:

@@ -16,6 +16,7 @@ from .hoist_fixes import hoist_fix
 
 _UNFIT = frozenset((LAMBDA_ATTR, NESTED_ATTR))
 from .quoting import quote
+from .sent import keeps_local_callable, sent_values
 
 _UNPICKLABLE = ("lambda", "nested", "lambda-name", "wrapped")
 _ROLES = ("target", "map", "submit", "initializer")
@@ -27,7 +28,8 @@ class UnpicklableCallableToProcess(Rule):
     ## What it does
     Flags a lambda, a function defined inside another function, a lambda bound to a name, or a function
     whose decorator puts a nested function in its place (one that returns its inner `def` without
-    `functools.wraps`), sent to another process: as a `Process` `target`, as the callable of any `multiprocessing.Pool` method, of
+    `functools.wraps`), sent to another process; and a value sent along with the callable that keeps
+    one, such as a `defaultdict` whose default factory is a lambda: as a `Process` `target`, as the callable of any `multiprocessing.Pool` method, of
     `ProcessPoolExecutor.submit`/`map`, or as a pool's `initializer`. Also one passed to a project
     function that hands that parameter to a process itself (`tasks.add_task(read_process)`, where
     `add_task` starts `Process(target=..., args=(task_func,))`, in this module or another).
@@ -72,7 +74,9 @@ class UnpicklableCallableToProcess(Rule):
     Only callables written at the dispatch call, or bound to a name in the same module, are judged. A
     decorator is judged when it is a plain function of the same module whose body returns an undecorated
     nested `def` and copies no name (`update_wrapper`, `__qualname__`); decorator factories (`@retry(3)`)
-    and imported decorators are not.
+    and imported decorators are not. A `defaultdict` is judged when it is made at the dispatch, bound
+    to a name in the sending function, or returned by a function of the module called there (its only
+    `return`, or one element of the tuple it returns).
     A `Process` target or pool initializer whose context names the `fork` start method, or that uses the
     default context of a module that calls `set_start_method("fork")`, is not reported (fork does not
     pickle them); a start method set in another module is not seen. One that names no start method is
@@ -199,6 +203,7 @@ if __name__ == "__main__":
                 related=related,
                 fix=hoist_fix(model, site),
             )
+        self._kept_callables(model)
         for site, send, tasks in unfit_sends(model, _UNFIT):
             thing = "a lambda" if send.kind == LAMBDA_ATTR else "a nested function"
             where = other_path(model, self.path, send.attribute_module)
@@ -240,6 +245,24 @@ if __name__ == "__main__":
                 end=(model.position(call.node).end.line, model.position(call.node).end.column),
                 related=(Related(send.site_line, 0, f"`{send.name}` is sent to a child process here", where),),
             )
+
+    def _kept_callables(self, model: ModuleModel) -> None:
+        """Values sent along that keep a lambda or a nested function (a ``defaultdict(lambda: 0)``)."""
+        for site in model.dispatches:
+            if site.context != PROCESS or pickles_by_value(site.api) or model.never_started(site):
+                continue
+            tasks = site.pool and site.role != "initializer"
+            if not tasks and not _pickling(model, site):
+                continue
+            for expr in sent_values(site):
+                kept = keeps_local_callable(model, expr, site.caller)
+                if kept is not None:
+                    pickled = "every task" if tasks else f"its arguments under {_pickling(model, site)}"
+                    what = f"`{quote(expr)}` ({kept})"
+                    self.report(site.line, site.column,
+                                self.MESSAGE.format(what=what, api=display(site.api), what_is_pickled=pickled),
+                                end=(site.end_line, site.end_column))
+                    break  # one finding per dispatch call
 
 
 def _pickling(model: ModuleModel, site) -> str:
