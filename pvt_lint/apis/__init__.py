@@ -301,7 +301,7 @@ from .resources import (  # noqa: E402,F401  (PVT106, PVT401 and third-party sta
     OPENS_ON_USE,
     PRIVATE_TARGETS,
     PROCESS_KILLERS,
-    CALLABLE_KEEPERS, WARM_UP_TASKS,
+    CALLABLE_KEEPERS, CLASS_FACTORIES, WARM_UP_TASKS,
 )
 
 

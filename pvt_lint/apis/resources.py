@@ -125,3 +125,6 @@ THIRD_PARTY_PROCESS_STARTERS: dict[str, ProcessStarter] = {
 CALLABLE_KEEPERS: dict[str, int] = {
     "collections.defaultdict": 0,
 }
+# Calls that make a class: one made inside a function is ``f.<locals>.Name`` (or a name pickle looks up
+# in the module and does not find), so its instances cannot be pickled.
+CLASS_FACTORIES = frozenset({"collections.namedtuple", "typing.NamedTuple"})

@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from ..apis import CALLABLE_KEEPERS
+from ..apis import CALLABLE_KEEPERS, CLASS_FACTORIES
 from ..model import ModuleModel
 from ..model.facts import DispatchSite
 from ..walk import code_children
@@ -46,7 +46,7 @@ def keeps_local_callable(model: ModuleModel, expr: cst.BaseExpression, caller: O
     call, scope = made
     keeper = model.resolve(call.func, scope)
     if keeper not in CALLABLE_KEEPERS:
-        return None
+        return _local_instance(model, call, scope)
     position = CALLABLE_KEEPERS[keeper]
     plain = [a for a in call.args if a.keyword is None and not a.star]
     factory = plain[position].value if len(plain) > position and not any(a.star for a in plain[:position]) else None
@@ -66,6 +66,25 @@ def _made_by(model: ModuleModel, expr: cst.BaseExpression, function: Optional[st
     keepers = sorted((m for m in made if model.resolve(m[0].func, m[1]) in CALLABLE_KEEPERS),
                      key=lambda m: model.position(m[0]).start.line)
     return (keepers or made or [None])[0]
+
+
+def _local_instance(model: ModuleModel, call: cst.Call, scope: tuple[str, ...]) -> Optional[str]:
+    """An instance of a class made inside a function (a ``class`` statement or ``namedtuple()`` there)."""
+    if not isinstance(call.func, cst.Name) or not scope:
+        return None
+    name = call.func.value
+    for function in scope:  # innermost first, as Python looks the name up
+        cls = model.scopes.classes.get(f"{function}.<locals>.{name}")
+        if cls is not None:
+            return f"a `{name}`, a class local to `{_shown(function)}`"
+        fn = model.function(function)
+        if fn is not None and fn.binds_locally(name):
+            binding = _last_binding(model, fn.node, name, model.position(call).start.line)
+            made = binding[1] if binding is not None and binding[0] == -1 else None
+            if isinstance(made, cst.Call) and model.resolve(made.func, model.scope_of(function)) in CLASS_FACTORIES:
+                return f"a `{name}`, a class local to `{_shown(function)}`"
+            return None
+    return None
 
 
 def _makers(model: ModuleModel, expr: cst.BaseExpression, function: Optional[str], depth: int) -> Iterator:
@@ -133,9 +152,9 @@ def _binds(target: cst.CSTNode, name: str) -> bool:
 
 
 def _module_function(model: ModuleModel, call: cst.Call, scope: tuple[str, ...]):
-    """The module-level function of this module that ``call`` calls, or None."""
+    """The function of this module (not a method) that ``call`` calls, or None."""
     fn = model.function(model.scopes.callee(call.func, scope))
-    return fn if fn is not None and not fn.class_qualname and not fn.parent and not fn.is_lambda else None
+    return fn if fn is not None and not fn.class_qualname and not fn.is_lambda else None
 
 
 def _index_of(target: cst.BaseExpression, name: str) -> Optional[int]:
@@ -170,3 +189,7 @@ def _own_nodes(function: cst.CSTNode) -> Iterator[cst.CSTNode]:
             continue
         yield node
         stack.extend(code_children(node))
+
+
+def _shown(qualname: str) -> str:
+    return qualname.replace(".<locals>.", ".")

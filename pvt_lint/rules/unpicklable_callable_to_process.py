@@ -29,7 +29,8 @@ class UnpicklableCallableToProcess(Rule):
     Flags a lambda, a function defined inside another function, a lambda bound to a name, or a function
     whose decorator puts a nested function in its place (one that returns its inner `def` without
     `functools.wraps`), sent to another process; and a value sent along with the callable that keeps
-    one, such as a `defaultdict` whose default factory is a lambda: as a `Process` `target`, as the callable of any `multiprocessing.Pool` method, of
+    one, such as a `defaultdict` whose default factory is a lambda, or an instance of a class made inside
+    a function (a `class` statement or `namedtuple()` there): as a `Process` `target`, as the callable of any `multiprocessing.Pool` method, of
     `ProcessPoolExecutor.submit`/`map`, or as a pool's `initializer`. Also one passed to a project
     function that hands that parameter to a process itself (`tasks.add_task(read_process)`, where
     `add_task` starts `Process(target=..., args=(task_func,))`, in this module or another).
@@ -74,9 +75,9 @@ class UnpicklableCallableToProcess(Rule):
     Only callables written at the dispatch call, or bound to a name in the same module, are judged. A
     decorator is judged when it is a plain function of the same module whose body returns an undecorated
     nested `def` and copies no name (`update_wrapper`, `__qualname__`); decorator factories (`@retry(3)`)
-    and imported decorators are not. A `defaultdict` is judged when it is made at the dispatch, bound
-    to a name in the sending function, or returned by a function of the module called there (its only
-    `return`, or one element of the tuple it returns).
+    and imported decorators are not. A `defaultdict` or an instance is judged when it is made at the
+    dispatch, bound to a name in the sending function, or returned by a function of the module called
+    there (any `return`, or one element of the tuple it returns).
     A `Process` target or pool initializer whose context names the `fork` start method, or that uses the
     default context of a module that calls `set_start_method("fork")`, is not reported (fork does not
     pickle them); a start method set in another module is not seen. One that names no start method is
