@@ -75,7 +75,7 @@ def _local_instance(model: ModuleModel, call: cst.Call, scope: tuple[str, ...]) 
     name = call.func.value
     for function in scope:  # innermost first, as Python looks the name up
         cls = model.scopes.classes.get(f"{function}.<locals>.{name}")
-        if cls is not None:
+        if cls is not None and not {"__reduce__", "__reduce_ex__"} & set(cls.methods):  # those may name another class
             return f"a `{name}`, a class local to `{_shown(function)}`"
         fn = model.function(function)
         if fn is not None and fn.binds_locally(name):
