@@ -23,7 +23,7 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import typing
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import libcst as cst
 from libcst import MaybeSentinel
@@ -308,3 +308,15 @@ def _is_code(kind: type) -> bool:
     if found is None:
         found = _CODE_TYPES[kind] = issubclass(kind, cst.CSTNode) and not _is_token(kind)
     return found
+
+
+def own_nodes(function: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes of a function's own body, without those of the functions, lambdas and classes defined in
+    it (in no particular order)."""
+    stack = list(code_children(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        yield node
+        stack.extend(code_children(node))

@@ -128,3 +128,20 @@ CALLABLE_KEEPERS: dict[str, int] = {
 # Calls that make a class: one made inside a function is ``f.<locals>.Name`` (or a name pickle looks up
 # in the module and does not find), so its instances cannot be pickled.
 CLASS_FACTORIES = frozenset({"collections.namedtuple", "typing.NamedTuple"})
+
+# Objects pickle refuses, by the call that makes them (a project class holding one in ``self`` cannot be
+# sent to a process either). What each one's failure says (barman's and cloudlift's reports of the real-bug
+# set quote the boto3 ones):
+# - boto3 clients and resources: their classes are made at run time, so pickle cannot look them up
+#   ("Can't pickle <class 'botocore.client.ECS'>: attribute lookup ECS on botocore.client failed").
+# - sqlite3.connect: "cannot pickle 'sqlite3.Connection' object".
+# - open() / io.open(): "cannot pickle '_io.TextIOWrapper' object" (open or closed).
+# Sockets are left out: multiprocessing registers a reducer that sends them to its children.
+UNPICKLABLE_OBJECTS: dict[str, str] = {
+    **{f"{session}{kind}": f"a boto3 {kind}" for session in ("boto3.", "boto3.Session().",
+                                                              "boto3.session.Session().")
+       for kind in ("client", "resource")},
+    "sqlite3.connect": "an sqlite3 connection",
+    "open": "an open file",
+    "io.open": "an open file",
+}

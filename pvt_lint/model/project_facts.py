@@ -136,9 +136,10 @@ class UnfitSend:
     how: str  # "argument" or "bound-method target"
     cls: str  # class key
     attribute: str
-    kind: str  # summary.LAMBDA_ATTR / NESTED_ATTR / PRIMITIVE_ATTR
+    kind: str  # summary.LAMBDA_ATTR / NESTED_ATTR / PRIMITIVE_ATTR / UNPICKLABLE_ATTR
     attribute_module: str
     attribute_line: int
+    value: str = ""  # what the attribute holds (the summary's Attribute.value)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Callable, Optional, Union, get_args, get_origin, get_type_hints
 
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 IMPORT_TIME = "<module>"  # pseudo-function: module-level code outside the main guard
 MAIN = "<main>"  # pseudo-function: the main guard's body
 
@@ -33,6 +33,7 @@ MAIN = "<main>"  # pseudo-function: the main guard's body
 LAMBDA_ATTR = "lambda"
 NESTED_ATTR = "nested-function"
 PRIMITIVE_ATTR = "thread-primitive"
+UNPICKLABLE_ATTR = "unpicklable"  # an object pickle refuses (apis.UNPICKLABLE_OBJECTS)
 
 @dataclass(frozen=True)
 class Write:
@@ -77,6 +78,7 @@ class Dispatch:
     pool: bool
     concurrent: bool
     elsewhere: bool  # a Thread/Process subclass defined here and started in another module
+    self_bound: bool = False  # the callable is ``self.method`` (not a static or class method): ``self`` is sent
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class FunctionSummary:
 @dataclass(frozen=True)
 class Attribute:
     name: str  # the attribute: ``self.<name>``
-    kind: str  # LAMBDA_ATTR, NESTED_ATTR or PRIMITIVE_ATTR
+    kind: str  # LAMBDA_ATTR, NESTED_ATTR, PRIMITIVE_ATTR or UNPICKLABLE_ATTR
     value: str  # what it holds ("<lambda>", "threading.Lock()", the nested function's qualname)
     line: int
 

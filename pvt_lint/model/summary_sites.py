@@ -6,7 +6,11 @@ from __future__ import annotations
 import libcst as cst
 
 from .. import apis
-from .summary import IMPORT_TIME, LAMBDA_ATTR, MAIN, NESTED_ATTR, PRIMITIVE_ATTR, Attribute, ClassSummary, Dispatch, ParameterSend
+from ..walk import own_nodes
+from .summary import (
+    IMPORT_TIME, LAMBDA_ATTR, MAIN, NESTED_ATTR, PRIMITIVE_ATTR, UNPICKLABLE_ATTR, Attribute, ClassSummary, Dispatch,
+    ParameterSend,
+)
 
 
 class SiteSummaries:
@@ -24,7 +28,7 @@ class SiteSummaries:
             payload=bool(site.payload) or _partial_with_arguments(site.callable_node),
             sent=tuple(self._sent(site, scope)), initializer=self._initializer(site, scope),
             start_method=m.start_method(site) or "", pool=site.pool, concurrent=site.concurrent,
-            elsewhere=site.elsewhere,
+            elsewhere=site.elsewhere, self_bound=_self_bound(m, site),
         )
 
     def _parameter_sends(self, qualname: str) -> tuple[ParameterSend, ...]:
@@ -111,13 +115,18 @@ class SiteSummaries:
         info = m.classes[qualname]
         attributes, locks = [], set()
         methods = set(info.methods.values())
+        init = m.function(info.methods.get("__init__"))
         for (owner, key), (value, node) in sorted(m.values.items(), key=lambda kv: kv[0]):
             if owner != qualname or not key.startswith("self."):
                 continue
             name = key[len("self."):]
             kind = self._attribute_kind(value, methods)
+            line = m.position(node).start.line
+            if kind == UNPICKLABLE_ATTR and not (init is not None and init.line <= line <= init.end_line):
+                kind = ""  # made later (``_get_connection``, in the child): the instance is sent before
             if kind:
-                attributes.append(Attribute(name, kind, value, m.position(node).start.line))
+                made = self._unpicklable_value(value[:-2]) if kind == UNPICKLABLE_ATTR else ""
+                attributes.append(Attribute(name, kind, made or value, line))
             if apis.lock_value(value):
                 locks.add(name)
         for function, text, _line in m.lock_withs:
@@ -140,7 +149,34 @@ class SiteSummaries:
             return NESTED_ATTR
         if value.endswith("()") and value[:-2] in apis.THREAD_PRIMITIVES:
             return PRIMITIVE_ATTR
+        if value.endswith("()") and self._unpicklable_value(value[:-2]):
+            return UNPICKLABLE_ATTR
         return ""
+
+    def _unpicklable_value(self, made_by: str) -> str:
+        """The call of ``apis.UNPICKLABLE_OBJECTS`` that made the value (``boto3.client()``): ``made_by``
+        itself, or what a function of this module returns (``self.conn = get_conn()``); "" for neither."""
+        if made_by in apis.UNPICKLABLE_OBJECTS:
+            return made_by + "()"
+        fn = self.model.function(made_by)
+        if fn is None or fn.is_method or fn.parent is not None or not isinstance(fn.node, cst.FunctionDef):
+            return ""
+        scope = self.model.scope_of(fn.qualname)
+        for node in own_nodes(fn.node):
+            value = self.model.value_at(node.value, scope) if isinstance(node, cst.Return) and node.value else None
+            if value and value.removesuffix("()") in apis.UNPICKLABLE_OBJECTS:
+                return value
+        return ""
+
+
+def _self_bound(model, site) -> bool:
+    """``target=self.method`` in a method: the bound method pickles with its instance."""
+    node, caller = site.callable_node, model.function(site.caller)
+    if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and caller is not None
+            and caller.self_name == node.value.value):
+        return False
+    target = model.function(site.target)
+    return target is not None and not {"staticmethod", "classmethod"} & set(target.decorators)
 
 
 def _partial_with_arguments(node) -> bool:

@@ -10,12 +10,11 @@ import libcst as cst
 from ..apis import CALLABLE_KEEPERS, CLASS_FACTORIES
 from ..model import ModuleModel
 from ..model.facts import DispatchSite
-from ..walk import code_children
+from ..walk import own_nodes
 
 # Keywords of pool methods that stay in the parent (or are not objects sent along).
 NOT_SENT = frozenset({"callback", "error_callback", "chunksize", "timeout", "max_workers", "processes",
                       "maxtasksperchild", "mp_context", "context", "initializer"})
-_NESTED_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
 def sent_values(site: DispatchSite) -> Iterator[cst.BaseExpression]:
@@ -125,7 +124,7 @@ def _last_binding(model: ModuleModel, function: cst.CSTNode, name: str, line: in
     in the function's own body; None when there is none or the last binding is of another kind (a loop
     or ``with`` target, ``+=``, ``:=``), whose value is not known."""
     last = None
-    for node in _own_nodes(function):
+    for node in own_nodes(function):
         if isinstance(node, cst.Assign):
             found = [(i, node.value) for t in node.targets for i in [_index_of(t.target, name)] if i is not None]
         elif isinstance(node, cst.AnnAssign) and node.value is not None:
@@ -169,7 +168,7 @@ def _index_of(target: cst.BaseExpression, name: str) -> Optional[int]:
 
 def _returned(function: cst.CSTNode, index: int) -> Iterator[cst.BaseExpression]:
     """The values at ``index`` (-1: the whole value) of the function's returns."""
-    for node in _own_nodes(function):
+    for node in own_nodes(function):
         value = node.value if isinstance(node, cst.Return) else None
         if value is None:
             continue
@@ -178,17 +177,6 @@ def _returned(function: cst.CSTNode, index: int) -> Iterator[cst.BaseExpression]
         elif isinstance(value, cst.Tuple) and index < len(value.elements):
             if not isinstance(value.elements[index], cst.StarredElement):
                 yield value.elements[index].value
-
-
-def _own_nodes(function: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The nodes of a function's own body, without those of the functions and classes defined in it."""
-    stack = list(code_children(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _NESTED_SCOPES):
-            continue
-        yield node
-        stack.extend(code_children(node))
 
 
 def _shown(qualname: str) -> str:

@@ -205,6 +205,8 @@ def main():
                 )
                 break  # one finding per dispatch call
         for site, send, tasks in unfit_sends(model, _UNFIT):
+            if send.how == "started process":
+                continue  # a Process subclass holding a primitive: not judged yet
             where = other_path(model, self.path, send.attribute_module)
             how = "its target" if send.how == "bound-method target" else "an argument"
             effect = "fails to pickle" if tasks else _effect(model, site)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import libcst as cst
 
 from ..model import PROCESS, ModuleModel
-from ..apis import display, pickles_by_value
+from ..apis import UNPICKLABLE_OBJECTS, display, pickles_by_value
 from ..findings import Related
 from ..model.cross_module import other_path, unfit_sends
 from ..model.project_facts import display as display_key
 from ..model.start_methods import re_importing
-from ..model.summary import LAMBDA_ATTR, NESTED_ATTR
+from ..model.summary import LAMBDA_ATTR, NESTED_ATTR, UNPICKLABLE_ATTR
 from .base import Rule
 from .hoist_fixes import hoist_fix
 
-_UNFIT = frozenset((LAMBDA_ATTR, NESTED_ATTR))
+_UNFIT = frozenset((LAMBDA_ATTR, NESTED_ATTR, UNPICKLABLE_ATTR))
+_UNFIT_THINGS = {LAMBDA_ATTR: "a lambda", NESTED_ATTR: "a nested function"}
 from .quoting import quote
 from .sent import keeps_local_callable, sent_values
 
@@ -88,9 +89,11 @@ class UnpicklableCallableToProcess(Rule):
     not reported. Methods of classes defined inside
     functions are not reported, nor is a `Process` bound to a name in a function that never calls
     `.start()` (nothing is pickled until then). With project facts, an instance of a project class whose
-    `__init__` or class body stores a lambda or nested function in an attribute is reported when sent
-    (as an argument or a bound-method target) to a process; only names bound at the dispatch's
-    function are typed. `--fix` moves a nested function, or an inline lambda (as
+    `__init__` or class body stores a lambda or nested function in an attribute, or whose `__init__`
+    stores an object pickle refuses (a boto3 client or resource, an sqlite3 connection, an open file;
+    made there or returned by a function of its module), is reported when sent to a process: as an
+    argument, as the instance of a bound-method target (`self.method` too, not a static method), or as
+    a started `Process` subclass. Only names bound at the dispatch's function are typed. `--fix` moves a nested function, or an inline lambda (as
     `def _<function>_task`), that captures nothing to module level above its function; it is safe
     and offered only for a plain module-level function around it, an undecorated `def` whose name is
     free at module level, and no string over several lines. What reads a local of the function around
@@ -206,15 +209,18 @@ if __name__ == "__main__":
             )
         self._kept_callables(model)
         for site, send, tasks in unfit_sends(model, _UNFIT):
-            thing = "a lambda" if send.kind == LAMBDA_ATTR else "a nested function"
+            thing = _UNFIT_THINGS.get(send.kind) or UNPICKLABLE_OBJECTS.get(send.value.removesuffix("()"), "")
+            thing = thing or f"what `{send.value}` returns"
             where = other_path(model, self.path, send.attribute_module)
-            how = "its target" if send.how == "bound-method target" else "an argument"
-            what = f"{thing} in `self.{send.attribute}` of the `{display_key(send.cls)}` sent as {how}"
-            pickled = "every task" if tasks else f"its {site.role} under {_pickling(model, site)}"
+            how = {"started process": "the started process", "bound-method target": "the target's instance"}
+            what = f"{thing} in `{display_key(send.cls)}.{send.attribute}` ({how.get(send.how, 'an argument')})"
+            role = {"run": "process object", "target": "arguments" if send.how == "argument" else "target"}
+            pickled = "every task" if tasks else f"its {role.get(site.role, site.role)} under {_pickling(model, site)}"
+            api = f"{display(site.api)}.start()" if site.role == "run" else display(site.api)
             self.report(
                 site.line,
                 site.column,
-                self.MESSAGE.format(what=what, api=display(site.api), what_is_pickled=pickled),
+                self.MESSAGE.format(what=what, api=api, what_is_pickled=pickled),
                 end=(site.end_line, site.end_column),
                 related=(Related(send.attribute_line, 0, f"`self.{send.attribute}` is set here", where),),
             )

@@ -17,11 +17,15 @@ def unfit_sends(stage, summary: ModuleSummary) -> tuple[UnfitSend, ...]:
         candidates = [(value, "argument") for value in d.sent if value.endswith("()")]
         if "()." in d.target:
             candidates.append((d.target.split("().", 1)[0] + "()", "bound-method target"))
+        elif d.role == "run" and d.target.endswith(".run"):  # a Process subclass: started, it is pickled
+            candidates.append((d.target[: -len(".run")] + "()", "started process"))
+        elif d.self_bound:  # ``target=self.method``: the instance travels with it
+            candidates.append((d.target.rpartition(".")[0] + "()", "bound-method target"))
         for value, how in candidates:
             cls = stage.r.class_of(value[:-2], summary.module)
             for owner, attribute in stage.r.class_attributes(cls) if cls else ():
                 out.append(UnfitSend(d.line, how, cls, attribute.name, attribute.kind,
-                                     owner.partition(":")[0], attribute.line))
+                                     owner.partition(":")[0], attribute.line, attribute.value))
     return tuple(sorted(set(out), key=lambda u: (u.line, u.cls, u.attribute)))
 
 
