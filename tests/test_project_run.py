@@ -259,10 +259,21 @@ def test_an_edit_that_gives_the_stage_what_it_gave_before_keeps_the_record_and_a
     real_decode = rounds._Project.decode
     monkeypatch.setattr(rounds._Project, "decode", lambda self: decoded.append(self) or real_decode(self))
 
+    analysed: list[str] = []
+    real_analyse = rounds.analyse_files
+
+    def spy(jobs, *args):
+        analysed.extend(os.path.relpath(job.path, project) for job in jobs)
+        return real_analyse(jobs, *args)
+
+    monkeypatch.setattr(rounds, "analyse_files", spy)
+
     def warm_run() -> tuple[list[Finding], bool]:
-        """(the cached run's findings, whether it ran the rounds); the findings must be a cold run's."""
+        """(the cached run's findings, whether it ran the rounds); the findings must be a cold run's.
+        ``analysed``: the files the cached run read (analysed, or found in the cache)."""
         cold = lint_paths([str(project)], config).findings
         decoded.clear()
+        analysed.clear()
         warm = run_cached(project, cache)
         assert warm == cold
         return warm, bool(decoded)
@@ -272,11 +283,13 @@ def test_an_edit_that_gives_the_stage_what_it_gave_before_keeps_the_record_and_a
         path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
     # A comment at the end of main.py: the same summary and imports, and main.py's facts were its own, so
-    # the project's facts are last run's and no round runs.
+    # the project's facts are last run's and no round runs; main.py is the only file analysed, and no other
+    # file's cache entry is read.
     append("main.py", "# a note\n")
     findings, rounds_ran = warm_run()
     assert found(project, findings) == {("shop/tasks.py", 9, "PVT101")} and not rounds_ran
-    assert warm_run() == (findings, False)  # the record now holds the edited file
+    assert analysed == [os.path.join("shop", "main.py")]
+    assert warm_run() == (findings, False) and analysed == []  # the record now holds the edited file
     # The same kind of edit to tasks.py, which the project's facts judged again: the rounds run.
     append("tasks.py", "# a note\n")
     assert warm_run() == (findings, True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Optional
+from typing import Callable, Optional
 
 from ...config import Config
 from ...findings import FileResult
@@ -39,9 +39,12 @@ def _last(project, cache) -> Optional[dict]:
     return project.last_record
 
 
-def answer(project, cache, config: Config) -> bool:
+def answer(project, cache, config: Config, analyse: Optional[Callable] = None) -> bool:
     """Before the first round: read and hash every file (the jobs keep what they read, so a first round
-    after a miss reads nothing twice) and, when all are as recorded, take the asked files' results."""
+    after a miss reads nothing twice) and, when all are as recorded, take the asked files' results. With
+    ``analyse`` (the first round's ``analyse_files`` for a list of jobs), files edited since the record are
+    analysed alone first: when each gives the stage what it gave before (``_same_facts``), the others'
+    entries are never read, and the edited asked files' first results are their final ones."""
     found = _last(project, cache)
     if found is None or not isinstance(found.get("results"), list) or len(found["results"]) != project.asked:
         return False
@@ -50,9 +53,13 @@ def answer(project, cache, config: Config) -> bool:
         if isinstance(data, FileResult):
             return False
         job.data, job.digest = data, content_hash(data)
-    if found.get("files") != files_of(project) or not _run_lists(found):
+    files = files_of(project)
+    if not _run_lists(found) or not isinstance(found.get("files"), list) or len(found["files"]) != len(files):
         return False
     if not all(0 <= index < project.asked and project.modules[index] is not None for index, _ in found["judged"]):
+        return False
+    edited = [index for index, (before, now) in enumerate(zip(found["files"], files)) if before != now]
+    if edited and analyse is None:
         return False
     results = []
     for path, item in zip(project.paths, found["results"]):
@@ -61,9 +68,18 @@ def answer(project, cache, config: Config) -> bool:
         if findings is None or not (skipped is None or isinstance(skipped, str)):
             return False
         results.append(FileResult(path, findings, skipped))
+    if edited:
+        fresh = dict(zip(edited, analyse([project.jobs[index] for index in edited])))
+        if not _same_facts(project, found, files, set(found["forced"]), fresh):
+            return False  # the first round reads the files again: their entries are cached now
+        for index, result in fresh.items():
+            if index < project.asked:
+                results[index] = FileResult(result.path, result.findings, result.skipped)
     for job in project.jobs:
         job.data = None
     project.results = project.first = results
+    if edited:  # the next run compares with these files and results
+        cache.put_record(project.record_name, {**found, "files": files, "results": _results(project)})
     project.run.judged.extend(project.modules[index] for index, _ in found["judged"])
     project.run.forced.extend(found["forced"])
     project.run.reused = True
@@ -86,7 +102,7 @@ def reuse(project, cache) -> bool:
         return False
     judged, forced = found["judged"], found["forced"]
     edited = found.get("files") != files
-    if edited and not _same_facts(project, found, files, set(forced)):
+    if edited and not _same_facts(project, found, files, set(forced), dict(enumerate(project.first))):
         return False
     entries = {}
     for index, key in judged:
@@ -108,23 +124,25 @@ def reuse(project, cache) -> bool:
     return True
 
 
-def _same_facts(project, found: dict, files: list[list[str]], forced: set[str]) -> bool:
+def _same_facts(project, found: dict, files: list[list[str]], forced: set[str], first: dict) -> bool:
     """Files were edited, but every edited one gave the stage what it gave last time (the same summary
     and imports), so the project's facts are last run's; and every edited asked file's first judgement
     was final last time (its facts were exactly its own), so it is final again. An edited module the
-    last run forced needs its forced summary: no."""
+    last run forced needs its forced summary: no. ``first``: the first-round result of (at least) every
+    edited file, by index."""
     old, shapes, final = found.get("files"), found.get("shapes"), found.get("final")
     if not (isinstance(old, list) and isinstance(shapes, list) and isinstance(final, list)
-            and len(old) == len(files) == len(shapes) == len(project.first)
+            and len(old) == len(files) == len(shapes) == len(project.jobs)
             and all(type(index) is int for index in final)):
         return False
     final = set(final)
     for index, (before, now) in enumerate(zip(old, files)):
         if before == now:
             continue
-        if (not isinstance(before, list) or before[:1] != now[:1] or shapes[index] != shape(project.first[index])
-                or project.modules[index] in forced or (index < project.asked and index not in final)
-                or project.results[index].failure is not None):
+        result = first.get(index)
+        if (result is None or not isinstance(before, list) or before[:1] != now[:1]
+                or shapes[index] != shape(result) or project.modules[index] in forced
+                or (index < project.asked and index not in final) or result.failure is not None):
             return False
     return True
 

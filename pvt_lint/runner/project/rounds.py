@@ -179,8 +179,8 @@ class _Project:
             self.summarised(module, result.summary)
 
     # ---- the record of the last run (record.py) ------------------------------------------------
-    def answered(self, cache, config: Config) -> bool:
-        return record.answer(self, cache, config)
+    def answered(self, cache, config: Config, analyse=None) -> bool:
+        return record.answer(self, cache, config, analyse)
 
     def reuse(self, cache) -> bool:
         return record.reuse(self, cache)
@@ -254,7 +254,10 @@ def judge_projects(
     whose files are those of the cache's record takes its judged results from there (its ``facts`` stay
     None, so callers that read the facts leave it off)."""
     projects = [_Project(root, asked, config, root in named) for root, asked in groups.items()]
-    answered = [p for p in projects if reuse and cache is not None and p.answered(cache, config)]
+    def edited(jobs_in: list[Job]) -> list[FileResult]:  # files changed since a project's record
+        return analyse_files(jobs_in, config, jobs, cache, _quiet)
+
+    answered = [p for p in projects if reuse and cache is not None and p.answered(cache, config, edited)]
     for project in answered:
         advance(len(project.jobs))
     todo = [p for p in projects if p not in answered]
