@@ -102,37 +102,39 @@ def _unreadable(path: str) -> str | None:
 def _walk(root: str, config: "Config") -> Iterator[tuple[str, str]]:
     """(path, real path) of every ``*.py`` regular file under ``root``: top-down, each directory's files
     before its subdirectories, names sorted. One ``scandir`` per directory; an entry's type comes from
-    the listing, and its real and root-relative paths from its directory's, which are worked out once."""
-    yield from _walk_directory(root, os.path.realpath(root), config.relative_to_root(root), config)
-
-
-def _walk_directory(directory: str, real: str, rel: str, config: "Config") -> Iterator[tuple[str, str]]:
-    # A directory that vanishes or cannot be listed mid-walk is passed over, like git.
-    try:
-        with os.scandir(directory) as listing:
-            entries = list(listing)
-    except OSError:
-        return
-    files: list[str] = []
-    subdirectories: list[str] = []
-    for entry in entries:
+    the listing, and its real and root-relative paths from its directory's, which are worked out once.
+    Iterative (a stack of directories): a recursive generator passes every file up through each level."""
+    stack = [(root, os.path.realpath(root), config.relative_to_root(root))]
+    while stack:
+        directory, real, rel = stack.pop()
+        # A directory that vanishes or cannot be listed mid-walk is passed over, like git.
         try:
-            # Symbolic links are never followed, to files or directories (is_symlink before the others).
-            if entry.is_symlink():
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                subdirectories.append(entry.name)
-            elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
-                files.append(entry.name)
-        except OSError:  # deleted since the directory was listed
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError:
             continue
-    for name in sorted(files):
-        if not config.excludes_entry(name, _child(rel, name)):
-            yield os.path.normpath(os.path.join(directory, name)), os.path.join(real, name)
-    for name in sorted(subdirectories):
-        child_rel = _child(rel, name)
-        if not config.excludes_entry(name, child_rel):
-            yield from _walk_directory(os.path.join(directory, name), os.path.join(real, name), child_rel, config)
+        files: list[str] = []
+        subdirectories: list[str] = []
+        for entry in entries:
+            try:
+                # Symbolic links are never followed, to files or directories (is_symlink before the others).
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    subdirectories.append(entry.name)
+                elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
+                    files.append(entry.name)
+            except OSError:  # deleted since the directory was listed
+                continue
+        for name in sorted(files):
+            if not config.excludes_entry(name, _child(rel, name)):
+                yield os.path.normpath(os.path.join(directory, name)), os.path.join(real, name)
+        below = []
+        for name in sorted(subdirectories):
+            child_rel = _child(rel, name)
+            if not config.excludes_entry(name, child_rel):
+                below.append((os.path.join(directory, name), os.path.join(real, name), child_rel))
+        stack.extend(reversed(below))  # the first subdirectory is walked next
 
 
 def _child(rel: str, name: str) -> str:
