@@ -82,6 +82,22 @@ def test_a_file_asked_alone_is_judged_with_the_facts_other_modules_give_it(tmp_p
     assert facts.function("price_pure").processes
 
 
+def spy_on_analysed(monkeypatch, project: Path) -> list[str]:
+    """The files the project stage reads from now on (analysed, or found in the cache), relative to
+    ``project``, in the order asked: the list fills as runs go."""
+    from pvt_lint.runner.project import rounds
+
+    analysed: list[str] = []
+    real = rounds.analyse_files
+
+    def spy(jobs, *args):
+        analysed.extend(os.path.relpath(job.path, project) for job in jobs)
+        return real(jobs, *args)
+
+    monkeypatch.setattr(rounds, "analyse_files", spy)
+    return analysed
+
+
 def run_cached(project: Path, cache_dir: Path) -> list[Finding]:
     config = Config(root=str(project))
     return lint_paths([str(project)], config, cache=open_cache(config, str(cache_dir))).findings
@@ -259,14 +275,7 @@ def test_an_edit_that_gives_the_stage_what_it_gave_before_keeps_the_record_and_a
     real_decode = rounds._Project.decode
     monkeypatch.setattr(rounds._Project, "decode", lambda self: decoded.append(self) or real_decode(self))
 
-    analysed: list[str] = []
-    real_analyse = rounds.analyse_files
-
-    def spy(jobs, *args):
-        analysed.extend(os.path.relpath(job.path, project) for job in jobs)
-        return real_analyse(jobs, *args)
-
-    monkeypatch.setattr(rounds, "analyse_files", spy)
+    analysed = spy_on_analysed(monkeypatch, project)
 
     def warm_run() -> tuple[list[Finding], bool]:
         """(the cached run's findings, whether it ran the rounds); the findings must be a cold run's.
@@ -361,22 +370,13 @@ def test_a_folder_with_no_project_marker_is_walked_whole_only_when_named(tmp_pat
 def test_an_excluded_folder_is_no_part_of_the_project_and_a_file_named_in_it_is_judged_alone(tmp_path, monkeypatch):
     # What a walk skips is not the project's: a pool in an excluded folder (vendored code, fixtures) gives
     # the project's modules no facts, and a file named inside it is judged on its own, nothing else analysed.
-    from pvt_lint.runner.project import rounds
-
     project = copy_project("pvt101_cross_module", tmp_path)
     (project / "tools").mkdir()
     (project / "shop" / "main.py").rename(project / "tools" / "main.py")
     (project / "tools" / "main.py").write_text(
         (project / "tools" / "main.py").read_text(encoding="utf-8").replace("from . import", "from shop import")
         .replace("from .tasks", "from shop.tasks"), encoding="utf-8")
-    analysed: list[str] = []
-    real = rounds.analyse_files
-
-    def spy(jobs, *args):
-        analysed.extend(os.path.relpath(job.path, project) for job in jobs)
-        return real(jobs, *args)
-
-    monkeypatch.setattr(rounds, "analyse_files", spy)
+    analysed = spy_on_analysed(monkeypatch, project)
     included = lint_paths([str(project)], Config(root=str(project))).findings
     assert [(f.line, f.code) for f in included] == [(9, "PVT101")]
     excluded = Config(root=str(project), extend_exclude=("tools",))
