@@ -120,13 +120,9 @@ class SiteSummaries:
             if owner != qualname or not key.startswith("self."):
                 continue
             name = key[len("self."):]
-            kind = self._attribute_kind(value, methods)
-            line = m.position(node).start.line
-            if kind == UNPICKLABLE_ATTR and not (init is not None and init.line <= line <= init.end_line):
-                kind = ""  # made later (``_get_connection``, in the child): the instance is sent before
+            kind, held = self._attribute(value, node, methods, init)
             if kind:
-                made = self._unpicklable_value(value[:-2]) if kind == UNPICKLABLE_ATTR else ""
-                attributes.append(Attribute(name, kind, made or value, line))
+                attributes.append(Attribute(name, kind, held, m.position(node).start.line))
             if apis.lock_value(value):
                 locks.add(name)
         for function, text, _line in m.lock_withs:
@@ -142,16 +138,21 @@ class SiteSummaries:
             lock_attributes=tuple(sorted(locks)), thread_safe_doc=self.docstrings.get(qualname, ""),
         )
 
-    def _attribute_kind(self, value: str, methods: set[str]) -> str:
+    def _attribute(self, value: str, node: cst.CSTNode, methods: set[str], init) -> tuple[str, str]:
+        """(kind, what the summary says it holds) of a ``self`` attribute bound to ``value``; ("", "") for
+        none of the kinds."""
         if value == "<lambda>":
-            return LAMBDA_ATTR
+            return LAMBDA_ATTR, value
         if any(f"{method}.<locals>.{value}" in self.model.functions for method in methods):
-            return NESTED_ATTR
+            return NESTED_ATTR, value
         if value.endswith("()") and value[:-2] in apis.THREAD_PRIMITIVES:
-            return PRIMITIVE_ATTR
-        if value.endswith("()") and self._unpicklable_value(value[:-2]):
-            return UNPICKLABLE_ATTR
-        return ""
+            return PRIMITIVE_ATTR, value
+        made = self._unpicklable_value(value[:-2]) if value.endswith("()") else ""
+        # Only as made in ``__init__``: one made later (``_get_connection``, in the child) comes after the
+        # instance was sent.
+        if made and init is not None and init.line <= self.model.position(node).start.line <= init.end_line:
+            return UNPICKLABLE_ATTR, made
+        return "", ""
 
     def _unpicklable_value(self, made_by: str) -> str:
         """The call of ``apis.UNPICKLABLE_OBJECTS`` that made the value (``boto3.client()``): ``made_by``

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import libcst as cst
 
-from ..model import PROCESS, ModuleModel
+from ..model import PROCESS, DispatchSite, ModuleModel
 from ..apis import UNPICKLABLE_OBJECTS, display, pickles_by_value
 from ..findings import Related
 from ..model.cross_module import other_path, unfit_sends
@@ -170,14 +172,9 @@ if __name__ == "__main__":
     )
 
     def check(self, model: ModuleModel) -> None:
-        for site in model.dispatches:
-            if site.context != PROCESS or site.role not in _ROLES or site.form not in _UNPICKLABLE:
+        for site, every_task, methods in _pickled(model):
+            if site.role not in _ROLES or site.form not in _UNPICKLABLE:
                 continue
-            if pickles_by_value(site.api) or model.never_started(site):
-                continue
-            every_method = site.pool and site.role != "initializer"  # tasks are pickled even under fork
-            if not every_method and not _pickling(model, site):
-                continue  # only fork starts it: nothing is pickled
             fn = model.function(site.target)
             related: tuple[Related, ...] = ()
             if site.form == "nested" and fn is not None:
@@ -194,10 +191,7 @@ if __name__ == "__main__":
                 what = f"lambda `{_text(model, site.callable_node)}`{defined}"
             else:
                 what = "the lambda"
-            if every_method:
-                what_is_pickled = "every task"
-            else:
-                what_is_pickled = f"its {site.role} under {_pickling(model, site)}"
+            what_is_pickled = "every task" if every_task else f"its {site.role} under {methods}"
             api = display(site.api)
             self.report(
                 site.line,
@@ -255,21 +249,28 @@ if __name__ == "__main__":
 
     def _kept_callables(self, model: ModuleModel) -> None:
         """Values sent along that keep a lambda or a nested function (a ``defaultdict(lambda: 0)``)."""
-        for site in model.dispatches:
-            if site.context != PROCESS or pickles_by_value(site.api) or model.never_started(site):
-                continue
-            tasks = site.pool and site.role != "initializer"
-            if not tasks and not _pickling(model, site):
-                continue
+        for site, every_task, methods in _pickled(model):
             for expr in sent_values(site):
                 kept = keeps_local_callable(model, expr, site.caller)
                 if kept is not None:
-                    pickled = "every task" if tasks else f"its arguments under {_pickling(model, site)}"
+                    pickled = "every task" if every_task else f"its arguments under {methods}"
                     what = f"`{quote(expr)}` ({kept})"
                     self.report(site.line, site.column,
                                 self.MESSAGE.format(what=what, api=display(site.api), what_is_pickled=pickled),
                                 end=(site.end_line, site.end_column))
                     break  # one finding per dispatch call
+
+
+def _pickled(model: ModuleModel) -> Iterator[tuple[DispatchSite, bool, str]]:
+    """The process dispatches that pickle what they send: (site, whether every task is pickled (pool tasks
+    are, under every method), else the start methods under which its target and arguments are)."""
+    for site in model.dispatches:
+        if site.context != PROCESS or pickles_by_value(site.api) or model.never_started(site):
+            continue
+        every_task = site.pool and site.role != "initializer"
+        methods = "" if every_task else _pickling(model, site)
+        if every_task or methods:  # only fork starts it otherwise: nothing is pickled
+            yield site, every_task, methods
 
 
 def _pickling(model: ModuleModel, site) -> str:

@@ -61,6 +61,9 @@ def answer(project, cache, config: Config, analyse: Optional[Callable] = None) -
     edited = [index for index, (before, now) in enumerate(zip(found["files"], files)) if before != now]
     if edited and analyse is None:
         return False
+    fresh = dict(zip(edited, analyse([project.jobs[index] for index in edited]))) if edited else {}
+    if edited and not _same_facts(project, found, files, set(found["forced"]), fresh):
+        return False  # the first round reads the files again: their entries are cached now
     results = []
     for path, item in zip(project.paths, found["results"]):
         findings = findings_from_json(item.get("findings"), path) if isinstance(item, dict) else None
@@ -68,13 +71,9 @@ def answer(project, cache, config: Config, analyse: Optional[Callable] = None) -
         if findings is None or not (skipped is None or isinstance(skipped, str)):
             return False
         results.append(FileResult(path, findings, skipped))
-    if edited:
-        fresh = dict(zip(edited, analyse([project.jobs[index] for index in edited])))
-        if not _same_facts(project, found, files, set(found["forced"]), fresh):
-            return False  # the first round reads the files again: their entries are cached now
-        for index, result in fresh.items():
-            if index < project.asked:
-                results[index] = FileResult(result.path, result.findings, result.skipped)
+    for index, result in fresh.items():
+        if index < project.asked:  # an edited asked file: its first judgement is final
+            results[index] = FileResult(result.path, result.findings, result.skipped)
     for job in project.jobs:
         job.data = None
     project.results = project.first = results

@@ -106,9 +106,11 @@ class _Project:
         # not part of the project the flake8 plugin or any other run sees.
         asked_modules = [None if config.is_excluded(p) else layout.module_of(p) for p in asked]
         asked_files = {os.path.abspath(p) for p in asked}
-        others = [p for p in map(str, layout.modules.values()) if p not in asked_files and not config.is_excluded(p)]
-        if asked and all(m is None for m in asked_modules):
-            others = []  # every asked file is judged alone: no other module's summary can change a finding
+        # Every asked file judged alone: no other module's summary can change a finding, none is read.
+        alone = bool(asked) and all(m is None for m in asked_modules)
+        others = [] if alone else [
+            p for p in map(str, layout.modules.values()) if p not in asked_files and not config.is_excluded(p)
+        ]
         self.asked = len(asked)
         self.paths = list(asked) + [_shown(p) for p in others]
         self.modules = asked_modules + [layout.module_of(p) for p in self.paths[len(asked):]]
