@@ -7,7 +7,9 @@ package directory, so facts from other modules are visible), and scores:
 
 - FOUND: a finding of the expected code (`rule`) lies in one of the bug's files at one of its line ranges
   (a finding matches when its lines [line, end_line] meet a range widened by `--tolerance` lines);
-- FOUND (any): the same with any PVT code;
+- FOUND (rule, related): the same, also counting a finding one of whose related locations (the
+  write, the dispatch or the attribute it names) lies in one of those ranges;
+- FOUND (any): the same as FOUND with any PVT code;
 - fixed: every finding, of any code, in the bug's files of the fixed release (these should be zero).
 
     python benchmarks/realbugs/run.py                         # all bugs, table on stdout
@@ -140,14 +142,17 @@ def run_pvt_lint(command: list[str], tree: Path, paths: list[str], jobs: int) ->
     return findings
 
 
-def _meets(finding: dict, ranges: list[list[int]], tolerance: int) -> bool:
+def _meets(finding: dict, ranges: list[list[int]], tolerance: int, related: bool = False) -> bool:
     first = finding["line"]
     last = max(first, finding.get("end_line") or first)
-    return any(first <= hi + tolerance and last >= lo - tolerance for lo, hi in ranges)
+    spans = [(first, last)] + ([(r["line"], r["line"]) for r in finding.get("related") or ()] if related else [])
+    return any(a <= hi + tolerance and b >= lo - tolerance for a, b in spans for lo, hi in ranges)
 
 
-def located(findings: list[dict], release: Release, tolerance: int, codes: set[str] | None) -> list[dict]:
-    """The findings that lie at one of `release`'s locations (of one of `codes`, or any code when None)."""
+def located(findings: list[dict], release: Release, tolerance: int, codes: set[str] | None,
+            related: bool = False) -> list[dict]:
+    """The findings that lie at one of `release`'s locations (of one of `codes`, or any code when None);
+    with `related`, a finding also counts when one of its related locations (same file) lies there."""
     hits = []
     for loc in release.locations:
         for finding in findings:
@@ -155,7 +160,7 @@ def located(findings: list[dict], release: Release, tolerance: int, codes: set[s
                 continue
             if codes is not None and finding["code"] not in codes:
                 continue
-            if _meets(finding, loc["lines"], tolerance):
+            if _meets(finding, loc["lines"], tolerance, related):
                 hits.append(finding)
     return hits
 
@@ -178,10 +183,12 @@ def evaluate(bug: Bug, command: list[str], root: Path, tolerance: int, jobs: int
         result["error"] = str(error)
         return result
     expected = located(buggy, bug.buggy, tolerance, {bug.rule})
+    pointed = located(buggy, bug.buggy, tolerance, {bug.rule}, related=True)
     anything = located(buggy, bug.buggy, tolerance, None)
     on_fixed = in_files(fixed, bug.fixed)
     result.update(
         found=bool(expected),
+        found_related=bool(pointed),
         found_any=bool(anything),
         found_codes=sorted({f["code"] for f in anything}),
         buggy_findings_in_files=len(in_files(buggy, bug.buggy)),
@@ -221,6 +228,9 @@ def table(results: list[dict]) -> str:
         "| --- | --- | --- | --- |",
         f"| recall, expected rule | {_pct(sum(r['found'] for r in cross), len(cross))} "
         f"| {_pct(sum(r['found'] for r in single), len(single))} | {_pct(sum(r['found'] for r in ok), len(ok))} |",
+        f"| recall, expected rule, a related location counting | {_pct(sum(r['found_related'] for r in cross), len(cross))} "
+        f"| {_pct(sum(r['found_related'] for r in single), len(single))} "
+        f"| {_pct(sum(r['found_related'] for r in ok), len(ok))} |",
         f"| recall, any PVT code | {_pct(sum(r['found_any'] for r in cross), len(cross))} "
         f"| {_pct(sum(r['found_any'] for r in single), len(single))} | {_pct(sum(r['found_any'] for r in ok), len(ok))} |",
         f"| findings on fixed versions (files involved) | {sum(r['fixed_findings_in_files'] for r in cross)} "

@@ -14,6 +14,7 @@ from typing import Optional
 import libcst as cst
 
 from .. import apis
+from ..apis.common_methods import common_methods
 from .facts import CallSite, DispatchSite
 from .scopes import Scopes
 from .syntax import arg, positional
@@ -173,6 +174,9 @@ class _Finder:
         )
         if target_node is not None:
             site.form, site.target = self._callable(target_node, call)
+            if context == apis.PROCESS and site.form in ("unknown", "external"):
+                site.target = sole_method(self._scopes, target_node, call.scope)
+                site.form = "method" if site.target else site.form
             if context == apis.PROCESS and site.form in ("function", "method"):
                 site.wrapper = local_wrapper(self._scopes, site.target)
                 site.form = "wrapped" if site.wrapper else site.form
@@ -223,6 +227,24 @@ class _Finder:
             if fn.node is node:
                 return fn.qualname
         return None
+
+
+def sole_method(scopes: Scopes, expr: cst.BaseExpression, scope: tuple[str, ...]) -> Optional[str]:
+    """``image.process`` on a receiver the model cannot type: the one method of that name this module's
+    classes define, unless objects of the builtins and the standard library have a method of that name
+    too (``job.get``, ``worker.run``). Only asked of process targets whose form is unknown. A receiver
+    that an imported function or class made (``boto3.client(...)``) is that library's object; one taken
+    out of another object (``queue.get()``, an item of a list) can be anything, ours included."""
+    if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+        return None
+    name = expr.attr.value
+    if expr.value.value in scopes.imports or name.startswith("__") or name in common_methods():
+        return None
+    receiver = scopes.resolve(expr.value, scope) or ""
+    if receiver.split(".", 1)[0] in scopes.imports.values() and "()." not in receiver:
+        return None
+    found = [cls.methods[name] for cls in scopes.classes.values() if name in cls.methods]
+    return found[0] if len(found) == 1 else None
 
 
 def local_wrapper(scopes: Scopes, target: Optional[str]) -> Optional[str]:

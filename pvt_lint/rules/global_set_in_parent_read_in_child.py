@@ -114,7 +114,10 @@ class GlobalSetInParentReadInChild(Rule):
     start method when the configuration's defaults are all fork (`platforms = ["linux"]` and a
     `requires-python` below 3.14); `threading.local`
     and logger globals, which are per process by design. A start method chosen at run time (from the
-    command line, or `if get_start_method() == "fork":`) is not followed. Unlike PVT101, a global that
+    command line, or `if get_start_method() == "fork":`) is not followed. A target method on an object of
+    no known type (`pool.apply_async(image.process)`, `image` taken out of a queue) is the one method of
+    that name the module's classes define, unless builtin or standard-library objects have a method of
+    that name too (`run`, `get`, `send`) or an imported function made the object. Unlike PVT101, a global that
     `main()` points at a `multiprocessing.Lock`, `Value` or `Manager` proxy *is* reported: a spawned
     child never gets that object, it finds the import-time `None`. Updating through a global in the
     child (`done.value += 1`) is a write, not a read, so it alone is not reported. One finding per
