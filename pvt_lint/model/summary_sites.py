@@ -55,9 +55,13 @@ class SiteSummaries:
         return tuple(sorted(out, key=lambda p: (p.position, p.line)))
 
     def _target(self, site, scope) -> str:
-        if site.target:
-            return self._local(site.target)
         node = site.callable_node
+        if site.target:
+            # ``h.work`` with ``h = Holder()``: the instance marker says the bound method carries ``h``
+            resolved = self.model.scopes.resolve(node, scope) if isinstance(node, cst.Attribute) else None
+            if resolved and "()." in resolved and resolved.split("().", 1)[0] in self.model.scopes.classes:
+                return self.qualify(resolved, site.caller)
+            return self._local(site.target)
         if isinstance(node, cst.Call) and node.args:  # functools.partial(f, ...)
             node = node.args[0].value
         if node is None or isinstance(node, (cst.Lambda, cst.Call)):

@@ -17,6 +17,7 @@ from .base import Rule
 
 _UNFIT = frozenset((PRIMITIVE_ATTR,))
 _PROJECT_MESSAGE = "`self.{attribute}` (a thread primitive) of the `{cls}` sent as {how} to `{api}` {effect}"
+_STARTED_MESSAGE = "`self.{attribute}` (a thread primitive) of the started `{cls}` process {effect}"
 from .quoting import quote
 from .sent import sent_values
 from .spelling import spelled
@@ -82,8 +83,10 @@ class ThreadPrimitiveToProcess(Rule):
     pool tasks, which accept neither. Only objects written at the dispatch call, or bound to a name or to `self.x` in the same module,
     are recognised, one container level deep (`args=(lock,)`, `kwargs={"q": q}`). Objects stored
     inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are seen only with
-    project facts, and only for an instance of a project class whose `__init__` or class body stores the
-    primitive in an attribute. For a `Process` or initializer that names no start method the message
+    project facts (a run on the project, or on a file of it), and only for an instance of a project class
+    whose `__init__` or class body stores the primitive in an attribute: sent as an argument, as the
+    instance of a bound-method target (`target=fetcher.fetch`), or as a started `Process` subclass, which
+    `start()` pickles whole under spawn (a primitive its `run` makes is the child's own). For a `Process` or initializer that names no start method the message
     names what the configured defaults do (only "a private copy under fork" for a Linux-only program
     below Python 3.14).
     """
@@ -205,16 +208,19 @@ def main():
                 )
                 break  # one finding per dispatch call
         for site, send, tasks in unfit_sends(model, _UNFIT):
-            if send.how == "started process":
-                continue  # a Process subclass holding a primitive: not judged yet
             where = other_path(model, self.path, send.attribute_module)
-            how = "its target" if send.how == "bound-method target" else "an argument"
             effect = "fails to pickle" if tasks else _effect(model, site)
+            cls = display_key(send.cls)
+            if send.how == "started process":
+                message = _STARTED_MESSAGE.format(attribute=send.attribute, cls=cls, effect=effect)
+            else:
+                how = "its target" if send.how == "bound-method target" else "an argument"
+                message = _PROJECT_MESSAGE.format(attribute=send.attribute, cls=cls, how=how,
+                                                  api=display(site.api), effect=effect)
             self.report(
                 site.line,
                 site.column,
-                _PROJECT_MESSAGE.format(attribute=send.attribute, cls=display_key(send.cls), how=how,
-                                        api=display(site.api), effect=effect),
+                message,
                 end=(site.end_line, site.end_column),
                 related=(Related(send.attribute_line, 0, f"`self.{send.attribute}` is set here", where),),
             )

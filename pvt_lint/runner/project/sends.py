@@ -24,9 +24,21 @@ def unfit_sends(stage, summary: ModuleSummary) -> tuple[UnfitSend, ...]:
         for value, how in candidates:
             cls = stage.r.class_of(value[:-2], summary.module)
             for owner, attribute in stage.r.class_attributes(cls) if cls else ():
+                if how == "started process" and not _made_in_init(stage, owner, attribute.line):
+                    continue  # made in ``run`` or later: the child makes it, nothing pickles it
                 out.append(UnfitSend(d.line, how, cls, attribute.name, attribute.kind,
                                      owner.partition(":")[0], attribute.line, attribute.value))
     return tuple(sorted(set(out), key=lambda u: (u.line, u.cls, u.attribute)))
+
+
+def _made_in_init(stage, cls_key: str, line: int) -> bool:
+    """Is the attribute set at ``line`` made by the class body or ``__init__`` (so it exists when the
+    object is pickled at ``start()``)? The method it is in is the last one starting before it."""
+    module = cls_key.partition(":")[0]
+    cls = stage.r.classes[cls_key]
+    starts = [(fn.line, name) for name, qualname in cls.methods
+              if (fn := stage.r.functions.get(f"{module}:{qualname}")) is not None and fn.line <= line]
+    return not starts or max(starts)[1] == "__init__"
 
 
 def helper_sends(stage, summary: ModuleSummary) -> tuple[HelperSend, ...]:
