@@ -7,6 +7,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from ..apis import ERROR_CALLBACK_KEYWORDS, FUTURE_METHODS, PROCESS_KILLERS, WARM_UP_TASKS
+from ..apis.reporting import INERT_DECORATORS, LOGGING_METHODS, PRINTS_EXCEPTION
 from ..model import DispatchSite, FunctionInfo, ModuleModel
 from ..walk import code_children
 from .base import Rule
@@ -26,8 +27,8 @@ class LostWorkerException(Rule):
     element of a comprehension used as one), it is bound to a name that is never read, or it is
     appended to a list that is never read. Nothing then calls `.result()`, `.exception()`, `.get()`,
     `add_done_callback`, `as_completed` or `wait` on it. A task function whose whole body is a `try`
-    that catches `Exception` (or everything) without raising again reports its own failures and is
-    not flagged, nor is an `apply_async` with an `error_callback`.
+    that catches `Exception` (or everything) and logs it or does not raise again reports its own
+    failures and is not flagged, nor is an `apply_async` with an `error_callback`.
 
     ## Why is this bad?
     A pool keeps a worker's exception inside the future (or `AsyncResult`) and raises it only in the
@@ -78,9 +79,12 @@ class LostWorkerException(Rule):
     Only pools and executors the module builds (bound to a name, to `self.x`, or in a `with`) are
     recognised; an executor received as a parameter is not. A future stored in an attribute
     (`self.future = ...`), in a dict, or returned, is assumed to be checked somewhere; a name or list
-    that is read at all (even only to be printed) counts as checked. A task that reports its own
-    failures by other means than a `try`/`except Exception` around its whole body (a decorator, a
-    wrapper function) is flagged. Builtins and `time.sleep` submitted only to start the workers (a
+    that is read at all (even only to be printed) counts as checked. A task under a decorator of this
+    module is not flagged when a function nested in the decorator reports failures that way (a wrapper
+    whose whole body is such a `try`, as parsl's `@wrap_with_logs`); a decorator from elsewhere, whose
+    body the module cannot see, is taken to perhaps report them, unless it is one that wraps nothing
+    around exceptions (`@staticmethod`, `@functools.lru_cache`). A task that reports its failures
+    another way (a wrapper function it calls) is flagged. Builtins and `time.sleep` submitted only to start the workers (a
     warm-up that cannot fail) are not flagged, nor is a task whose own body kills a process (`os.kill`,
     `os._exit`: loky's tests kill a worker to test recovery, so the pool breaks by design); a task that
     breaks its pool another way (a helper that kills, `sys.exit`) is still flagged. `threading.Thread` targets are not judged: an
@@ -122,6 +126,20 @@ def main():
         pool.close()
         pool.join()
 """,
+        # Near miss: the task logs its failure before raising it again, so it is seen in the log.
+        """
+import logging
+from concurrent.futures import ThreadPoolExecutor
+EXECUTOR = ThreadPoolExecutor(4)
+def send(message):
+    try:
+        print(message)
+    except Exception:
+        logging.exception("send failed")
+        raise
+def notify(message):
+    EXECUTOR.submit(send, message)
+""",
         # Near miss: map raises in the caller; a returned future is the caller's to check.
         """
 from concurrent.futures import ProcessPoolExecutor
@@ -159,19 +177,18 @@ def main(names):
             pending.append(ex.submit(convert, name))  # expect: PVT401
         [ex.submit(convert, n) for n in names]  # expect: PVT401
 """,
-        # Near miss for the near miss: the handler raises again, so the task does not keep its failure.
+        # Near miss for the near miss: the handler cleans up and raises again, reporting nothing.
         """
-import logging
 from concurrent.futures import ThreadPoolExecutor
 EXECUTOR = ThreadPoolExecutor(4)
-def send(message):
+def send(message, outbox):
     try:
         print(message)
     except Exception:
-        logging.exception("send failed")
+        outbox.clear()
         raise
-def notify(message):
-    EXECUTOR.submit(send, message)  # expect: PVT401
+def notify(message, outbox):
+    EXECUTOR.submit(send, message, outbox)  # expect: PVT401
 """,
     )
 
@@ -210,7 +227,8 @@ def notify(message):
             method = site.api.rsplit(".", 1)[-1]
             if not site.pool or method not in FUTURE_METHODS or site.api.startswith("loop."):
                 continue
-            if _has_error_callback(site.call) or _keeps_its_failures(model.function(site.target)):
+            task = model.function(site.target)
+            if _has_error_callback(site.call) or _keeps_its_failures(model, task) or _reporting_decorator(model, task):
                 continue
             if site.form == "builtin" or _resolved(model, site) in WARM_UP_TASKS:
                 continue  # a warm-up task that starts the workers and cannot fail
@@ -259,15 +277,46 @@ def _has_error_callback(call: cst.Call) -> bool:
     return call.func.attr.value == "apply_async" if len(positional) > _APPLY_ASYNC_ERROR_CALLBACK else False
 
 
-def _keeps_its_failures(fn: Optional[FunctionInfo]) -> bool:
-    """Is the task's whole body a ``try`` whose broad handler does not raise again?"""
+def _keeps_its_failures(model: ModuleModel, fn: Optional[FunctionInfo]) -> bool:
+    """Is the task's whole body a ``try`` whose broad handler reports the exception (logs or prints it)
+    or does not raise again?"""
     if fn is None or not isinstance(fn.node, cst.FunctionDef) or not isinstance(fn.node.body, cst.IndentedBlock):
         return False
     body = [s for s in fn.node.body.body if not _docstring(s)]
     if len(body) != 1 or not isinstance(body[0], cst.Try):
         return False
+    scope = model.scope_of(fn.qualname)
     for handler in body[0].handlers:
-        if _broad(handler.type) and not any(isinstance(n, cst.Raise) for n in _nodes(handler.body)):
+        nodes = list(_nodes(handler.body))
+        if _broad(handler.type) and (not any(isinstance(n, cst.Raise) for n in nodes)
+                                     or any(_reports(model, n, scope) for n in nodes)):
+            return True
+    return False
+
+
+def _reports(model: ModuleModel, node: cst.CSTNode, scope) -> bool:
+    if not isinstance(node, cst.Call):
+        return False
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value in LOGGING_METHODS:
+        return True
+    return model.resolve(node.func, scope, None) in PRINTS_EXCEPTION
+
+
+def _reporting_decorator(model: ModuleModel, fn: Optional[FunctionInfo]) -> bool:
+    """Does a decorator of the task perhaps report its failures? One of this module does when a function
+    nested in it keeps them (parsl's ``@wrap_with_logs`` wraps every task in a ``try`` that logs); one
+    from elsewhere may, unless it is known to wrap nothing around exceptions (``@staticmethod``)."""
+    if fn is None or not isinstance(fn.node, cst.FunctionDef):
+        return False
+    scope = model.scope_of(fn.parent) if fn.parent else ()
+    for decorator in fn.node.decorators:
+        expr = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+        local = model.function(expr.value) if isinstance(expr, cst.Name) else None
+        if local is not None and local.parent is None and local.class_qualname is None:
+            prefix = local.qualname + ".<locals>."
+            if any(q.startswith(prefix) and _keeps_its_failures(model, model.function(q)) for q in model.functions):
+                return True
+        elif local is None and model.resolve(expr, scope, None) not in INERT_DECORATORS:
             return True
     return False
 
