@@ -31,6 +31,7 @@ from .syntax import dotted
 from .locks import INIT_METHODS
 
 MAIN = "main"
+_A_GLOBAL = StateRef(GLOBAL, "")
 Party = Union[DispatchSite, str]
 
 # Methods that run before the object is shared, so their writes cannot race.
@@ -164,6 +165,10 @@ class ThreadFacts:
         return out
 
     def main_party(self, qualname: Optional[str], ref: Optional[StateRef]) -> bool:
+        if qualname is not None and qualname in self.runs and ref is not None and ref.kind == GLOBAL:
+            # A helper of the thread that reaches a module global is also the main flow's when code no
+            # thread runs calls it (zoty's ``_get_zot``: the index thread and every tool call).
+            return any(self._main_caller(call.caller) for call in self.model.callers_of(qualname))
         if qualname is None or self.is_init(qualname) or qualname in self.runs:
             # Code that the thread itself also runs is not taken to run at the same time elsewhere:
             # telnetlib's listener thread and the read_* methods share helpers, but not at once.
@@ -180,6 +185,10 @@ class ThreadFacts:
             return False  # the enclosing function starts and usually joins the thread
         # A function that starts threads itself usually reads their results after joining them.
         return not any(site.caller == qualname for site in self.model.dispatches)
+
+    def _main_caller(self, caller: Optional[str]) -> bool:
+        """Does the main flow run ``caller`` (no thread runs it, and it is no constructor or starter)?"""
+        return caller is not None and caller not in self.runs and self.main_party(caller, _A_GLOBAL)
 
     def races(self, parties: list[Party], ref: StateRef) -> bool:
         """Two parties, or one thread site that runs several copies at once on the same state.

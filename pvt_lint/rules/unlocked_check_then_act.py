@@ -93,7 +93,10 @@ class UnlockedCheckThenAct(Rule):
     ## Known limitations
     Only actions in the body of the `if` are considered (not `if k in d: return d[k]` followed by a
     store after it). With project facts, functions reached from threads of other modules are followed,
-    as PVT201 describes. An `if` whose action is
+    as PVT201 describes. A function the thread runs that tests a module global is also the main flow's
+    when a function no thread runs calls it (a lazily made client shared by a background thread and the
+    module's public functions); a function that starts the thread, or runs only at import, is not taken
+    to race it. An `if` whose action is
     under a lock but whose test is not (double-checked locking) is accepted. State that a lock
     protects somewhere else is left to PVT203. A lazily created lock in a module global or class
     attribute (`if _lock is None: _lock = threading.Lock()`) is reported with no thread start in

@@ -89,7 +89,8 @@ class UnlockedReadModifyWrite(Rule):
     `self` state are reported. An own lock alone is no such evidence (on real code such counters
     belonged to one thread). Callables the model cannot resolve (parameters without types) are not
     followed. A thread that is the only writer is
-    not flagged even when the main thread reads the value before joining it. State that a lock
+    not flagged even when the main thread reads the value before joining it; a function the thread
+    runs that updates a module global is also the main flow's when a function no thread runs calls it. State that a lock
     protects somewhere else is left to PVT203. Two threads updating different keys of one dict are
     recognised in one shape only: the key is a parameter of the thread function and every thread that
     runs it is started in a loop, with that loop's variable in the parameter's place (`args=(i,)`,
