@@ -100,6 +100,7 @@ def test_a_record_answers_an_unchanged_run_and_a_stale_or_malformed_one_is_ignor
 
     stale = json.loads(record_file.read_text())
     stale["content"]["files"][index][1] = hashlib.sha256(b"x = 1\n").hexdigest()
+    stale["content"]["stats"][index] = None  # as an edit leaves it: the file is read and hashed
     for content in (
         stale["content"],  # a file's content differs: the record does not answer
         {**planted(record["content"]), "results": record["content"]["results"][:-1]},  # results missing
@@ -109,6 +110,28 @@ def test_a_record_answers_an_unchanged_run_and_a_stale_or_malformed_one_is_ignor
         record_file.write_text(json.dumps({**record, "content": content}))
         result = lint(tree)
         assert result.stdout == expected and "planted" not in result.stdout
+
+
+def test_a_file_with_its_recorded_stat_is_not_read_and_one_with_another_stat_is(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.pvt-lint]\n")
+    quiet = tmp_path / "quiet.py"
+    quiet.write_text("import threading\n# padding\n")
+    os.utime(quiet, ns=(10**18, 10**18))  # long before the run: its stat is kept
+    lint(tmp_path)
+    (record_file,) = (tmp_path / CACHE).rglob("*.record")
+    record = json.loads(record_file.read_text())
+    assert [path for path, _ in record["content"]["files"]] == ["quiet.py"]
+    assert record["content"]["stats"][0][:2] == [10**18, len("import threading\n# padding\n")]
+    record["content"]["results"] = [{"findings": [PLANTED], "skipped": None}]
+    record_file.write_text(json.dumps(record))
+    # Other bytes with the same size, time and inode: the recorded hash is trusted, the file is not read.
+    quiet.write_text("import threading\n# PADDING\n")
+    os.utime(quiet, ns=(10**18, 10**18))
+    assert "planted" in lint(tmp_path).stdout
+    quiet.write_text("import threading\n# padding, edited\n")  # another stat: read, hashed, judged
+    assert json.loads(lint(tmp_path).stdout) == []
+    record = json.loads(record_file.read_text())
+    assert record["content"]["stats"] == [None]  # changed just now: the next run reads it again
 
 
 def test_planted_entries_are_ignored_rewritten_and_never_executed(tmp_path):

@@ -13,18 +13,53 @@ files' final results. A later run of the same files answers from it in one of th
   (if asked) had a final first judgement: the project's facts are the last run's (``_same_facts``).
 
 Anything else, or anything malformed, and the rounds run as usual.
+
+The record also keeps each file's ``os.stat`` (modification time in nanoseconds, size, inode) when the
+file was last changed well before the run began (``_RACY_NS``): a later run that finds the same stat takes
+the recorded hash without reading the file, as git's index and ruff's cache do. A file changed less than
+that before or during the run gets no stat, so the next run reads it (its change could fall in the same
+clock tick as a later one).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import Callable, Optional
 
 from ...config import Config
 from ...findings import FileResult
 from ..cache import content_hash, findings_from_json, findings_to_json
 from ..reading import read
+
+
+# A file modified less than this before the run began is read again next time, whatever its stat says.
+_RACY_NS = 2_000_000_000
+
+
+def _stat(path: str) -> Optional[list[int]]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+def _stats(project) -> list[Optional[list[int]]]:
+    """Each file's stat, or None for one changed too recently to trust its stat later."""
+    stats = [_stat(path) for path in project.paths]
+    return [st if st is not None and st[0] < project.started_ns - _RACY_NS else None for st in stats]
+
+
+def _unchanged(found: dict, project) -> list[bool]:
+    """Per job: does the file have the stat the record keeps beside its hash (so the hash is still its)?"""
+    stats, files = found.get("stats"), found.get("files")
+    if not (isinstance(stats, list) and isinstance(files, list) and len(stats) == len(files) == len(project.jobs)):
+        return [False] * len(project.jobs)
+    return [isinstance(st, list) and isinstance(item, list) and len(item) == 2 and item[0] == job.path
+            and type(item[1]) is str and _stat(job.path) == st
+            for job, st, item in zip(project.jobs, stats, files)]
 
 
 def files_of(project) -> Optional[list[list[str]]]:
@@ -48,7 +83,10 @@ def answer(project, cache, config: Config, analyse: Optional[Callable] = None) -
     found = _last(project, cache)
     if found is None or not isinstance(found.get("results"), list) or len(found["results"]) != project.asked:
         return False
-    for job in project.jobs:
+    for job, unchanged, item in zip(project.jobs, _unchanged(found, project), found.get("files") or ()):
+        if unchanged:
+            job.digest = item[1]
+            continue
         data = read(job.path, config)
         if isinstance(data, FileResult):
             return False
@@ -78,7 +116,8 @@ def answer(project, cache, config: Config, analyse: Optional[Callable] = None) -
         job.data = None
     project.results = project.first = results
     if edited:  # the next run compares with these files and results
-        cache.put_record(project.record_name, {**found, "files": files, "results": _results(project)})
+        cache.put_record(project.record_name, {**found, "files": files, "stats": _stats(project),
+                                               "results": _results(project)})
     project.run.judged.extend(project.modules[index] for index, _ in found["judged"])
     project.run.forced.extend(found["forced"])
     project.run.reused = True
@@ -119,7 +158,8 @@ def reuse(project, cache) -> bool:
     project.run.forced.extend(forced)
     project.run.reused = True
     if edited:  # the next run compares with these files and results
-        cache.put_record(project.record_name, {**found, "files": files, "results": _results(project)})
+        cache.put_record(project.record_name, {**found, "files": files, "stats": _stats(project),
+                                               "results": _results(project)})
     return True
 
 
@@ -153,7 +193,8 @@ def save(project, cache) -> None:
     if any(result.failure is not None for result in project.results):
         return  # the run failed on a file (never cached): the next run must not skip its rounds
     cache.put_record(project.record_name, {
-        "files": files, "judged": [[i, k] for i, k in project.judged_keys], "forced": list(project.run.forced),
+        "files": files, "stats": _stats(project),
+        "judged": [[i, k] for i, k in project.judged_keys], "forced": list(project.run.forced),
         "shapes": [shape(result) for result in project.first], "final": sorted(project.final),
         "results": _results(project),
     })

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -131,6 +132,7 @@ class _Project:
         self.final: set[int] = set()
         self.first: list[FileResult] = []
         self.record_read, self.last_record = False, None  # the cache's record of the last run (record.py)
+        self.started_ns = time.time_ns()  # files changed since (or just before) keep no stat in the record
         self.record_name = json.dumps([str(layout.root), self.paths])
 
     def options(self, module: Optional[str]) -> dict:
