@@ -85,8 +85,9 @@ class ThreadPrimitiveToProcess(Rule):
     inside other objects (`args=(state,)` where `state.lock` is a `threading.Lock`) are seen only with
     project facts (a run on the project, or on a file of it), and only for an instance of a project class
     whose `__init__` or class body stores the primitive in an attribute: sent as an argument, as the
-    instance of a bound-method target (`target=fetcher.fetch`), or as a started `Process` subclass, which
-    `start()` pickles whole under spawn (a primitive its `run` makes is the child's own). For a `Process` or initializer that names no start method the message
+    instance of a bound-method target (`target=fetcher.fetch`), or as a `Process` subclass, which `start()`
+    pickles whole under spawn wherever it is started (reported at the class when no module of the
+    project is seen to start it; a primitive its `run` makes is the child's own). For a `Process` or initializer that names no start method the message
     names what the configured defaults do (only "a private copy under fork" for a Linux-only program
     below Python 3.14).
     """

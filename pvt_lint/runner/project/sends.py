@@ -17,7 +17,7 @@ def unfit_sends(stage, summary: ModuleSummary) -> tuple[UnfitSend, ...]:
         candidates = [(value, "argument") for value in d.sent if value.endswith("()")]
         if "()." in d.target:
             candidates.append((d.target.split("().", 1)[0] + "()", "bound-method target"))
-        elif d.role == "run" and not d.elsewhere and d.target.endswith(".run"):  # a Process subclass started here
+        elif d.role == "run" and d.target.endswith(".run"):  # a Process subclass, started here or elsewhere
             candidates.append((d.target[: -len(".run")] + "()", "started process"))
         elif d.self_bound:  # ``target=self.method``: the instance travels with it
             candidates.append((d.target.rpartition(".")[0] + "()", "bound-method target"))
