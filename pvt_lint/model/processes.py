@@ -147,6 +147,8 @@ class ProcessFacts:
                       if s.context == apis.PROCESS and s.pool and s.role != "initializer"}
         for call in self._graph.calls:
             name = call.qualname or ""
+            if name in _SET_START_METHOD and _forced(call.node):
+                continue  # ``force=True``: a spawned child that imports it again sets it again, no error
             if name in apis.PROCESS_STARTING_CALLS:
                 out.append((call, apis.PROCESS_STARTING_CALLS[name]))
             elif name.endswith("().start") and self._is_process_class(name[: -len("().start")]):
@@ -230,3 +232,11 @@ def _walk(node: cst.CSTNode):
         yield current
         if not isinstance(current, cst.Lambda):
             stack.extend(code_children(current))
+
+
+def _forced(call: cst.Call) -> bool:
+    """``set_start_method(method, force=True)`` (or ``True`` as the second argument)."""
+    for index, argument in enumerate(call.args):
+        if (argument.keyword is not None and argument.keyword.value == "force") or (argument.keyword is None and index == 1):
+            return isinstance(argument.value, cst.Name) and argument.value.value == "True"
+    return False

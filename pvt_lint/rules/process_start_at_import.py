@@ -68,7 +68,8 @@ class ProcessStartAtImport(Rule):
     `set_start_method("fork")` at import time, and any start in a module or program that sets fork, are
     not reported, nor is a module that names no other start method when the configuration's defaults are
     all fork (a Linux-only program below Python 3.14); starts through another module's functions still
-    are. A file named `__main__.py` is not reported: multiprocessing does not
+    are. `set_start_method(..., force=True)` at import time is not reported either: a spawned child that
+    imports the module sets the method again without the "context has already been set" error. A file named `__main__.py` is not reported: multiprocessing does not
     re-import it in children. Processes kept in containers (`for p in procs: p.start()`) are found
     inside functions but not at module level. A `ProcessPoolExecutor` that is created but never sent
     work at module level is not reported (it starts no process until it is). `--fix --unsafe-fixes`
@@ -104,6 +105,13 @@ def main():
         print(pool.map(square, range(4)))
 if __name__ == "__main__":
     main()
+""",
+        # A forced start method: a spawned child importing this module sets it again, without error.
+        """
+import multiprocessing
+multiprocessing.set_start_method("spawn", force=True)
+def square(x):
+    return x * x
 """,
         # Threads at module level are fine: nothing is re-imported.
         """
