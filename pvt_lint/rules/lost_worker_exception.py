@@ -81,9 +81,10 @@ class LostWorkerException(Rule):
     (`self.future = ...`), in a dict, or returned, is assumed to be checked somewhere; a name or list
     that is read at all (even only to be printed) counts as checked. A task under a decorator of this
     module is not flagged when a function nested in the decorator reports failures that way (a wrapper
-    whose whole body is such a `try`, as parsl's `@wrap_with_logs`); a decorator from elsewhere, whose
-    body the module cannot see, is taken to perhaps report them, unless it is one that wraps nothing
-    around exceptions (`@staticmethod`, `@functools.lru_cache`). A task that reports its failures
+    whose whole body is such a `try`, as parsl's `@wrap_with_logs`); an imported decorator, whose body
+    the module cannot see, is taken to perhaps report them, unless it is one that wraps nothing around
+    exceptions (`@functools.lru_cache`); a decorator reached through an object (`@self.gauge.time()`)
+    is taken to pass them on. A task that reports its failures
     another way (a wrapper function it calls) is flagged. Builtins and `time.sleep` submitted only to start the workers (a
     warm-up that cannot fail) are not flagged, nor is a task whose own body kills a process (`os.kill`,
     `os._exit`: loky's tests kill a worker to test recovery, so the pool breaks by design); a task that
@@ -304,8 +305,10 @@ def _reports(model: ModuleModel, node: cst.CSTNode, scope) -> bool:
 
 def _reporting_decorator(model: ModuleModel, fn: Optional[FunctionInfo]) -> bool:
     """Does a decorator of the task perhaps report its failures? One of this module does when a function
-    nested in it keeps them (parsl's ``@wrap_with_logs`` wraps every task in a ``try`` that logs); one
-    from elsewhere may, unless it is known to wrap nothing around exceptions (``@staticmethod``)."""
+    nested in it keeps them (a wrapper whose whole body is a ``try`` that logs); an imported one may
+    (parsl's ``@wrap_with_logs``), unless it is known to wrap nothing around exceptions
+    (``@functools.lru_cache``); a method of an object (``@self.gauge.time()``, a metric's timer) is
+    taken to pass exceptions on."""
     if fn is None or not isinstance(fn.node, cst.FunctionDef):
         return False
     scope = model.scope_of(fn.parent) if fn.parent else ()
@@ -316,9 +319,15 @@ def _reporting_decorator(model: ModuleModel, fn: Optional[FunctionInfo]) -> bool
             prefix = local.qualname + ".<locals>."
             if any(q.startswith(prefix) and _keeps_its_failures(model, model.function(q)) for q in model.functions):
                 return True
-        elif local is None and model.resolve(expr, scope, None) not in INERT_DECORATORS:
-            return True
+        elif local is None and _root(expr) in model.imports and model.resolve(expr, scope, None) not in INERT_DECORATORS:
+            return True  # an imported decorator; one reached through an object (``@self.gauge.time()``) is not
     return False
+
+
+def _root(expr: cst.BaseExpression) -> str:
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr.value if isinstance(expr, cst.Name) else ""
 
 
 def _broad(kind: Optional[cst.BaseExpression]) -> bool:
