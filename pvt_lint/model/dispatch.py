@@ -232,7 +232,8 @@ class _Finder:
 def sole_method(scopes: Scopes, expr: cst.BaseExpression, scope: tuple[str, ...]) -> Optional[str]:
     """``image.process`` on a receiver the model cannot type: the one method of that name this module's
     classes define, unless objects of the builtins and the standard library have a method of that name
-    too (``job.get``, ``worker.run``). Only asked of process targets whose form is unknown. A receiver
+    too (``job.get``, ``worker.run``). Only asked of process targets the module could not place (an
+    unknown callable, or a method of something an imported call returned). A receiver
     that an imported function or class made (``boto3.client(...)``) is that library's object; one taken
     out of another object (``queue.get()``, an item of a list) can be anything, ours included."""
     if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
