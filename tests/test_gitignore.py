@@ -88,3 +88,19 @@ def test_outside_a_repository_nothing_is_ignored(tmp_path):
     (tmp_path / "a.py").write_text(BUGGY)
     result = run_cli("--no-cache", "--format", "json", ".", cwd=tmp_path)
     assert linted(result) == {"a.py"}
+
+
+def test_outside_a_repository_no_git_process_is_started(tmp_path, monkeypatch):
+    from pvt_lint.runner import discovery
+
+    def no_git(*args, **kwargs):
+        raise AssertionError(f"git was run: {args}")
+
+    (tmp_path / "a.py").write_text(BUGGY)
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.delenv("GIT_WORK_TREE", raising=False)
+    monkeypatch.setattr(discovery.subprocess, "run", no_git)
+    assert discovery.git_ignored(str(tmp_path), [str(tmp_path / "a.py")]) == set()
+    (tmp_path / ".git").mkdir()  # a repository: git is asked
+    with pytest.raises(AssertionError, match="git was run"):
+        discovery.git_ignored(str(tmp_path), [str(tmp_path / "a.py")])

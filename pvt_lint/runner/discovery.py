@@ -59,7 +59,7 @@ def git_ignored(root: str, paths: list[str]) -> set[str]:
     A directory named on the command line that git ignores itself (a checkout's ``build/``, the
     interpreter's ``Lib/`` under a ``~/.pyenv`` repository that ignores ``/versions``) is linted whole:
     the user asked for it, and ruff too applies ignore rules only to what it finds under a named path."""
-    if not paths or _ignored_itself(root):
+    if not paths or not _in_repository(root) or _ignored_itself(root):
         return set()
     names = [os.path.relpath(path, root) for path in paths]
     try:
@@ -76,6 +76,21 @@ def git_ignored(root: str, paths: list[str]) -> set[str]:
         return set()
     ignored = {os.fsdecode(name) for name in done.stdout.split(b"\0") if name}
     return {path for path, name in zip(paths, names) if name in ignored}
+
+
+def _in_repository(directory: str) -> bool:
+    """Could git see a repository here: a ``.git`` in the directory or one above it (or ``GIT_DIR`` set)?
+    Without one no ``git`` process is started: it would only say "not a git repository"."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
+    current = os.path.abspath(directory)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
 
 
 def _ignored_itself(directory: str) -> bool:

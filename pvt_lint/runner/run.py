@@ -66,7 +66,8 @@ def lint_paths(
             groups = roots_of(files, given)
             named = frozenset(find_root(Path(g)) for g in given if os.path.isdir(g))
             judged = judge_projects({root: [files[i] for i in indices] for root, indices in groups.items()},
-                                    config, jobs, cache, _bounded(advance, len(files)), reuse=True, named=named)
+                                    config, jobs, cache, _bounded(advance, len(files)), reuse=True, named=named,
+                                    walked=_walked_in(files, list(paths), config))
             for root, indices in groups.items():
                 for index, result in zip(indices, judged[root][0]):
                     results[index] = result
@@ -76,6 +77,14 @@ def lint_paths(
         report.add(result)
     report.sort()
     return report
+
+
+def _walked_in(files: list[str], given: list[str], config: Config) -> frozenset[str]:
+    """The files a walk found below directories that no exclude covers: the walk left excluded entries
+    out, so they need no second look (a named file, or one below a named excluded folder, does)."""
+    if any(os.path.isdir(g) and config.is_excluded(g) for g in given):
+        return frozenset()
+    return frozenset(files) - frozenset(given)
 
 
 def _bounded(advance, total: int):

@@ -96,7 +96,8 @@ def judge_project(
 class _Project:
     """One project's state across the rounds: its files (the asked ones first), modules and summaries."""
 
-    def __init__(self, root: Path, asked: list[str], config: Config, named: bool = False) -> None:
+    def __init__(self, root: Path, asked: list[str], config: Config, named: bool = False,
+                 walked: frozenset = frozenset()) -> None:
         scripts = [Path(p) for p in asked if not p.endswith((".py", ".pyi"))]
         # A root with no project marker is walked whole only when the user named it (``pvt-lint dir``): a
         # script's folder (``pvt-lint /tmp/x.py``) is walked only through its packages.
@@ -105,7 +106,8 @@ class _Project:
         # Paths as strings: a project of thousands of modules makes no Path per file here.
         # A file named although the excludes cover it (a fixture, generated code) is judged alone: it is
         # not part of the project the flake8 plugin or any other run sees.
-        asked_modules = [None if config.is_excluded(p) else layout.module_of(p) for p in asked]
+        # ``walked``: files found below folders no exclude covers (the walk already left excluded ones out).
+        asked_modules = [None if p not in walked and config.is_excluded(p) else layout.module_of(p) for p in asked]
         asked_files = {os.path.abspath(p) for p in asked}
         # Every asked file judged alone: no other module's summary can change a finding, none is read.
         alone = bool(asked) and all(m is None for m in asked_modules)
@@ -251,13 +253,13 @@ class _Project:
 
 def judge_projects(
     groups: dict[Path, list[str]], config: Config, jobs: int, cache, advance, reuse: bool = False,
-    named: frozenset = frozenset(),
+    named: frozenset = frozenset(), walked: frozenset = frozenset(),
 ) -> dict:
     """``{root: asked files}`` -> ``{root: (results of the asked files, ProjectRun)}``. Every round is
     one batch over all the projects, so workers stay busy and start once per round. ``reuse``: a project
     whose files are those of the cache's record takes its judged results from there (its ``facts`` stay
     None, so callers that read the facts leave it off)."""
-    projects = [_Project(root, asked, config, root in named) for root, asked in groups.items()]
+    projects = [_Project(root, asked, config, root in named, walked) for root, asked in groups.items()]
     def edited(jobs_in: list[Job]) -> list[FileResult]:  # files changed since a project's record
         return analyse_files(jobs_in, config, jobs, cache, _quiet)
 
