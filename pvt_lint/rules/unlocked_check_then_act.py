@@ -25,7 +25,8 @@ class UnlockedCheckThenAct(Rule):
     `if _instance is None: _instance = ...` (a lazy singleton), `if self.balance >= amount:
     self.balance -= amount`, `if k in d: del d[k]`, `if items: items.pop()`. It fires only when
     two threads can run such code at once (several threads or pool workers, or another thread that
-    changes the same state). `--fix` turns `if k in d: del d[k]` into `d.pop(k, None)`, `if x in s:
+    changes the same state), or when the action takes a lock the test does not and nothing tests again
+    under it (`if _client is None: with _lock: _client = make()`). `--fix` turns `if k in d: del d[k]` into `d.pop(k, None)`, `if x in s:
     s.remove(x)` into `s.discard(x)` and `if k not in d: d[k] = v` into `d.setdefault(k, v)`, each one
     atomic call: safe when `d` is a dict (`s` a set) made in this module and `v` a name or a constant,
     unsafe otherwise (`--unsafe-fixes`); an `if` with an `else`, more statements or a comment inside gets
@@ -97,7 +98,9 @@ class UnlockedCheckThenAct(Rule):
     when a function no thread runs calls it (a lazily made client shared by a background thread and the
     module's public functions); a function that starts the thread, or runs only at import, is not taken
     to race it. An `if` whose action is
-    under a lock but whose test is not (double-checked locking) is accepted. State that a lock
+    under a lock but whose test is not is accepted when the state is tested again under that lock
+    (double-checked locking); without the second test it is reported, threads seen or not (the lock says
+    threads share the state): every thread that passed the test before the first took the lock acts too. State that a lock
     protects somewhere else is left to PVT203. A lazily created lock in a module global or class
     attribute (`if _lock is None: _lock = threading.Lock()`) is reported with no thread start in
     sight, since a lock is made to be shared; a lazily made loop or thread is reported only when
@@ -111,6 +114,7 @@ class UnlockedCheckThenAct(Rule):
     CODE = "PVT202"
     NAME = "unlocked-check-then-act"
     MESSAGE = "`{test}` in `{function}`, which runs in threads {where}, then changes {state} at line {act} with no lock held"
+    MESSAGE_UNCHECKED = "`{test}` in `{function}` is not tested again under `{lock}`, which its change of {state} at line {act} holds"
     MESSAGE_LOCK = "`{test}` in `{function}` creates the lock {state} at line {act} with no lock held, so two threads can each make one"
     CONCEPT = "8-free-threaded-python"
     VALID = (
@@ -184,14 +188,27 @@ class Account:
 """,
     )
 
+    def _report_unchecked(self, model: ModuleModel, cta, lock: str) -> None:
+        """The act holds a lock the test does not, and nothing tests again under it: every thread that
+        passed the test before the first one took the lock acts too (broken double-checked locking)."""
+        test = cta.test
+        self.report(test.line, test.column, self.MESSAGE_UNCHECKED.format(
+            test=quote(test.node), function=function_name(cta.function), lock=lock,
+            state=state_name(model, cta.function, cta.ref), act=cta.acts[0].line))
+
     def check(self, model: ModuleModel) -> None:
         threads = model.threads
         for cta in threads.ctas.check_then_acts:
             ref = cta.ref
             if threads.is_init(cta.function):
                 continue
-            if threads.ctas.locks_at_test(cta) or any(threads.locks(a) for a in cta.acts):
+            if threads.ctas.locks_at_test(cta):
                 continue
+            locked = [a for a in cta.acts if threads.locks(a)]
+            if locked:
+                if len(locked) == len(cta.acts) and not threads.is_async(cta.function) and not _tested_again(threads, cta):
+                    self._report_unchecked(model, cta, sorted(threads.locks(locked[0]))[0])
+                continue  # double-checked locking: tested again under the lock it acts under
             writes = [w for w in threads.writes_by_state.get(state_key(ref), ()) if not threads.is_init(w.function)]
             if threads.guarded(writes):
                 continue  # protected somewhere: PVT203 judges it
@@ -231,6 +248,15 @@ class Account:
                 fix=atomic_fix(model, test.node, model.scope_of(cta.function),
                                (test.line, test.column, test.end_line, test.end_column)),
             )
+
+
+def _tested_again(threads, cta) -> bool:
+    """Is every locked act of ``cta`` also the act of a test of the same state made under a lock (the
+    second check of double-checked locking)?"""
+    key, acts = state_key(cta.ref), {id(a) for a in cta.acts}
+    return any(other is not cta and other.function == cta.function and state_key(other.ref) == key
+               and threads.ctas.locks_at_test(other) and acts <= {id(a) for a in other.acts}
+               for other in threads.ctas.check_then_acts)
 
 
 def _lazy_lock(model: ModuleModel, cta):
