@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
 from ..findings import Related
 from .. import apis
 from ..model import CLASS, DELETE, GLOBAL, MUTATE, RMW, SELF, STORE, ModuleModel
+from ..model.syntax import dotted
 from ..model.threads import function_name, state_key
+from ..walk import own_nodes
 from .atomic_fixes import atomic_fix
 from .base import Rule
 from .quoting import quote, state_name
@@ -25,8 +29,8 @@ class UnlockedCheckThenAct(Rule):
     `if _instance is None: _instance = ...` (a lazy singleton), `if self.balance >= amount:
     self.balance -= amount`, `if k in d: del d[k]`, `if items: items.pop()`. It fires only when
     two threads can run such code at once (several threads or pool workers, or another thread that
-    changes the same state), or when the action takes a lock the test does not and nothing tests again
-    under it (`if _client is None: with _lock: _client = make()`). `--fix` turns `if k in d: del d[k]` into `d.pop(k, None)`, `if x in s:
+    changes the same state), or when a lazy creation takes a lock the test does not and nothing tests
+    again under it (`if _client is None: with _lock: _client = make()`). `--fix` turns `if k in d: del d[k]` into `d.pop(k, None)`, `if x in s:
     s.remove(x)` into `s.discard(x)` and `if k not in d: d[k] = v` into `d.setdefault(k, v)`, each one
     atomic call: safe when `d` is a dict (`s` a set) made in this module and `v` a name or a constant,
     unsafe otherwise (`--unsafe-fixes`); an `if` with an `else`, more statements or a comment inside gets
@@ -99,8 +103,11 @@ class UnlockedCheckThenAct(Rule):
     module's public functions); a function that starts the thread, or runs only at import, is not taken
     to race it. An `if` whose action is
     under a lock but whose test is not is accepted when the state is tested again under that lock
-    (double-checked locking); without the second test it is reported, threads seen or not (the lock says
-    threads share the state): every thread that passed the test before the first took the lock acts too. State that a lock
+    (double-checked locking). Without the second test only a lazy creation is reported, threads seen or
+    not (the lock says threads share the state): `if x is None:` or `if not x:` whose every act stores `x`
+    inside `with <lock>:` (a module global or `self` attribute), with no read of `x` under the lock. A
+    swap (`with lock: todo = self.new; self.new = set()`), a lock taken with `acquire()` (a second test
+    may follow it as an early return) and anything else with its action locked are accepted. State that a lock
     protects somewhere else is left to PVT203. A lazily created lock in a module global or class
     attribute (`if _lock is None: _lock = threading.Lock()`) is reported with no thread start in
     sight, since a lock is made to be shared; a lazily made loop or thread is reported only when
@@ -206,8 +213,9 @@ class Account:
                 continue
             locked = [a for a in cta.acts if threads.locks(a)]
             if locked:
-                if len(locked) == len(cta.acts) and not threads.is_async(cta.function) and not _tested_again(threads, cta):
-                    self._report_unchecked(model, cta, sorted(threads.locks(locked[0]))[0])
+                lock = _lazy_creation_under_lock(model, cta) if len(locked) == len(cta.acts) else None
+                if lock and not threads.is_async(cta.function) and not _tested_again(threads, cta):
+                    self._report_unchecked(model, cta, lock)
                 continue  # double-checked locking: tested again under the lock it acts under
             writes = [w for w in threads.writes_by_state.get(state_key(ref), ()) if not threads.is_init(w.function)]
             if threads.guarded(writes):
@@ -248,6 +256,50 @@ class Account:
                 fix=atomic_fix(model, test.node, model.scope_of(cta.function),
                                (test.line, test.column, test.end_line, test.end_column)),
             )
+
+
+def _lazy_creation_under_lock(model: ModuleModel, cta) -> Optional[str]:
+    """The lock of a lazy creation whose test is outside it: ``if x is None:`` (or ``if not x:``) whose
+    every act stores ``x`` inside ``with <lock>:``, the lock a module global or ``self`` attribute. Not a
+    swap that reads the state under the lock (``with lock: todo = self.new; self.new = set()``), nor a
+    lock taken with ``acquire()`` (a cross-process lock being made, a manager's lock for other state)."""
+    test = cta.test.node.test
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.Is):
+        checked, none = test.left, test.comparisons[0].comparator
+        if not (isinstance(none, cst.Name) and none.value == "None"):
+            return None
+    elif isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        checked = test.expression
+    else:
+        return None
+    text = dotted(checked)
+    if text is None or any(a.kind != STORE or a.text != text for a in cta.acts):
+        return None
+    found = None
+    for node in own_nodes(cta.test.node.body):
+        if not isinstance(node, cst.With) or node.asynchronous is not None:
+            continue
+        span = model.position(node)
+        held = [dotted(item.item) for item in node.items]
+        for lock in filter(None, held):
+            if (lock.startswith("self.") or model.scopes.name_kind(lock, ()) == "global") and all(
+                    span.start.line < a.line <= span.end.line for a in cta.acts):
+                if _reads_under(model, cta, text, node):
+                    return None
+                found = lock
+    return found
+
+
+def _reads_under(model: ModuleModel, cta, text: str, block: cst.With) -> bool:
+    """Does code under the lock read the state itself (a swap, ``todo = self.new; self.new = set()``,
+    not a creation)? Its stores' own targets do not count."""
+    stores = {(a.line, a.column) for a in cta.acts}
+    for node in own_nodes(block.body):
+        if isinstance(node, (cst.Name, cst.Attribute)) and dotted(node) == text:
+            start = model.position(node).start
+            if (start.line, start.column) not in stores:
+                return True
+    return False
 
 
 def _tested_again(threads, cta) -> bool:
