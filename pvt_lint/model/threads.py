@@ -299,29 +299,7 @@ class ThreadFacts:
             return False
         if self.runs.get(qualname or ""):
             return guard.ref is not None and self.races(self.parties(guard), guard.ref)
-        return any(text.startswith("self.") for text in mutexes) and self._public_entry(qualname)
-
-    def _public_entry(self, qualname: Optional[str]) -> bool:
-        """A public method, or a private one some public method of its class calls (a few calls deep)."""
-        fn = self.model.function(qualname)
-        if fn is None or not fn.is_method:
-            return False
-        seen, todo = set(), [qualname]
-        for _ in range(4):
-            callers = []
-            for current in todo:
-                here = self.model.function(current)
-                if here is None or here.class_qualname != fn.class_qualname or current in seen:
-                    continue
-                seen.add(current)
-                if not here.name.startswith("_") or (here.name.endswith("__") and here.name != "__init__"):
-                    return True
-                found = [site.caller for site in self.model.callers_of(current) if site.caller not in (None, current)]
-                if not found and _foreign_base(self.model, here.class_qualname):
-                    return True  # a hook the base class calls from its public methods (a pool's _do_get)
-                callers.extend(found)
-            todo = callers
-        return False
+        return any(text.startswith("self.") for text in mutexes) and _public_entry(self.model, qualname)
 
     def guarded(self, writes: list[Access]) -> list[Access]:
         """The writes that show the author guards this state with a lock: updates, in-place changes
@@ -349,6 +327,29 @@ class ThreadFacts:
         """The module's check-then-acts on shared state, with the locks held at each test."""
         return CheckThenActs(self)
 
+
+
+def _public_entry(model, qualname: Optional[str]) -> bool:
+    """A public method, or a private one some public method of its class calls (a few calls deep)."""
+    fn = model.function(qualname)
+    if fn is None or not fn.is_method:
+        return False
+    seen, todo = set(), [qualname]
+    for _ in range(4):
+        callers = []
+        for current in todo:
+            here = model.function(current)
+            if here is None or here.class_qualname != fn.class_qualname or current in seen:
+                continue
+            seen.add(current)
+            if not here.name.startswith("_") or (here.name.endswith("__") and here.name != "__init__"):
+                return True
+            found = [site.caller for site in model.callers_of(current) if site.caller not in (None, current)]
+            if not found and _foreign_base(model, here.class_qualname):
+                return True  # a hook the base class calls from its public methods (a pool's _do_get)
+            callers.extend(found)
+        todo = callers
+    return False
 
 
 def _foreign_base(model, class_qualname: Optional[str]) -> bool:
