@@ -9,6 +9,7 @@ import libcst as cst
 from ..apis import ERROR_CALLBACK_KEYWORDS, FUTURE_METHODS, PROCESS_KILLERS, WARM_UP_TASKS
 from ..apis.reporting import INERT_DECORATORS, LOGGING_METHODS, PRINTS_EXCEPTION
 from ..model import DispatchSite, FunctionInfo, ModuleModel
+from ..model.syntax import dotted
 from ..walk import code_children
 from .base import Rule
 from .quoting import quote
@@ -319,15 +320,10 @@ def _reporting_decorator(model: ModuleModel, fn: Optional[FunctionInfo]) -> bool
             prefix = local.qualname + ".<locals>."
             if any(q.startswith(prefix) and _keeps_its_failures(model, model.function(q)) for q in model.functions):
                 return True
-        elif local is None and _root(expr) in model.imports and model.resolve(expr, scope, None) not in INERT_DECORATORS:
+        elif local is None and (dotted(expr) or "").partition(".")[0] in model.imports \
+                and model.resolve(expr, scope, None) not in INERT_DECORATORS:
             return True  # an imported decorator; one reached through an object (``@self.gauge.time()``) is not
     return False
-
-
-def _root(expr: cst.BaseExpression) -> str:
-    while isinstance(expr, cst.Attribute):
-        expr = expr.value
-    return expr.value if isinstance(expr, cst.Name) else ""
 
 
 def _broad(kind: Optional[cst.BaseExpression]) -> bool:
