@@ -46,20 +46,22 @@ def _stat(path: str) -> Optional[list[int]]:
     return [st.st_mtime_ns, st.st_size, st.st_ino]
 
 
-def _stats(project) -> list[Optional[list[int]]]:
-    """Each file's stat, or None for one changed too recently to trust its stat later."""
-    stats = [_stat(path) for path in project.paths]
+def _stats(project, now: Optional[list] = None) -> list[Optional[list[int]]]:
+    """Each file's stat (``now``, when taken before its hash), or None for one changed too recently to
+    trust its stat later."""
+    stats = now if now is not None else [_stat(path) for path in project.paths]
     return [st if st is not None and st[0] < project.started_ns - _RACY_NS else None for st in stats]
 
 
-def _unchanged(found: dict, project) -> list[bool]:
-    """Per job: does the file have the stat the record keeps beside its hash (so the hash is still its)?"""
+def _unchanged(found: dict, project, now: list) -> list[bool]:
+    """Per job: does the file have (``now``) the stat the record keeps beside its hash, so the hash is
+    still its?"""
     stats, files = found.get("stats"), found.get("files")
     if not (isinstance(stats, list) and isinstance(files, list) and len(stats) == len(files) == len(project.jobs)):
         return [False] * len(project.jobs)
     return [isinstance(st, list) and isinstance(item, list) and len(item) == 2 and item[0] == job.path
-            and type(item[1]) is str and _stat(job.path) == st
-            for job, st, item in zip(project.jobs, stats, files)]
+            and type(item[1]) is str and current == st
+            for job, st, item, current in zip(project.jobs, stats, files, now)]
 
 
 def files_of(project) -> Optional[list[list[str]]]:
@@ -75,15 +77,17 @@ def _last(project, cache) -> Optional[dict]:
 
 
 def answer(project, cache, config: Config, analyse: Optional[Callable] = None) -> bool:
-    """Before the first round: read and hash every file (the jobs keep what they read, so a first round
-    after a miss reads nothing twice) and, when all are as recorded, take the asked files' results. With
+    """Before the first round: read and hash every file whose stat is not the recorded one (the jobs keep
+    what they read, so a first round after a miss reads nothing twice) and, when all are as recorded, take
+    the asked files' results. With
     ``analyse`` (the first round's ``analyse_files`` for a list of jobs), files edited since the record are
     analysed alone first: when each gives the stage what it gave before (``_same_facts``), the others'
     entries are never read, and the edited asked files' first results are their final ones."""
     found = _last(project, cache)
     if found is None or not isinstance(found.get("results"), list) or len(found["results"]) != project.asked:
         return False
-    for job, unchanged, item in zip(project.jobs, _unchanged(found, project), found.get("files") or ()):
+    now = [_stat(job.path) for job in project.jobs]  # before any read: a later change shows in the next stat
+    for job, unchanged, item in zip(project.jobs, _unchanged(found, project, now), found.get("files") or ()):
         if unchanged:
             job.digest = item[1]
             continue
@@ -116,7 +120,7 @@ def answer(project, cache, config: Config, analyse: Optional[Callable] = None) -
         job.data = None
     project.results = project.first = results
     if edited:  # the next run compares with these files and results
-        cache.put_record(project.record_name, {**found, "files": files, "stats": _stats(project),
+        cache.put_record(project.record_name, {**found, "files": files, "stats": _stats(project, now),
                                                "results": _results(project)})
     project.run.judged.extend(project.modules[index] for index, _ in found["judged"])
     project.run.forced.extend(found["forced"])
